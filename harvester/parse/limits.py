@@ -1,0 +1,31 @@
+"""Bounds every carrier respects, so bad input costs bounded time and memory."""
+
+from __future__ import annotations
+
+import zipfile
+
+from harvester.parse.errors import UnreadableFile
+
+# A real annual report DOCX is < 5 MB unpacked; 200 MB leaves room for embedded images.
+MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
+# Deflate of XML reaches ~20-50x; 200x only happens with crafted or degenerate streams.
+MAX_ZIP_RATIO = 200
+MAX_ZIP_MEMBERS = 10_000
+# Reports are 5-30 pages; 300 keeps a mis-crawled book from stalling a worker.
+MAX_PDF_PAGES = 300
+# LibreOffice converts a report in ~1 s; a minute means it is stuck.
+CONVERT_TIMEOUT_S = 60
+
+
+def check_zip(archive: zipfile.ZipFile, compressed_size: int) -> None:
+    """Raise UnreadableFile when a zip's declared sizes look like a zip bomb."""
+    members = archive.infolist()
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UnreadableFile(f"zip has {len(members)} members (limit {MAX_ZIP_MEMBERS})")
+    total = sum(m.file_size for m in members)
+    if total > MAX_ZIP_UNCOMPRESSED:
+        raise UnreadableFile(
+            f"zip bomb suspected: inflates to {total} bytes (limit {MAX_ZIP_UNCOMPRESSED})")
+    if total > 1024 * 1024 and total > MAX_ZIP_RATIO * max(compressed_size, 1):
+        raise UnreadableFile(
+            f"zip bomb suspected: compression ratio {total // max(compressed_size, 1)}x")
