@@ -1,0 +1,158 @@
+"""HTML carrier: paragraphs and data tables of a report page, as printed.
+
+Portals wrap whole pages in layout tables, so only innermost tables (no table inside)
+are data tables; the text of layout tables flows into paragraphs like any other block.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from harvester.parse.carriers.textnorm import join_lines
+from harvester.parse.decode import decode
+from harvester.parse.errors import UnreadableFile
+from harvester.parse.model import Cell, Extract, Paragraph, Table
+
+# Chrome and machinery whose text is never part of a report.
+DROPPED = frozenset({"script", "style", "noscript", "nav", "header", "footer", "iframe",
+                     "template", "select", "button", "object", "embed", "svg", "head"})
+BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+                    "section", "article", "aside", "main", "blockquote", "pre", "dl", "dt",
+                    "dd", "table", "tr", "td", "th", "caption", "center", "address",
+                    "figure", "figcaption", "form", "hr", "fieldset", "body", "tbody",
+                    "thead", "tfoot"})
+HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+MAX_SPAN = 100  # a real report table is < 40 rows and < 20 columns
+
+
+def _tag(element: lxml.etree._Element) -> str | None:
+    """Lower-case local tag name, or None for comments and processing instructions."""
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def _skipped(element: lxml.etree._Element) -> bool:
+    """True for elements whose content is chrome, machinery or hidden."""
+    tag = _tag(element)
+    return tag is None or tag in DROPPED or bool(HIDDEN.search(element.get("style", "")))
+
+
+def _span(element: lxml.etree._Element, name: str) -> int:
+    """rowspan/colspan as an int in 1..MAX_SPAN (missing or junk -> 1)."""
+    digits = re.match(r"\s*(\d+)", element.get(name, ""))
+    return min(max(int(digits.group(1)), 1), MAX_SPAN) if digits else 1
+
+
+def _text_lines(element: lxml.etree._Element, out: list[str]) -> None:
+    """Append the element's visible text, with newlines at <br> and block boundaries."""
+    if _tag(element) == "br" or _tag(element) in BLOCKS:
+        out.append("\n")
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        if not _skipped(child):
+            _text_lines(child, out)
+        if child.tail:
+            out.append(child.tail)
+    if _tag(element) in BLOCKS:
+        out.append("\n")
+
+
+def cell_text(element: lxml.etree._Element) -> str:
+    """The printed text of a cell (Word span soup, &nbsp; and <br> normalised)."""
+    out: list[str] = []
+    _text_lines(element, out)
+    return join_lines("".join(out))
+
+
+def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """The table's own <tr>s, through thead/tbody/tfoot."""
+    return [tr for tr in table.iter("tr") if not _skipped(tr)]
+
+
+def read_table(table: lxml.etree._Element, index: int) -> Table:
+    """A data <table> as physical rows of cells with grid columns and spans."""
+    occupied: dict[tuple[int, int], bool] = {}  # grid slots taken by rowspans from above
+    rows: list[list[Cell]] = []
+    for r, tr in enumerate(_rows(table)):
+        row: list[Cell] = []
+        col = 0
+        for td in tr:
+            if _tag(td) not in ("td", "th") or _skipped(td):
+                continue
+            while occupied.get((r, col)):
+                col += 1
+            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            row.append(Cell(cell_text(td), r, col, rowspan, colspan))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    occupied[(r + dr, col + dc)] = True
+            col += colspan
+        rows.append(row)
+    return Table(index=index, rows=rows)
+
+
+class _Walker:
+    """Walks the body in document order, cutting text into paragraphs and data tables."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Paragraph | Table] = []
+        self.buffer: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = join_lines("".join(self.buffer))
+        if text:
+            self.blocks.append(Paragraph(text))
+        self.buffer = []
+
+    def walk(self, element: lxml.etree._Element) -> None:
+        tag = _tag(element)
+        if _skipped(element):
+            pass
+        elif tag == "table" and element.find(".//table") is None:
+            self.flush()
+            self.blocks.append(read_table(element, self.tables))
+            self.tables += 1
+        elif tag == "br":
+            self.flush()
+        else:
+            block = tag in BLOCKS
+            if block:
+                self.flush()
+            if element.text:
+                self.buffer.append(element.text)
+            for child in element:
+                self.walk(child)
+            if block:
+                self.flush()
+        if element.tail:
+            self.buffer.append(element.tail)
+
+
+def _title(root: lxml.etree._Element) -> str | None:
+    """The page <title>, normalised; None when missing or blank."""
+    title = root.find(".//title")
+    text = join_lines(title.text_content()) if title is not None else ""
+    return text or None
+
+
+def extract(data: bytes) -> Extract:
+    """Read an HTML page into paragraphs and tables (method "markup")."""
+    # lxml refuses str input that still carries an encoding declaration; we decoded already.
+    text = XML_DECLARATION.sub("", decode(data), count=1)
+    if not text.strip():
+        raise UnreadableFile("empty HTML page")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise UnreadableFile(f"HTML does not parse: {error}") from error
+    walker = _Walker()
+    body = root.find("body")
+    walker.walk(body if body is not None else root)
+    walker.flush()
+    return Extract(carrier="html", method="markup", blocks=walker.blocks, title=_title(root))
