@@ -1,0 +1,68 @@
+"""Parse one annual report, in any carrier, into the canonical facts.
+
+    >>> from harvester.parse import parse_file
+    >>> result = parse_file("report.pdf")
+    >>> result.facts["apply.new.total"]
+
+The carrier is sniffed from the content, never from the file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+
+from harvester.parse.errors import UnreadableFile
+from harvester.parse.interpret import interpret
+from harvester.parse.model import Extract, ParseResult
+from harvester.parse.sniff import sniff
+
+PARSER_VERSION = "1"
+"""Bumped whenever the output for the same bytes can change; the database re-parses on change."""
+
+# Sniffed carrier -> module whose `extract(data) -> Extract` reads it.
+CARRIERS = {
+    "text": "harvester.parse.carriers.text",
+    "html": "harvester.parse.carriers.html",
+    "docx": "harvester.parse.carriers.docx",
+    "doc": "harvester.parse.carriers.doc",
+    "pdf": "harvester.parse.carriers.pdf",
+}
+UNREADABLE = {
+    "empty": "empty file",
+    "binary": "not a document: binary content of no known format",
+    "zip": "a zip archive that is not a Word document",
+}
+
+
+def parse_file(path: str | Path) -> ParseResult:
+    """Parse the file at `path`."""
+    return parse_bytes(Path(path).read_bytes(), str(path))
+
+
+def parse_bytes(data: bytes, name: str) -> ParseResult:
+    """Parse a report held in memory; `name` is only recorded, never used to guess the type."""
+    carrier = sniff(data)
+    result = ParseResult(path=name, sha256=hashlib.sha256(data).hexdigest(), carrier=carrier,
+                         parser_version=PARSER_VERSION)
+    try:
+        extract = _extract(carrier, data)
+    except UnreadableFile as error:
+        result.kind = "unreadable"
+        result.errors.append(str(error))
+        return result
+    return interpret(extract, result)
+
+
+def _extract(carrier: str, data: bytes) -> Extract:
+    if carrier in UNREADABLE:
+        raise UnreadableFile(UNREADABLE[carrier])
+    if carrier == "image":
+        from harvester.parse import ocr
+        return ocr.extract_image(data)
+    extract = importlib.import_module(CARRIERS[carrier]).extract(data)
+    if carrier == "pdf":
+        from harvester.parse import ocr
+        extract = ocr.refine_pdf(data, extract)
+    return extract

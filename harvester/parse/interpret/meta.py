@@ -1,0 +1,60 @@
+"""Title, agency and reporting year, read from the report's own title lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from harvester.parse.interpret.values import normalise
+from harvester.parse.model import Extract
+
+TITLE = re.compile(r"政府信息公开.{0,6}(年度报告|工作报告|年报)|信息公开工作年度报告")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# Where an agency name ends in a title: before the year or before the report words.
+AGENCY_END = re.compile(r"[（(]?(?:19|20)\d{2}\s*年|关于|政府信息公开")
+NO_AGENCY = re.compile(r"^(?:[（(]?(?:19|20)\d{2}\s*年|政府信息公开)")
+TITLE_WINDOW = 3  # a title may be wrapped over up to three short lines
+TITLE_SEARCH = 40  # how many leading paragraphs may hold the title (portal chrome comes first)
+SHORT_LINE = 40
+
+
+@dataclass
+class Meta:
+    title: str | None
+    agency: str | None
+    year: int | None
+
+
+def read_meta(extract: Extract) -> Meta:
+    """The report title (joined if wrapped), the agency before it and the year in it."""
+    title = _find_title([p.text for p in extract.paragraphs()[:TITLE_SEARCH]])
+    if title is None and extract.title and TITLE.search(normalise(extract.title)):
+        title = normalise(extract.title)
+    if title is None:
+        return Meta(None, None, None)
+    year = YEAR.search(title)
+    end = AGENCY_END.search(title)
+    agency = title[: end.start()].strip("《》“”\"'：:、 ") if end else ""
+    return Meta(title, agency or None, int(year.group(1)) if year else None)
+
+
+def _find_title(lines: list[str]) -> str | None:
+    for i, line in enumerate(lines):
+        if len(line) > 120:
+            continue
+        for width in range(1, TITLE_WINDOW + 1):
+            window = lines[i: i + width]
+            if width > 1 and any(len(w) > SHORT_LINE for w in window):
+                break
+            joined = normalise("".join(window))
+            if TITLE.search(joined) and not TITLE.search(normalise("".join(window[1:]))):
+                # A year printed on its own line right after the title: （2019年度）.
+                after = lines[i + width: i + width + 1]
+                if after and not YEAR.search(joined) and YEAR.fullmatch(
+                        normalise(after[0]).strip("()（）度")):
+                    joined += normalise(after[0])
+                # The agency on a line of its own above a title that starts with the year.
+                if i > 0 and NO_AGENCY.match(joined) and len(lines[i - 1]) <= SHORT_LINE:
+                    joined = normalise(lines[i - 1]) + joined
+                return joined
+    return None

@@ -1,0 +1,42 @@
+"""Reading one printed cell: blank, a number (with its unit), or a label."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Printed marks that mean "nothing here" (spec: a blank reads as 0 in checks).
+BLANK_MARKS = {"", "-", "—", "–", "－", "/", "／", "\\", "无", "——", "--"}
+NUMBER = re.compile(
+    r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*"
+    r"(?P<unit>万元|亿元|元|件次|件|个|条|项|次|人次|%)?$")
+
+
+@dataclass(frozen=True)
+class Value:
+    """A cell read as a value: number is None for a blank cell."""
+
+    number: int | float | None
+    unit: str | None = None
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and brackets to ASCII) and no whitespace at all."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def read_value(text: str) -> Value | None:
+    """The cell as a value, or None when the cell is a label."""
+    flat = normalise(text)
+    if flat in BLANK_MARKS:
+        return Value(None)
+    match = NUMBER.match(flat)
+    if not match:
+        return None
+    digits = match["digits"].replace(",", "")
+    if match["fraction"]:
+        number: int | float = float(f"{match['sign']}{digits}{match['fraction']}")
+    else:
+        number = int(f"{match['sign']}{digits}")
+    return Value(number, match["unit"])
