@@ -1,0 +1,5 @@
+"""`python -m harvester` runs the CLI."""
+
+from harvester.cli import main
+
+main()
