@@ -17,6 +17,8 @@ COMMANDS = {
     "export": "export",
     "schedule": "schedule",
     "health": "health",
+    "workers": "workers",
+    "verify": "verify",
 }
 
 
