@@ -1,0 +1,111 @@
+"""The published database's tables, views and codebook (harvester.db).
+
+Every table has a primary key made from the data itself (registry id, url + sha256,
+agency + year, key), so loading the same archive twice writes the same rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from harvester.db import search
+from harvester.schema import KEYS
+
+DB_NAME = "harvester.db"
+
+TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
+    # table: (columns, primary key); referenced tables come first.
+    "codebook": ({
+        "key": str, "table_name": str, "label": str, "description": str, "unit": str,
+        "layout": str,
+    }, ("key",)),
+    "agencies": ({
+        "id": str, "name": str, "province": str, "city": str, "county": str, "level": str,
+        "site": str, "portal_url": str, "source": str,
+    }, ("id",)),
+    "documents": ({
+        "id": str, "url": str, "sha256": str, "site": str, "kind": str, "title": str,
+        "link_text": str, "referer": str, "size": int, "content_type": str,
+        "first_seen": str, "last_seen": str, "archived_path": str, "warc_file": str,
+        "warc_offset": int, "carrier": str, "method": str, "parse_status": str,
+        "parser_version": str, "agency": str, "year": int, "n_facts": int, "errors": str,
+    }, ("id",)),
+    "reports": ({
+        "id": str, "agency_id": str, "agency": str, "province": str, "city": str,
+        "county": str, "level": str, "year": int, "template": str, "parse_status": str,
+        "parser_version": str, "n_facts": int, "n_checks": int, "n_failed_checks": int,
+        "failed_checks": str, "source_document": str, "source_url": str,
+        "source_sha256": str, "carrier": str, "method": str, "title": str,
+        "n_documents": int,
+    }, ("id",)),
+    "report_documents": ({
+        "report_id": str, "document_id": str, "chosen": int,
+    }, ("report_id", "document_id")),
+    "facts": ({
+        "report_id": str, "key": str, "value": "ANY",  # NUMERIC affinity: ints stay ints
+        "raw": str, "unit": str,
+        "source_cell": str, "method": str, "table_name": str, "row_key": str,
+        "column_key": str,
+    }, ("report_id", "key")),
+    "checks": ({
+        "report_id": str, "check_name": str, "passed": int, "detail": str,
+    }, ("report_id", "check_name")),
+    "sections": ({
+        "report_id": str, "section": str, "heading": str, "text": str,
+    }, ("report_id", "section")),
+}
+
+FOREIGN_KEYS = {
+    "reports": [("agency_id", "agencies", "id"), ("source_document", "documents", "id")],
+    "report_documents": [("report_id", "reports", "id"), ("document_id", "documents", "id")],
+    "facts": [("report_id", "reports", "id"), ("key", "codebook", "key")],
+    "checks": [("report_id", "reports", "id")],
+    "sections": [("report_id", "reports", "id")],
+}
+
+INDEXES = {
+    "documents": [["sha256"], ["site"]],
+    "reports": [["agency_id", "year"]],
+    "facts": [["key"]],
+    "report_documents": [["document_id"]],
+}
+
+WIDE_TABLES = ("table2", "table3", "table4")
+REPORT_COLUMNS = ("agency_id", "agency", "province", "city", "county", "level", "year", "template")
+
+
+def open_db(root: Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the published database under the archive root."""
+    db = sqlite_utils.Database(root / DB_NAME)
+    create_schema(db)
+    return db
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create missing tables, indexes, views and the search index; fill the codebook."""
+    for name, (columns, pk) in TABLES.items():
+        if not db[name].exists():
+            db[name].create(columns, pk=pk if len(pk) > 1 else pk[0],
+                            foreign_keys=FOREIGN_KEYS.get(name), not_null=set(pk))
+    for name, indexes in INDEXES.items():
+        for columns in indexes:
+            db[name].create_index(columns, if_not_exists=True)
+    search.create_index(db.conn)
+    for table in WIDE_TABLES:
+        db.create_view(f"{table}_wide", wide_view_sql(table), replace=True)
+    db["codebook"].upsert_all(
+        ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
+          "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")
+
+
+def wide_view_sql(table: str) -> str:
+    """One row per report, one column per key of `table` (named by the key)."""
+    pivots = ",\n  ".join(
+        f"max(CASE WHEN f.key = '{key}' THEN f.value END) AS [{key}]"
+        for key, spec in KEYS.items() if spec.table == table)
+    report_columns = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
+    return (f"SELECT r.id AS report_id, {report_columns},\n  {pivots}\n"
+            f"FROM reports r LEFT JOIN facts f ON f.report_id = r.id AND f.table_name = '{table}'\n"
+            f"GROUP BY r.id ORDER BY r.agency_id, r.year")

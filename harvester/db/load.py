@@ -1,0 +1,259 @@
+"""`harvester load`: rebuild the published database from the archive, registry and parser.
+
+Never touches the network. Idempotent: the same archive gives the same rows, and a report
+is rewritten (facts, checks, sections, search index, in one transaction) only when its
+chosen source file or the parser version changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from harvester.archive.store import BlobStore
+from harvester.db import reports as rep
+from harvester.db import search
+from harvester.db.agencies import AgencyResolver, registry_agencies
+from harvester.db.build import open_db
+from harvester.db.parsecache import ParseCache
+from harvester.db.sources import iter_archived_documents
+from harvester.parse import PARSER_VERSION, parse_bytes
+from harvester.parse.model import ParseResult
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(stage, done, total)."""
+
+
+@dataclass
+class LoadSummary:
+    """What a load did."""
+
+    documents: int = 0
+    parsed: int = 0  # parsed now (not from the cache)
+    statuses: dict[str, int] = field(default_factory=dict)
+    reports: int = 0
+    reports_written: int = 0
+    reports_removed: int = 0
+    agencies: int = 0
+    facts: int = 0
+    failed_checks: int = 0
+
+    def lines(self) -> list[str]:
+        """A human summary."""
+        statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
+        return [
+            f"documents: {self.documents} ({statuses or 'none'}); parsed now: {self.parsed}",
+            f"reports: {self.reports} ({self.reports_written} written, "
+            f"{self.reports_removed} removed); agencies: {self.agencies}",
+            f"facts: {self.facts}; failed checks: {self.failed_checks}",
+        ]
+
+
+def load(root: Path, progress: Progress | None = None) -> LoadSummary:
+    """Load every archived document under `root` into `<root>/harvester.db`."""
+    progress = progress or (lambda stage, done, total: None)
+    root.mkdir(parents=True, exist_ok=True)
+    db = open_db(root)
+    cache = ParseCache(root)
+    summary = LoadSummary()
+    try:
+        documents = list(iter_archived_documents(root))
+        summary.documents = len(documents)
+        results = _parse_all(root, documents, cache, summary, progress)
+        agencies = AgencyResolver(registry_agencies())
+        candidates = _group_reports(documents, results, agencies)
+        with db.atomic():
+            db["agencies"].upsert_all(agencies.rows(), pk="id")
+            db["documents"].upsert_all(
+                (_document_row(d, results[d["sha256"]]) for d in documents), pk="id")
+        _write_reports(db, candidates, summary, progress)
+        _write_cross_year_checks(db)
+        summary.reports = db["reports"].count
+        summary.agencies = db["agencies"].count
+        summary.facts = db["facts"].count
+        summary.failed_checks = db.execute(
+            "SELECT count(*) FROM checks WHERE passed = 0").fetchone()[0]
+    finally:
+        cache.close()
+        db.close()
+    return summary
+
+
+def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
+               summary: LoadSummary, progress: Progress) -> dict[str, ParseResult]:
+    """sha256 -> parse result, from the cache or by parsing the archived bytes."""
+    store = BlobStore(root)
+    results: dict[str, ParseResult] = {}
+    shas = sorted({d["sha256"] for d in documents})
+    for done, sha256 in enumerate(shas, 1):
+        result = cache.get(sha256, PARSER_VERSION)
+        if result is None:
+            result = _parse_one(store, sha256)
+            cache.put(result)
+            summary.parsed += 1
+        results[sha256] = result
+        summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
+        progress("parse", done, len(shas))
+    return results
+
+
+def _parse_one(store: BlobStore, sha256: str) -> ParseResult:
+    """Parse one blob; any failure becomes a recorded error, never a crash of the load."""
+    try:
+        return parse_bytes(store.read(sha256), sha256)
+    except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
+        return ParseResult(path=sha256, sha256=sha256, carrier="unknown", kind="error",
+                           errors=[f"{type(error).__name__}: {error}"],
+                           parser_version=PARSER_VERSION)
+
+
+def _status(result: ParseResult) -> str:
+    """A document's parse status: report, not_report, unreadable, error or no_year."""
+    if result.kind == "report" and result.year is None:
+        return "no_year"
+    return result.kind
+
+
+def _document_row(document: dict[str, Any], result: ParseResult) -> dict[str, Any]:
+    return {
+        **document, "id": rep.document_id(document["url"], document["sha256"]),
+        "carrier": result.carrier, "method": result.method, "parse_status": _status(result),
+        "parser_version": result.parser_version, "agency": result.agency,
+        "year": result.year, "n_facts": len(result.facts),
+        "errors": json.dumps(result.errors, ensure_ascii=False) if result.errors else None,
+    }
+
+
+@dataclass
+class Candidate:
+    """The documents that carry one report, best parse first."""
+
+    agency: dict[str, Any]
+    year: int
+    documents: list[tuple[dict[str, Any], ParseResult]]
+
+
+def _group_reports(documents: list[dict[str, Any]], results: dict[str, ParseResult],
+                   agencies: AgencyResolver) -> dict[str, Candidate]:
+    """Report id -> the documents that carry that report."""
+    groups: dict[str, Candidate] = {}
+    for document in documents:
+        result = results[document["sha256"]]
+        if _status(result) != "report":
+            continue
+        agency = agencies.resolve(document["site"], result.agency)
+        if agency is None:
+            continue
+        rid = rep.report_id(agency["id"], result.year)
+        groups.setdefault(rid, Candidate(agency, result.year, [])).documents.append(
+            (document, result))
+    for candidate in groups.values():
+        candidate.documents.sort(key=lambda pair: rep.preference(pair[1], pair[0]["url"]))
+    return groups
+
+
+def _report_row(rid: str, candidate: Candidate) -> dict[str, Any]:
+    document, result = candidate.documents[0]
+    agency = candidate.agency
+    # parse_status and the check counts are filled by _write_cross_year_checks.
+    return {
+        "id": rid, "agency_id": agency["id"], "agency": agency["name"],
+        "province": agency["province"], "city": agency["city"], "county": agency["county"],
+        "level": agency["level"], "year": candidate.year, "template": result.template,
+        "parser_version": result.parser_version, "n_facts": len(result.facts),
+        "source_document": rep.document_id(document["url"], document["sha256"]),
+        "source_url": document["url"], "source_sha256": document["sha256"],
+        "carrier": result.carrier, "method": result.method,
+        "title": result.title or document["title"], "n_documents": len(candidate.documents),
+    }
+
+
+def _write_reports(db: sqlite_utils.Database, candidates: dict[str, Candidate],
+                   summary: LoadSummary, progress: Progress) -> None:
+    """Write each changed report in its own transaction; drop reports no longer found."""
+    existing = {row["id"]: row for row in db["reports"].rows}
+    for done, rid in enumerate(sorted(candidates), 1):
+        candidate = candidates[rid]
+        row = _report_row(rid, candidate)
+        links = [{"report_id": rid, "document_id": rep.document_id(d["url"], d["sha256"]),
+                  "chosen": int(i == 0)} for i, (d, _) in enumerate(candidate.documents)]
+        if _unchanged(db, existing.get(rid), row, links):
+            continue
+        with db.atomic():
+            _delete_report(db, rid)
+            result = candidate.documents[0][1]
+            db["reports"].insert(row, pk="id")
+            db["report_documents"].insert_all(links, pk=("report_id", "document_id"))
+            db["facts"].insert_all(rep.fact_rows(rid, result), pk=("report_id", "key"))
+            db["checks"].insert_all(rep.check_rows(rid, result), pk=("report_id", "check_name"))
+            db["sections"].insert_all(rep.section_rows(rid, result), pk=("report_id", "section"))
+            search.index_rows(db.conn, db.execute(
+                "SELECT rowid, text FROM sections WHERE report_id = ?", [rid]).fetchall())
+        summary.reports_written += 1
+        progress("load", done, len(candidates))
+    for rid in sorted(set(existing) - set(candidates)):
+        with db.atomic():
+            _delete_report(db, rid)
+        summary.reports_removed += 1
+
+
+def _unchanged(db: sqlite_utils.Database, old: dict[str, Any] | None, row: dict[str, Any],
+               links: list[dict[str, Any]]) -> bool:
+    """True when the stored report came from the same files by the same parser."""
+    if old is None:
+        return False
+    if any(old[k] != v for k, v in row.items()):
+        return False
+    stored = db.execute("SELECT report_id, document_id, chosen FROM report_documents"
+                        " WHERE report_id = ? ORDER BY document_id", [row["id"]]).fetchall()
+    return stored == sorted((l["report_id"], l["document_id"], l["chosen"]) for l in links)
+
+
+def _delete_report(db: sqlite_utils.Database, rid: str) -> None:
+    """Remove a report and everything read from it (inside the caller's transaction)."""
+    rowids = [r[0] for r in db.execute("SELECT rowid FROM sections WHERE report_id = ?", [rid])]
+    search.unindex_rows(db.conn, rowids)
+    for table in ("facts", "checks", "sections", "report_documents"):
+        db.execute(f"DELETE FROM {table} WHERE report_id = ?", [rid])
+    db.execute("DELETE FROM reports WHERE id = ?", [rid])
+
+
+def _write_cross_year_checks(db: sqlite_utils.Database) -> None:
+    """Recompute the cross-year checks and every report's checks summary and status.
+
+    parse_status: complete, failed_checks (the report's own sums disagree; stored, never
+    fixed) or no_tables (a prose-only report).
+    """
+    facts: dict[str, dict[str, Any]] = defaultdict(dict)
+    for rid, key, value in db.execute(
+            "SELECT report_id, key, value FROM facts WHERE key LIKE 'apply.carried_over.%'"
+            " OR key LIKE 'carry_forward.%'"):
+        facts[rid][key] = value
+    reports = {(r["agency_id"], r["year"]): r["id"]
+               for r in db.query("SELECT id, agency_id, year FROM reports")}
+    rows = []
+    for (agency_id, year), rid in sorted(reports.items()):
+        previous = reports.get((agency_id, year - 1))
+        if previous:
+            rows += rep.cross_year_checks(rid, facts[rid], facts[previous], year - 1)
+    with db.atomic():
+        db.execute("DELETE FROM checks WHERE check_name LIKE ?", [rep.CROSS_YEAR_PREFIX + "%"])
+        db["checks"].insert_all(rows, pk=("report_id", "check_name"))
+        db.execute("""
+            UPDATE reports SET
+              n_checks = (SELECT count(*) FROM checks c WHERE c.report_id = reports.id),
+              n_failed_checks = (SELECT count(*) FROM checks c
+                                 WHERE c.report_id = reports.id AND c.passed = 0),
+              failed_checks = (SELECT json_group_array(check_name) FROM
+                                 (SELECT check_name FROM checks c WHERE c.report_id = reports.id
+                                  AND c.passed = 0 ORDER BY check_name)),
+              parse_status = CASE WHEN n_facts = 0 THEN 'no_tables'
+                WHEN EXISTS (SELECT 1 FROM checks c WHERE c.report_id = reports.id
+                             AND c.passed = 0) THEN 'failed_checks'
+                ELSE 'complete' END""")

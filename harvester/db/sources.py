@@ -1,0 +1,55 @@
+"""The load stage's input: archived documents with their provenance, read from archive.db.
+
+Reads the fetch log's tables as documented in docs/ARCHITECTURE.md (read-only), so the
+published database can always be rebuilt from the archive without the network.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from harvester.archive.store import BlobStore
+
+ARCHIVE_DB = "archive.db"
+DOCUMENT_KINDS = ("report_page", "attachment")
+
+# The earliest fetch that produced each (url, sha256) names the WARC record holding it;
+# SQLite returns the bare columns of the row that holds min(fetched_at).
+_DOCUMENTS_SQL = """
+WITH first_fetch AS (
+  SELECT sha256, coalesce(final_url, url) AS url, warc_file, warc_offset, content_type,
+         min(fetched_at)
+  FROM fetches WHERE sha256 IS NOT NULL GROUP BY sha256, coalesce(final_url, url)
+)
+SELECT d.url, d.sha256, d.site, d.kind, d.title, d.link_text, d.referer,
+       d.first_seen, d.last_seen, b.size,
+       coalesce(b.content_type, f.content_type) AS content_type,
+       f.warc_file, f.warc_offset
+FROM documents d
+LEFT JOIN blobs b ON b.sha256 = d.sha256
+LEFT JOIN first_fetch f ON f.sha256 = d.sha256 AND f.url = d.url
+WHERE d.kind IN ({kinds})
+ORDER BY d.url, d.sha256
+"""
+
+
+def iter_archived_documents(root: Path) -> Iterator[dict[str, Any]]:
+    """Every archived report page and attachment version, with provenance, in a stable order."""
+    path = root / ARCHIVE_DB
+    if not path.exists():
+        return
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        sql = _DOCUMENTS_SQL.format(kinds=", ".join("?" for _ in DOCUMENT_KINDS))
+        rows = conn.execute(sql, DOCUMENT_KINDS).fetchall()
+    finally:
+        conn.close()
+    store = BlobStore(root)
+    for row in rows:
+        document = dict(row)
+        document["archived_path"] = str(store.path(document["sha256"]).relative_to(root))
+        yield document
