@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harvester import registry
+from harvester.registry import Site
 
 
 def _normal(name: str) -> str:
@@ -19,13 +19,13 @@ def _normal(name: str) -> str:
     return re.sub(r"\s+", "", name)
 
 
-def registry_agencies() -> list[dict[str, Any]]:
+def registry_agencies(sites: list[Site]) -> list[dict[str, Any]]:
     """One agencies row per registry entry."""
     return [{
         "id": site.id, "name": site.agency, "province": site.region.province,
         "city": site.region.city, "county": site.region.county, "level": site.level,
         "site": site.id, "portal_url": site.portal, "source": "registry",
-    } for site in registry.load()]
+    } for site in sites]
 
 
 class AgencyResolver:
@@ -42,10 +42,10 @@ class AgencyResolver:
         portal = self.by_id.get(site)
         if not name:
             return portal
-        row = {"id": f"{site}:{_normal(name)}", "name": _normal(name),
-               "province": portal and portal["province"], "city": portal and portal["city"],
-               "county": portal and portal["county"], "level": None, "site": site,
-               "portal_url": portal and portal["portal_url"], "source": "parsed"}
+        inherited = ("province", "city", "county", "portal_url")
+        row = {"id": f"{site}:{_normal(name)}", "name": _normal(name), "level": None,
+               "site": site, "source": "parsed",
+               **{k: portal[k] if portal else None for k in inherited}}
         self.by_id[row["id"]] = row
         self.by_name[_normal(name)] = row
         return row

@@ -25,6 +25,7 @@ from harvester.db.parsecache import ParseCache
 from harvester.db.sources import iter_archived_documents
 from harvester.parse import PARSER_VERSION, parse_bytes
 from harvester.parse.model import ParseResult
+from harvester.registry import Site
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total)."""
@@ -55,8 +56,11 @@ class LoadSummary:
         ]
 
 
-def load(root: Path, progress: Progress | None = None) -> LoadSummary:
-    """Load every archived document under `root` into `<root>/harvester.db`."""
+def load(root: Path, sites: list[Site], progress: Progress | None = None) -> LoadSummary:
+    """Load every archived document under `root` into `<root>/harvester.db`.
+
+    `sites` is the registry the archive was crawled with (agency names and regions).
+    """
     progress = progress or (lambda stage, done, total: None)
     root.mkdir(parents=True, exist_ok=True)
     db = open_db(root)
@@ -66,7 +70,7 @@ def load(root: Path, progress: Progress | None = None) -> LoadSummary:
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
         results = _parse_all(root, documents, cache, summary, progress)
-        agencies = AgencyResolver(registry_agencies())
+        agencies = AgencyResolver(registry_agencies(sites))
         candidates = _group_reports(documents, results, agencies)
         with db.atomic():
             db["agencies"].upsert_all(agencies.rows(), pk="id")

@@ -1,0 +1,39 @@
+"""`harvester load`: (re)build the published database from the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from harvester.commands.options import archive_option, echo_progress
+from harvester.db.build import DB_NAME
+from harvester.db.load import load
+from harvester.db.sources import ARCHIVE_DB
+from harvester.registry import RegistryError, load_registry
+
+
+@click.command(name="load")
+@archive_option
+@click.option("--registry", "registry_path", metavar="FILE", default=None,
+              help="Site registry the archive was crawled with (default: harvester/registry.yaml).")
+@click.option("--portal", metavar="URL", default=None,
+              help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
+def command(archive: Path, registry_path: str | None, portal: str | None) -> None:
+    """Parse every archived report and load it into <archive>/harvester.db.
+
+    Never uses the network; files already parsed by this parser version are not re-parsed.
+
+    Example: harvester load --archive /data/harvester
+    """
+    if not (archive / ARCHIVE_DB).exists():
+        raise click.ClickException(
+            f"no {ARCHIVE_DB} under {archive}: crawl first (harvester crawl, or harvester demo)")
+    try:
+        sites = load_registry(registry_path, portal=portal)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    summary = load(archive, sites, progress=echo_progress)
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"database: {archive / DB_NAME}")

@@ -1,0 +1,24 @@
+"""Options shared by several subcommands, so a flag is spelled the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from harvester.config import archive_root
+
+
+def _resolve_archive(ctx: click.Context, param: click.Parameter, value: str | None) -> Path:
+    return archive_root(value)
+
+
+archive_option: Callable = click.option(
+    "--archive", "archive", metavar="DIR", callback=_resolve_archive,
+    help="Archive root (default: $HARVESTER_ARCHIVE or ./archive/data).")
+
+
+def echo_progress(stage: str, done: int, total: int) -> None:
+    """Progress on one stderr line per stage: 'parse: 12/40'."""
+    click.echo(f"\r{stage}: {done}/{total}", nl=done == total, err=True)

@@ -1,0 +1,42 @@
+"""`harvester serve`: browse the published database in Datasette (read-only)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from harvester.commands.options import archive_option
+from harvester.db.build import DB_NAME
+from harvester.db.datasette import datasette_args, write_metadata
+
+
+@click.command(name="serve")
+@archive_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port (0: any free port).")
+@click.option("--allow-sql", is_flag=True,
+              help="Allow arbitrary read-only SQL (off by default: canned queries only).")
+def command(archive: Path, host: str, port: int, allow_sql: bool) -> None:
+    """Serve <archive>/harvester.db with Datasette until Ctrl-C.
+
+    Example: harvester serve --port 8001, then open http://127.0.0.1:8001/
+    """
+    serve(archive, host, port, allow_sql)
+
+
+def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
+    """Run Datasette in the foreground on the archive's database."""
+    if not (archive / DB_NAME).exists():
+        raise click.ClickException(f"no {DB_NAME} under {archive}: run `harvester load` first")
+    with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
+        metadata = write_metadata(Path(scratch) / "metadata.json")
+        argv = [sys.executable, "-m", "datasette",
+                *datasette_args(archive, metadata, host, port, allow_sql)]
+        try:
+            subprocess.run(argv, check=False)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C stops Datasette too (same process group)

@@ -1,0 +1,61 @@
+"""How the archive is served: Datasette's metadata and its read-only command line.
+
+Read-only by design: the database is opened immutable (-i), the database file cannot be
+downloaded, there are no write endpoints (Datasette 0.65 has none without write canned
+queries, and we define none) and the only file route serves archived blobs by digest.
+Arbitrary SQL (and `?_where=`) is off unless `allow_sql` is set: the canned queries,
+facets, `?_zh=` search and CSV exports cover the questions researchers ask, and a public
+instance should not run unbounded SQL for strangers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harvester.config import REPO_ROOT
+from harvester.db.build import DB_NAME, WIDE_TABLES
+from harvester.schema import KEYS
+
+DATASETTE_DIR = REPO_ROOT / "archive"
+METADATA = DATASETTE_DIR / "metadata.yaml"
+PLUGINS = DATASETTE_DIR / "plugins"
+SETTINGS = {
+    "allow_download": "off",
+    "allow_csv_stream": "on",  # CSV of a whole table, not one page
+    "sql_time_limit_ms": "3000",
+    "default_page_size": "100",
+}
+
+
+def build_metadata() -> dict[str, Any]:
+    """metadata.yaml plus a description of every wide-view column, from the codebook."""
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    tables = metadata["databases"]["harvester"]["tables"]
+    for table in WIDE_TABLES:
+        columns = tables.setdefault(f"{table}_wide", {}).setdefault("columns", {})
+        columns["report_id"] = "Report (see reports)"
+        for key, spec in KEYS.items():
+            if spec.table == table:
+                columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
+    return metadata
+
+
+def write_metadata(path: Path) -> Path:
+    """Write the served metadata as JSON to `path`."""
+    path.write_text(json.dumps(build_metadata(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def datasette_args(root: Path, metadata: Path, host: str, port: int,
+                   allow_sql: bool = False) -> list[str]:
+    """Arguments of `datasette serve` for the archive under `root`."""
+    args = ["serve", "-i", str(root / DB_NAME), "--metadata", str(metadata),
+            "--plugins-dir", str(PLUGINS), "--host", host, "--port", str(port)]
+    settings = {**SETTINGS, "default_allow_sql": "on" if allow_sql else "off"}
+    for name, value in settings.items():
+        args += ["--setting", name, value]
+    return args
