@@ -1,0 +1,106 @@
+"""CSV datasets from the published database, with a codebook and a Frictionless datapackage.json.
+
+Files (UTF-8; with `bom=True`, UTF-8 with a byte-order mark so Excel reads Chinese):
+- panel_long.csv: agency x year x metric, one row per fact;
+- table2_wide.csv, table3_wide.csv, table4_wide.csv: one row per report, one column per key;
+- reports.csv, agencies.csv: the report and agency tables;
+- codebook.csv: every key with its label, description and unit;
+- datapackage.json: a Table Schema (field names, types, descriptions) for each file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from harvester.db.build import DB_NAME, REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.datasette import build_metadata
+from harvester.schema import KEYS
+
+PANEL_SQL = f"""
+SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
+       f.value, f.raw, f.unit, f.method, r.source_url, r.source_sha256
+FROM facts f JOIN reports r ON r.id = f.report_id
+ORDER BY r.agency_id, r.year, f.report_id, f.table_name, f.key
+"""
+
+# file name (without .csv) -> (SQL, primary key)
+DATASETS: dict[str, tuple[str, list[str]]] = {
+    "panel_long": (PANEL_SQL, ["report_id", "key"]),
+    **{f"{t}_wide": (f"SELECT * FROM {t}_wide", ["report_id"]) for t in WIDE_TABLES},
+    "reports": ("SELECT * FROM reports ORDER BY id", ["id"]),
+    "agencies": ("SELECT * FROM agencies ORDER BY id", ["id"]),
+    "codebook": ("SELECT * FROM codebook ORDER BY rowid", ["key"]),
+}
+
+_FIELD_TYPES = {"INTEGER": "integer", "REAL": "number", "FLOAT": "number", "ANY": "number"}
+
+
+class ExportError(Exception):
+    """The export cannot run (no database)."""
+
+
+def export(root: Path, out: Path, bom: bool = False) -> dict[str, int]:
+    """Write every dataset under `out`; return rows written per file."""
+    path = root / DB_NAME
+    if not path.exists():
+        raise ExportError(f"no {DB_NAME} under {root}: run `harvester load` first")
+    out.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    encoding = "utf-8-sig" if bom else "utf-8"
+    counts, resources = {}, []
+    try:
+        descriptions = _column_descriptions()
+        declared = _declared_types(conn)
+        for name, (sql, primary_key) in DATASETS.items():
+            cursor = conn.execute(sql)
+            columns = [d[0] for d in cursor.description]
+            with open(out / f"{name}.csv", "w", encoding=encoding, newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                counts[name] = 0
+                for row in cursor:
+                    writer.writerow(row)
+                    counts[name] += 1
+            types = {c: "number" if c in KEYS else declared.get(c, "string") for c in columns}
+            resources.append(_resource(name, encoding, columns, types, primary_key, descriptions))
+    finally:
+        conn.close()
+    package = {"name": "harvester-annual-reports", "title": "政府信息公开工作年度报告 facts",
+               "profile": "tabular-data-package", "resources": resources,
+               "licenses": [{"name": "other-pd", "title": "Facts from public government documents"}]}
+    (out / "datapackage.json").write_text(
+        json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
+    return counts
+
+
+def _declared_types(conn: sqlite3.Connection) -> dict[str, str]:
+    """Column name -> Table Schema type, from the tables' declared SQLite types."""
+    declared: dict[str, str] = {}
+    for table in ("reports", "agencies", "facts", "codebook"):
+        for _, column, kind, *_ in conn.execute(f"PRAGMA table_info({table})"):
+            declared.setdefault(column, _FIELD_TYPES.get(kind, "string"))
+    return declared
+
+
+def _column_descriptions() -> dict[str, str]:
+    """Column name -> description, from the served metadata (which includes the codebook)."""
+    descriptions: dict[str, str] = {}
+    for table in build_metadata()["databases"]["harvester"]["tables"].values():
+        for column, text in (table.get("columns") or {}).items():
+            descriptions.setdefault(column, text)
+    return descriptions
+
+
+def _resource(name: str, encoding: str, columns: list[str], types: dict[str, str],
+              primary_key: list[str], descriptions: dict[str, str]) -> dict[str, Any]:
+    """One datapackage resource with its Table Schema."""
+    fields = [{"name": c, "type": types[c], **({"description": descriptions[c]}
+                                                if c in descriptions else {})}
+              for c in columns]
+    return {"name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv",
+            "mediatype": "text/csv", "encoding": encoding,
+            "schema": {"fields": fields, "primaryKey": primary_key}}
