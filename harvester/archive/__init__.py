@@ -1,0 +1,93 @@
+"""The archive: every fetched byte with its provenance, under one root.
+
+``Archive(root)`` ties together the blob store (``blobs/``), the fetch log (``archive.db``)
+and the WARC files (``warc/``). The parse/load stage reads it with ``iter_documents()``
+and ``read_blob()``; ``harvester verify`` calls ``verify()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harvester.archive.fetchlog import DOCUMENT_KINDS, Document, FetchLog
+from harvester.archive.store import TEMP_PREFIX, BlobStore
+from harvester.archive.warc import DEFAULT_MAX_BYTES, WarcWriters
+from harvester.config import archive_root
+
+__all__ = ["Archive", "Document", "VerifyReport"]
+
+
+@dataclass
+class VerifyReport:
+    """What verify() found: problems break the archive's promises; the rest is information."""
+
+    problems: list[str] = field(default_factory=list)
+    blobs_checked: int = 0
+    orphan_blobs: list[str] = field(default_factory=list)  # on disk, no row: a crash before commit
+    temp_files: int = 0  # leftovers of interrupted writes, ignored by readers
+
+    @property
+    def ok(self) -> bool:
+        """Whether no problem was found."""
+        return not self.problems
+
+
+class Archive:
+    """Blob store + fetch log + WARC files under one root (default: config.archive_root())."""
+
+    def __init__(self, root: str | os.PathLike | None = None, *, warc_max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = archive_root(root)
+        self.store = BlobStore(self.root)
+        self.log = FetchLog(self.root / "archive.db")
+        self.warc_dir = self.root / "warc"
+        self.warc_max_bytes = warc_max_bytes
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the fetch log connection."""
+        self.log.close()
+
+    def warc_writers(self, run_id: str) -> WarcWriters:
+        """Writers for a run's WARC files (one per site)."""
+        return WarcWriters(self.warc_dir, run_id, self.warc_max_bytes)
+
+    def iter_documents(self, kinds: Iterable[str] = DOCUMENT_KINDS) -> Iterator[Document]:
+        """Every stored version of report pages and attachments:
+        (url, sha256, site, kind, title, link_text, referer, first_seen, last_seen)."""
+        return self.log.documents(kinds)
+
+    def read_blob(self, sha256: str) -> bytes:
+        """The archived bytes with this sha256 (BlobMissing if absent, InvalidDigest if malformed)."""
+        return self.store.read(sha256)
+
+    def blob_path(self, sha256: str) -> Path:
+        """The file of an archived blob, for tools that want a path (read-only use)."""
+        return self.store.path(sha256)
+
+    def verify(self) -> VerifyReport:
+        """Re-hash every blob and check the fetch log against the files."""
+        report = VerifyReport(problems=self.log.problems())
+        on_disk = set()
+        for sha256 in self.store:
+            report.blobs_checked += 1
+            on_disk.add(sha256)
+            actual = self.store.rehash(sha256)
+            if actual != sha256:
+                report.problems.append(f"blob {sha256} is corrupt (hashes to {actual})")
+        in_log = self.log.blob_digests()
+        report.problems += [f"blob {sha} is in the log but missing on disk" for sha in sorted(in_log - on_disk)]
+        report.orphan_blobs = sorted(on_disk - in_log)
+        report.problems += [
+            f"WARC file {name} is in the log but missing" for name in sorted(self.log.warc_files())
+            if not (self.warc_dir / name).is_file()
+        ]
+        report.temp_files = sum(1 for _ in self.store.base.glob(f"??/??/{TEMP_PREFIX}*")) if self.store.base.is_dir() else 0
+        return report

@@ -1,0 +1,118 @@
+"""Content-addressed blob store: every fetched body once, at blobs/sha256/ab/cd/<sha256>.
+
+A blob's path is derived only from its SHA-256 (validated as 64 lowercase hex digits),
+never from a URL or a server-supplied file name, so hostile input cannot choose where
+bytes land. Writes go to a temp file in the final directory, are fsynced, then renamed
+with os.replace: a kill -9 leaves at most a stray ``.tmp-*`` file, never a half blob under
+a final name. Concurrent puts of the same content are harmless (same bytes, atomic rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+TEMP_PREFIX = ".tmp-"
+
+
+class InvalidDigest(ValueError):
+    """A string that is not a lowercase hex SHA-256 was used as a blob name."""
+
+
+class BlobMissing(FileNotFoundError):
+    """No blob with this SHA-256 is in the store."""
+
+
+def sha256_hex(data: bytes) -> str:
+    """The lowercase hex SHA-256 of data."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_digest(sha256: str) -> str:
+    """Return sha256 if it is 64 lowercase hex digits, else raise InvalidDigest."""
+    if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
+        raise InvalidDigest(f"not a sha256 hex digest: {sha256!r}")
+    return sha256
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in directory durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BlobStore:
+    """Blobs under ``<root>/blobs/sha256``; root is the archive root."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.base = Path(root) / "blobs" / "sha256"
+
+    def path(self, sha256: str) -> Path:
+        """Where the blob with this digest lives (whether or not it exists)."""
+        check_digest(sha256)
+        return self.base / sha256[:2] / sha256[2:4] / sha256
+
+    def has(self, sha256: str) -> bool:
+        """Whether the blob is stored."""
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store data once and return its SHA-256; an existing blob is not rewritten."""
+        digest = sha256_hex(data)
+        final = self.path(digest)
+        if final.is_file():
+            return digest
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            with open(temp, "xb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, final)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+        return digest
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open a stored blob for reading."""
+        try:
+            return open(self.path(sha256), "rb")
+        except FileNotFoundError:
+            raise BlobMissing(sha256) from None
+
+    def read(self, sha256: str) -> bytes:
+        """The bytes of a stored blob."""
+        with self.open(sha256) as blob:
+            return blob.read()
+
+    def __iter__(self) -> Iterator[str]:
+        """Digests of all complete blobs; leftover temp files and strangers are skipped."""
+        if not self.base.is_dir():
+            return
+        for path in sorted(self.base.glob("??/??/*")):
+            name = path.name
+            if SHA256_HEX.fullmatch(name) and path.parent.parent.name == name[:2] and path.parent.name == name[2:4]:
+                yield name
+
+    def rehash(self, sha256: str) -> str:
+        """Recompute the digest of a stored blob from disk, streaming."""
+        digest = hashlib.sha256()
+        with self.open(sha256) as blob:
+            for chunk in iter(lambda: blob.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()

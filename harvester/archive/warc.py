@@ -1,0 +1,161 @@
+"""WARC files of every exchange: ``warc/<site>-<run_id>-<n>.warc.gz``, gzip per record, sha256 digests.
+
+Each exchange is a response (or, for unchanged content, a revisit) record followed by its
+request record; the fetch log stores the file name and the offset of the response record.
+
+Crash and resume: records are appended and flushed one exchange at a time, and files are
+only ever created with exclusive mode, never reopened for appending. A kill -9 can leave
+a truncated last record in the file that was open; the restarted crawl starts a new file
+(the next free ``<n>``), so no valid record is ever written after garbage. The fetch log
+never points at the truncated record because the fetch row is committed after the write.
+Readers of an old file see every complete record and then a read error at the cut.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from harvester import __version__
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+Headers = list[tuple[str, str]]
+
+
+class WarcLocation(NamedTuple):
+    """Where a response record starts: file name (inside the warc/ folder) and byte offset."""
+
+    file: str
+    offset: int
+
+
+class _Sha256WARCWriter(WARCWriter):
+    """warcio's writer with sha256 block and payload digests instead of sha1."""
+
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
+
+
+def warc_digest(sha256_hex: str) -> str:
+    """A hex sha256 as a WARC digest value (sha256:<base32>)."""
+    return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+def safe_component(text: str, *, lowercase: bool) -> str:
+    """Reduce text to a file-name component of [a-z0-9_-] (or [A-Za-z0-9_-]), never empty."""
+    if lowercase:
+        text = text.lower()
+    pattern = r"[^a-z0-9_-]+" if lowercase else r"[^A-Za-z0-9_-]+"
+    cleaned = re.sub(pattern, "-", text).strip("-")[:64]
+    return cleaned or "unknown"
+
+
+def _request_target(url: str) -> str:
+    """The request-target of an HTTP/1.1 request line (path and query)."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class WarcWriter:
+    """Appends exchanges of one site and run to rotating WARC files in a directory."""
+
+    def __init__(self, directory: str | os.PathLike, site: str, run_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = Path(directory)
+        self.prefix = f"{safe_component(site, lowercase=True)}-{safe_component(run_id, lowercase=False)}"
+        self.max_bytes = max_bytes
+        self._number = 0
+        self._file: BinaryIO | None = None
+        self._name = ""
+        self._writer: _Sha256WARCWriter | None = None
+
+    def _open_next(self) -> None:
+        """Create the next unused file name exclusively and write its warcinfo record."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        while True:
+            self._number += 1
+            name = f"{self.prefix}-{self._number}.warc.gz"
+            try:
+                self._file = open(self.directory / name, "xb")
+            except FileExistsError:
+                continue  # an earlier (possibly crashed) process of this run, or a parallel worker
+            break
+        self._name = name
+        self._writer = _Sha256WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = self._writer.create_warcinfo_record(name, {"software": f"harvester/{__version__}", "format": "WARC File Format 1.1"})
+        self._writer.write_record(info)
+
+    def write(
+        self,
+        *,
+        url: str,
+        method: str,
+        request_headers: Headers,
+        status: int,
+        reason: str,
+        response_headers: Headers,
+        body: bytes,
+        revisit_of: tuple[str, str, str] | None = None,
+    ) -> WarcLocation:
+        """Write one exchange; revisit_of=(sha256, original url, original date) writes a revisit."""
+        if self._writer is None:
+            self._open_next()
+        assert self._writer is not None and self._file is not None
+        http_headers = StatusAndHeaders(f"{status} {reason}".strip(), response_headers, protocol="HTTP/1.1")
+        if revisit_of is None:
+            response = self._writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers
+            )
+        else:
+            sha256, original_url, original_date = revisit_of
+            response = self._writer.create_revisit_record(
+                url, warc_digest(sha256), original_url, original_date, http_headers=http_headers
+            )
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            http_headers=StatusAndHeaders(f"{method} {_request_target(url)} HTTP/1.1", request_headers, is_http_request=True),
+        )
+        offset = self._file.tell()
+        self._writer.write_request_response_pair(request, response)
+        location = WarcLocation(self._name, offset)
+        if self._file.tell() >= self.max_bytes:
+            self.close()
+        return location
+
+    def close(self) -> None:
+        """Close the current file; the next write starts a new one."""
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._writer = None
+
+
+class WarcWriters:
+    """One WarcWriter per site for a run, created on first use."""
+
+    def __init__(self, directory: str | os.PathLike, run_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = Path(directory)
+        self.run_id = run_id
+        self.max_bytes = max_bytes
+        self._writers: dict[str, WarcWriter] = {}
+
+    def for_site(self, site: str) -> WarcWriter:
+        """The writer for a site's files in this run."""
+        if site not in self._writers:
+            self._writers[site] = WarcWriter(self.directory, site, self.run_id, self.max_bytes)
+        return self._writers[site]
+
+    def close(self) -> None:
+        """Close every open file."""
+        for writer in self._writers.values():
+            writer.close()

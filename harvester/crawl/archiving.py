@@ -1,0 +1,372 @@
+"""Scrapy side of the archive: ArchiveMiddleware stores every response, RunRecorder records runs.
+
+Enable both in harvester/crawl/settings.py::
+
+    DOWNLOADER_MIDDLEWARES = {"harvester.crawl.archiving.ArchiveMiddleware": 540}
+    EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
+
+540 sits below RetryMiddleware (550: a retried failure is logged once, when retries give
+up), HttpCompressionMiddleware (590: bodies arrive decoded) and RedirectMiddleware (600:
+we see the final response, with the hops in ``meta["redirect_urls"]``).
+
+Settings: ``HARVESTER_ARCHIVE`` (archive root; default ``config.archive_root()``),
+``HARVESTER_MAX_BYTES`` (largest body kept, default 100 MB, also applied as Scrapy's
+``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_WARC_MAX_BYTES``
+(WARC rotation size). A request with ``meta["dont_archive"]`` is left alone.
+
+After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
+``fetch_id``; a 304 reaches the spider as a 200 carrying the archived body, flagged
+``not_modified``.
+
+Write order per fetch (what makes kill -9 safe): blob (temp + fsync + rename), then the
+WARC record (flushed), then one transaction with the blob, fetch and document rows. An
+interruption leaves at most an orphan blob or WARC record, never a row without its blob.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import weakref
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import Headers, Response, TextResponse
+from scrapy.responsetypes import responsetypes
+from twisted.internet.defer import CancelledError
+
+from harvester.archive import Archive
+from harvester.archive.fetchlog import KINDS, Fetch
+from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
+from harvester.archive.warc import WarcWriters, safe_component
+from harvester.crawl import blocks
+
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
+# Headers that describe the wire encoding, not the (decoded) body we keep in the WARC record.
+WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+TEXT_LIMIT = 500  # longest title, link text or error message kept
+
+_archives: weakref.WeakKeyDictionary[Crawler, Archive] = weakref.WeakKeyDictionary()
+
+
+def shared_archive(crawler: Crawler) -> Archive:
+    """The one Archive of a crawler (middleware and extension share it; closed when the engine stops)."""
+    if crawler not in _archives:
+        archive = Archive(crawler.settings.get("HARVESTER_ARCHIVE") or None,
+                          warc_max_bytes=crawler.settings.getint("HARVESTER_WARC_MAX_BYTES", WARC_MAX_BYTES))
+        _archives[crawler] = archive
+        crawler.signals.connect(archive.close, signal=signals.engine_stopped, weak=False)
+    return _archives[crawler]
+
+
+def new_run_id() -> str:
+    """A fresh run id: UTC timestamp plus a short random suffix (two runs in one second differ)."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def run_id_for(spider: Spider) -> str:
+    """The spider's run id: ``-a run_id=...``, else the one saved in JOBDIR state, else a new one."""
+    state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is used
+    run_id = getattr(spider, "run_id", None)
+    if not run_id and isinstance(state, dict):
+        run_id = state.get("harvester_run_id")  # resuming a killed crawl continues its run
+    run_id = safe_component(str(run_id), lowercase=False) if run_id else new_run_id()
+    spider.run_id = run_id
+    if isinstance(state, dict):
+        state["harvester_run_id"] = run_id
+    return run_id
+
+
+def site_of(request: Request, spider: Spider) -> str:
+    """The registry id of the site a request belongs to."""
+    site = request.meta.get("harvester", {}).get("site") or getattr(spider, "site", None)
+    return site if isinstance(site, str) and site else spider.name
+
+
+def kind_of(request: Request) -> str:
+    """The kind the spider declared, robots for robots.txt, else other."""
+    kind = request.meta.get("harvester", {}).get("kind")
+    if kind in KINDS:
+        return kind
+    return "robots" if urlsplit(request.url).path == "/robots.txt" else "other"
+
+
+def _text(value: Any) -> str | None:
+    """A short single-line text, or None when empty."""
+    if value is None:
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text[:TEXT_LIMIT] or None
+
+
+def header_map(headers: Headers) -> dict[str, list[str]]:
+    """Scrapy headers as JSON-able text (latin-1 keeps every byte)."""
+    return {key.decode("latin-1"): [value.decode("latin-1") for value in values] for key, values in headers.items()}
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    """One header as text, or None."""
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def disposition_filename(value: bytes | None) -> str | None:
+    """The file name a Content-Disposition header announces, as text only (never used as a path)."""
+    if not value:
+        return None
+    extended = re.search(rb"filename\*\s*=\s*([\w-]*)'[^']*'([^;]+)", value, re.IGNORECASE)
+    if extended:
+        charset = extended.group(1).decode("ascii", "ignore") or "utf-8"
+        try:
+            return _text(unquote(extended.group(2).decode("latin-1").strip('"'), encoding=charset))
+        except LookupError:
+            return _text(unquote(extended.group(2).decode("latin-1")))
+    plain = re.search(rb'filename\s*=\s*"?([^";]+)"?', value, re.IGNORECASE)
+    if not plain:
+        return None
+    raw = plain.group(1)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _text(unquote(raw.decode(encoding)))
+        except UnicodeDecodeError:
+            continue
+    return _text(raw.decode("latin-1"))
+
+
+def title_of(request: Request, response: Response) -> str | None:
+    """The document's title: from the spider's meta, the HTML <title>, or Content-Disposition."""
+    declared = request.meta.get("harvester", {}).get("title")
+    if declared:
+        return _text(declared)
+    if isinstance(response, TextResponse):
+        try:
+            return _text(response.xpath("//title/text()").get())
+        except (ValueError, AttributeError):  # not parseable as HTML/XML
+            return None
+    return disposition_filename(response.headers.get("Content-Disposition"))
+
+
+def exception_outcome(exception: BaseException) -> tuple[str, str]:
+    """(outcome, error text) for a failed download."""
+    message = _text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
+    if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
+        return "too_large", message
+    if isinstance(exception, CancelledError):  # Scrapy cancels a body that grows past download_maxsize
+        return "too_large", message
+    if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
+        return "too_large", message
+    return "error", message
+
+
+class ArchiveMiddleware:
+    """Downloader middleware: conditional requests out, every response archived and logged."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.archive = shared_archive(crawler)
+        self.max_bytes = crawler.settings.getint("HARVESTER_MAX_BYTES", DEFAULT_MAX_BYTES)
+        self._warcs: WarcWriters | None = None
+        crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        return cls(crawler)
+
+    @property
+    def spider(self) -> Spider:
+        """The running spider."""
+        return self.crawler.spider
+
+    def _close_warcs(self) -> None:
+        """Close the run's WARC files."""
+        if self._warcs is not None:
+            self._warcs.close()
+
+    # --- requests ---------------------------------------------------------------------
+
+    def process_request(self, request: Request) -> None:
+        """Bound the download size and ask only for content newer than what is archived."""
+        request.meta.setdefault("download_maxsize", self.max_bytes)
+        for name in CONDITIONAL_HEADERS:  # a redirect copies the previous hop's headers
+            request.headers.pop(name, None)
+        if request.meta.get("dont_archive") or request.method != "GET" or request.meta.get("playwright"):
+            return None
+        latest = self.archive.log.latest(request.url)
+        if latest is not None and self.archive.store.has(latest.sha256):
+            if latest.etag:
+                request.headers[b"If-None-Match"] = latest.etag
+            if latest.last_modified:
+                request.headers[b"If-Modified-Since"] = latest.last_modified
+        return None
+
+    # --- responses --------------------------------------------------------------------
+
+    def _fetch(self, request: Request, final_url: str, **fields: Any) -> Fetch:
+        """A fetch row with the provenance every outcome shares."""
+        declared = request.meta.get("harvester", {})
+        redirects = list(request.meta.get("redirect_urls", []))
+        referer = declared.get("referer") or _header(request.headers, "Referer")
+        return Fetch(
+            run_id=run_id_for(self.spider),
+            url=redirects[0] if redirects else request.url,
+            final_url=final_url,
+            kind=kind_of(request),
+            site=site_of(request, self.spider),
+            spider=self.spider.name,
+            redirects=redirects,
+            method=request.method,
+            referer=_text(referer),
+            link_text=_text(declared.get("link_text")),
+            **fields,
+        )
+
+    def _record(self, request: Request, fetch: Fetch) -> str:
+        """Commit a fetch row, count it, and tell the spider what happened."""
+        fetch_id, outcome = self.archive.log.record(fetch)
+        self.crawler.stats.inc_value(f"archive/{outcome}")
+        request.meta["archive"] = {"outcome": outcome, "sha256": fetch.sha256, "fetch_id": fetch_id}
+        return outcome
+
+    def _response_fields(self, response: Response) -> dict[str, Any]:
+        """Fetch columns taken from a response."""
+        return {
+            "status": response.status,
+            "headers": header_map(response.headers),
+            "content_type": _header(response.headers, "Content-Type"),
+            "etag": _header(response.headers, "ETag"),
+            "last_modified": _header(response.headers, "Last-Modified"),
+        }
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        """Archive the response (or substitute the archived body for a 304) and log the fetch."""
+        if request.meta.get("dont_archive"):
+            return response
+        if response.status == 304:
+            return self._not_modified(request, response)
+        fields = self._response_fields(response)
+        if len(response.body) > self.max_bytes:
+            self._record(request, self._fetch(request, response.url, outcome="too_large", size=len(response.body),
+                                              error=f"body of {len(response.body)} bytes exceeds {self.max_bytes}", **fields))
+            return response
+        if 300 <= response.status < 400:
+            # RedirectMiddleware hands us a 3xx only when it will not follow it (file:, ftp:, no Location).
+            location = _header(response.headers, "Location")
+            self._record(request, self._fetch(request, response.url, outcome="error",
+                                              error=_text(f"redirect not followed: {location}"), **fields))
+            return response
+        self._store(request, response, fields)
+        return response
+
+    def _store(self, request: Request, response: Response, fields: dict[str, Any]) -> None:
+        """Blob, then WARC record, then the fetch row (see module docstring for why)."""
+        verdict = blocks.classify(response.status, response.body, fields["content_type"])
+        sha256 = self.archive.store.put(response.body)
+        previous = self.archive.log.latest(response.url)
+        is_content = verdict is None and 200 <= response.status < 300
+        revisit = (sha256, response.url, previous.fetched_at) if is_content and previous and previous.sha256 == sha256 else None
+        location = self._warc_writers().for_site(site_of(request, self.spider)).write(
+            url=response.url,
+            method=request.method,
+            request_headers=list(_header_pairs(request.headers)),
+            status=response.status,
+            reason=_reason(response.status),
+            response_headers=[*_header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
+            body=response.body,
+            revisit_of=revisit,
+        )
+        if verdict is not None:
+            outcome, error = verdict
+        elif is_content:
+            outcome, error = None, None  # new, changed or unchanged: decided inside the transaction
+        else:
+            outcome, error = "error", f"HTTP {response.status}"
+        fetch = self._fetch(
+            request, response.url, outcome=outcome, error=error, sha256=sha256, size=len(response.body),
+            warc_file=location.file, warc_offset=location.offset,
+            title=title_of(request, response) if is_content else None, **fields,
+        )
+        self._record(request, fetch)
+
+    def _warc_writers(self) -> WarcWriters:
+        """The run's WARC writers, created when the first response arrives."""
+        if self._warcs is None:
+            self._warcs = self.archive.warc_writers(run_id_for(self.spider))
+        return self._warcs
+
+    def _not_modified(self, request: Request, response: Response) -> Response:
+        """Log a 304 and hand the spider the archived body, as a 200 flagged not_modified."""
+        fields = self._response_fields(response)
+        latest = self.archive.log.latest(response.url)
+        if latest is None or not self.archive.store.has(latest.sha256):
+            self._record(request, self._fetch(request, response.url, outcome="error",
+                                              error="304 Not Modified but nothing archived for this URL", **fields))
+            return response
+        body = self.archive.store.read(latest.sha256)
+        fields["etag"] = fields["etag"] or latest.etag
+        fields["last_modified"] = fields["last_modified"] or latest.last_modified
+        fields["content_type"] = latest.content_type
+        self._record(request, self._fetch(request, response.url, outcome="not_modified", sha256=latest.sha256,
+                                          size=len(body), **fields))
+        headers = Headers(latest.headers)
+        response_class = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        return response_class(
+            url=response.url, status=200, headers=headers, body=body, request=request,
+            flags=[*response.flags, "not_modified"], protocol=response.protocol, ip_address=response.ip_address,
+        )
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """Log a download that failed for good (timeouts, DNS, refused, too large, ignored)."""
+        if request.meta.get("dont_archive"):
+            return None
+        outcome, error = exception_outcome(exception)
+        self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+        return None
+
+
+def _header_pairs(headers: Headers, skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+    """Headers as (name, value) text pairs for a WARC record, minus names in skip (lowercase)."""
+    return [
+        (name, value)
+        for name, values in header_map(headers).items()
+        if name.lower() not in skip
+        for value in values
+    ]
+
+
+def _reason(status: int) -> str:
+    """The standard reason phrase of an HTTP status."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class RunRecorder:
+    """Extension: one `runs` row per crawl, with its end, finish reason and counts."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.archive = shared_archive(crawler)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        """Create (or reopen, on resume) the run row."""
+        site = getattr(spider, "site", None)
+        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Fill ended_at, status (Scrapy's finish reason) and the outcome counts."""
+        run_id = run_id_for(spider)
+        counts = self.archive.log.outcome_counts(run_id)
+        stats = {**counts, "failed": counts["error"] + counts["too_large"]}
+        self.archive.log.finish_run(run_id, reason, stats)
