@@ -1,0 +1,99 @@
+"""Link recognition: which links are annual reports, attachments or list pages, and which are in scope."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from posixpath import splitext
+from urllib.parse import unquote, urlsplit
+
+import tldextract
+from parsel import Selector
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".zip", ".rar", ".ofd")
+
+# Titles of annual reports: 政府信息公开工作年度报告, 政府信息公开年报, 信息公开工作报告, "2020年度报告".
+_DISCLOSURE_REPORT = re.compile(r"信息公开.*(?:报告|年报)")
+_YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?.*(?:年度报告|年报)")
+# Pages that mention reports but are not one: guides, rules, catalogues, notices about writing reports,
+# interpretations, other kinds of yearly report (statistics, budgets, audits).
+_NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|统计年报|统计公报|预算|决算|审计|财务")
+# TRS attachment names: P0 + date + digits, e.g. P020210129512345678901.pdf (portals.md 2.1).
+_TRS_ATTACHMENT = re.compile(r"/P0\d{8,}\.[A-Za-z0-9]{2,5}$")
+_LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9a-f]{8}-\d+\.shtml)$")
+_SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+
+
+@dataclass(frozen=True)
+class Link:
+    """An absolute link URL and the human text that labels it (anchor text, else its title attribute)."""
+
+    url: str
+    text: str
+
+
+def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
+    """Every followable <a href> of a page, resolved with `urljoin`, fragment dropped, in page order."""
+    found: list[Link] = []
+    for anchor in selector.css("a[href]"):
+        href = (anchor.attrib.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIPPED_SCHEMES):
+            continue
+        text = normalise(" ".join(anchor.css("::text").getall())) or normalise(anchor.attrib.get("title", ""))
+        url = urljoin(href).split("#", 1)[0]
+        if urlsplit(url).scheme in ("http", "https"):
+            found.append(Link(url, text))
+    return found
+
+
+def normalise(text: str) -> str:
+    """Collapse whitespace (titles on portals are split by line breaks and full-width spaces)."""
+    return re.sub(r"\s+", "", text.replace("\u3000", " "))
+
+
+def is_report_title(text: str) -> bool:
+    """True when a link text names a government-information-disclosure annual report."""
+    text = normalise(text)
+    if not text or _NOT_REPORT.search(text):
+        return False
+    return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
+
+
+def is_attachment(url: str) -> bool:
+    """True for document files (.pdf .doc .docx .wps .xls .xlsx .zip ...) and TRS P0... attachments."""
+    path = unquote(urlsplit(url).path)
+    return splitext(path.lower())[1] in ATTACHMENT_EXTENSIONS or bool(_TRS_ATTACHMENT.search(path))
+
+
+def is_listing(url: str) -> bool:
+    """True when the URL is shaped like a list page (folder, index[_N].html, glist[N].html, ?page=N)."""
+    parts = urlsplit(url)
+    return bool(_LISTING_PATH.search(parts.path) or re.search(r"(?:^|&)(?:page|pageNo|o)=\d+", parts.query))
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """shenyang.gov.cn for kjj.shenyang.gov.cn (bundled suffix list, no network); IPs and bare hosts as is."""
+    result = _EXTRACT(host.lower())
+    return result.top_domain_under_public_suffix or host.lower()
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when both URLs are on the same registrable domain."""
+    return registrable_domain(urlsplit(url).hostname or "") == registrable_domain(urlsplit(other).hostname or "")
+
+
+def column_folder(column_url: str) -> str:
+    """The folder that bounds a column's list pages: scheme://host/path/up/to/last/slash/."""
+    parts = urlsplit(column_url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rsplit('/', 1)[0]}/"
+
+
+def under_column(url: str, column_url: str) -> bool:
+    """True when `url` lies in the column's folder (same host and port, path below it)."""
+    return url.startswith(column_folder(column_url))
+
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)

@@ -1,0 +1,87 @@
+"""THE Scrapy settings of harvester, for `scrapy crawl discovery` and `harvester crawl` alike.
+
+Every override says Scrapy's default and why. Command-line `-s NAME=VALUE` (the runner's `settings=`)
+still wins, e.g. tests on loopback switch the politeness delays off.
+"""
+
+from harvester import __version__
+from harvester.config import archive_root
+
+BOT_NAME = "harvester"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- politeness --------------------------------------------------------------------------
+# Default "Scrapy/<version> (+https://scrapy.org)": say who we are and why, so a webmaster can reach us.
+USER_AGENT = f"harvester/{__version__} (+https://github.com/harvester-archive/harvester; research archive of 政府信息公开年报)"
+# Default False: a public archive must honour what sites ask of robots.
+ROBOTSTXT_OBEY = True
+# Default 8: government servers are small; two parallel requests per host at most.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Default 0: at least one second between requests to the same host.
+DOWNLOAD_DELAY = 1.0
+# Default off: slow down further when the server slows down (never below DOWNLOAD_DELAY).
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0  # default 5.0: the fixed delay above already protects the first requests
+AUTOTHROTTLE_MAX_DELAY = 60.0  # default 60.0 (kept, stated for readers)
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # default 1.0 (kept): one request in flight per host on average
+
+# --- retries, limits ---------------------------------------------------------------------
+# Default RetryMiddleware ignores Retry-After; ours waits what the server asks (up to the bound below).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "harvester.crawl.retry.RetryAfterMiddleware": 550,
+    # process_response runs from high to low numbers: at 540 the archive sees the final response, after
+    # RedirectMiddleware (600) has followed redirects and RetryAfterMiddleware (550) has retried; its
+    # process_request runs after RobotsTxtMiddleware (100), so disallowed URLs never reach it.
+    "harvester.crawl.archiving.ArchiveMiddleware": 540,
+}
+RETRY_TIMES = 3  # default 2: portals hiccup (500/502) more often than they fail for good
+HARVESTER_RETRY_AFTER_MAX = 120.0  # ours: a server asking to wait longer is left for the next run
+REDIRECT_MAX_TIMES = 5  # default 20: a report is never more than a few hops away; stop redirect loops early
+DOWNLOAD_TIMEOUT = 60  # default 180 s: a report PDF on a slow portal still arrives well within a minute
+DNS_TIMEOUT = 20  # default 60 s
+DOWNLOAD_MAXSIZE = 200 * 1024 * 1024  # default 1 GiB: annual reports are a few MB; scanned ones < 100 MB
+DOWNLOAD_WARNSIZE = 30 * 1024 * 1024  # default 32 MiB: log unusually big files (likely scans or zips)
+
+# --- the archive -------------------------------------------------------------------------
+# Ours: where blobs, WARC files and archive.db live (default $HARVESTER_ARCHIVE or <repo>/archive/data).
+HARVESTER_ARCHIVE = str(archive_root())
+# Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
+EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
+# JOBDIR (default unset) makes a paused crawl resumable: `-s JOBDIR=<dir>` (the runner's `jobdir=`).
+# Without it a re-run still loses nothing: the fetch log turns repeats into cheap conditional requests.
+
+# --- browser rendering (only for requests with meta playwright=True) ---------------------
+# Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
+# so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": "/usr/bin/chromium",
+    "headless": True,
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1  # default unlimited: one context is enough for a few list pages
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2  # default CONCURRENT_REQUESTS: match the per-host concurrency
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # default 30 s in Playwright (kept, stated): bounded renders
+
+# --- engine ------------------------------------------------------------------------------
+# Default since Scrapy 2.7 (kept, stated): scrapy-playwright needs the asyncio reactor.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Defaults on: a listening telnet console and remote-control HTTP server are an attack surface on a
+# scheduled crawler, and they collide on ports when many crawls run at once (STACK.md pitfall 1).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "INFO"  # default DEBUG: one line per request drowns the runner's progress output

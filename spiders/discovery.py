@@ -1,0 +1,134 @@
+"""The generic discovery spider: from a report column, find every annual report and its attachments.
+
+Run it with a start URL or registry ids:
+
+    scrapy crawl discovery -a url=https://kjj.shenyang.gov.cn/zwgk/zfxxgknb/
+    scrapy crawl discovery -a site=sy-kjj,sy-city [-a registry=harvester/registry.yaml] [-a run_id=...]
+    scrapy crawl discovery -a site=demo-trs -a registry=harvester/registry_demo.yaml -a portal=http://127.0.0.1:8000
+
+It only yields requests; the archive middleware stores what comes back. Each request carries
+meta["harvester"] = {kind: list|report_page|attachment, site, link_text, referer}.
+
+Scope: list pages must lie in the column's folder; report pages and attachments on the column's
+registrable domain (attachments may sit outside the folder, e.g. /uploadfiles/). Adding a site costs a
+registry entry; behaviour that differs by CMS lives in harvester/crawl/families.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy_playwright.page import PageMethod
+
+from harvester.crawl.families import FAMILIES
+from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
+from harvester.registry import load_registry, select
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where one crawl of one column begins: registry id, column URL and whether lists need a browser."""
+
+    site: str
+    column: str
+    browser: bool
+
+
+def site_label(url: str) -> str:
+    """A registry-id-like label for a bare start URL: its host and port, e.g. 127-0-0-1-8000."""
+    return re.sub(r"[^a-z0-9]+", "-", urlsplit(url).netloc.lower()).strip("-")
+
+
+class DiscoverySpider(scrapy.Spider):
+    """Find report pages and attachments under one or more report columns."""
+
+    name = "discovery"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        site: str | None = None,
+        registry: str | None = None,
+        portal: str | None = None,
+        run_id: str | None = None,
+        render: str = "http",
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.run_id = run_id
+        if url:
+            self.starts = [Start(site or site_label(url), url, render == "browser")]
+        elif site or registry:
+            chosen = select(load_registry(registry, portal=portal), site.split(",") if site else None)
+            self.starts = [Start(s.id, column, s.render == "browser") for s in chosen for column in s.start_urls]
+        else:
+            raise ValueError("discovery spider needs -a url=START or -a site=ID[,ID...] (and optionally registry=)")
+        self.site = ",".join(dict.fromkeys(start.site for start in self.starts))  # the runs row's `site`
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for start in self.starts:
+            yield self._list_request(start, start.column, Link(start.column, ""), referer=None)
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        """A column list page: follow its pagination and sub-columns, open report pages and report files."""
+        if not isinstance(response, TextResponse):
+            return
+        start: Start = response.meta["discovery"]
+        rendered = bool(response.meta.get("playwright"))
+        links = anchors(response.selector, response.urljoin)
+        links += [link for family in FAMILIES for link in family.extra_links(response)]
+        candidates = 0
+        for link in links:
+            if is_listing(link.url) and under_column(link.url, start.column):
+                yield self._list_request(start, link.url, link, response.url)
+            elif is_report_title(link.text) and same_site(link.url, start.column):
+                candidates += 1
+                yield self._document_request(start, link, response.url, is_attachment(link.url))
+        for family in FAMILIES:
+            for url in family.pagination(response):
+                if under_column(url, start.column):
+                    yield self._list_request(start, url, Link(url, ""), response.url)
+        if not rendered and any(family.needs_browser(response, candidates) for family in FAMILIES):
+            self.logger.info("list drawn by JavaScript, rendering %s", response.url)
+            browser = Start(start.site, start.column, browser=True)
+            yield self._list_request(browser, response.url, Link(response.url, ""), None, again=True)
+
+    def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
+        """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers."""
+        if not isinstance(response, TextResponse):
+            return  # the "page" was itself a document; the archive kept it
+        start: Start = response.meta["discovery"]
+        for link in anchors(response.selector, response.urljoin):
+            if is_attachment(link.url) and same_site(link.url, start.column):
+                yield self._document_request(start, link, response.url, attachment=True)
+
+    def parse_attachment(self, response: Response) -> Iterator[scrapy.Request]:
+        """Attachments lead nowhere: the archive middleware has stored the bytes."""
+        return iter(())
+
+    def _list_request(
+        self, start: Start, url: str, link: Link, referer: str | None, again: bool = False
+    ) -> scrapy.Request:
+        """A list-page request, rendered by Chromium when the site (or the page) needs it."""
+        meta = self._meta(start, "list", link, referer)
+        if start.browser:
+            meta["playwright"] = True
+            # the list arrives by XHR after "load": wait until the network is quiet
+            meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+        return scrapy.Request(url, callback=self.parse_list, meta=meta, dont_filter=again)
+
+    def _document_request(self, start: Start, link: Link, referer: str, attachment: bool) -> scrapy.Request:
+        """A report page or attachment request: always plain HTTP (documents never go through the browser)."""
+        kind = "attachment" if attachment else "report_page"
+        callback = self.parse_attachment if attachment else self.parse_report
+        return scrapy.Request(link.url, callback=callback, meta=self._meta(start, kind, link, referer))
+
+    def _meta(self, start: Start, kind: str, link: Link, referer: str | None) -> dict:
+        """Request meta: the archive contract dict plus the spider's own scope state."""
+        harvester = {"kind": kind, "site": start.site, "link_text": link.text, "referer": referer}
+        return {"harvester": harvester, "discovery": start}
