@@ -1,0 +1,149 @@
+"""Run the discovery spider in a subprocess (`python -m scrapy crawl discovery`) and summarise the run.
+
+A subprocess, because Twisted's reactor cannot restart inside one process (the demo and the scheduler
+crawl many times), and because a crawl must be killable without taking its caller down.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from harvester.archive.fetchlog import FetchLog
+from harvester.config import REPO_ROOT, archive_root
+
+SETTINGS_MODULE = "harvester.crawl.settings"
+# Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
+PROGRESS_MARKERS = ("Crawled ", "[discovery]", "ERROR", "Spider closed", "Traceback")
+
+# Politeness off, for crawling the replica portal on 127.0.0.1 (tests, demo, benchmarks).
+LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+
+
+class CrawlError(RuntimeError):
+    """A crawl could not be started (bad arguments)."""
+
+
+def new_run_id() -> str:
+    """A fresh run id (same shape as the archive's own)."""
+    from harvester.crawl.archiving import new_run_id as archive_run_id  # imports Scrapy: only when needed
+
+    return archive_run_id()
+
+
+def crawl_command(
+    *,
+    sites: list[str] | None = None,
+    url: str | None = None,
+    registry: str | Path | None = None,
+    portal: str | None = None,
+    archive: str | Path | None = None,
+    run_id: str,
+    jobdir: str | Path | None = None,
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The `python -m scrapy crawl discovery ...` argument list for one run."""
+    if not (url or sites or registry):
+        raise CrawlError("give a start URL (--url) or registry site ids (--site), or a registry file")
+    args = [sys.executable, "-m", "scrapy", "crawl", "discovery", "-a", f"run_id={run_id}"]
+    if url:
+        args += ["-a", f"url={url}"]
+        if sites:
+            args += ["-a", f"site={sites[0]}"]  # the label of the start URL
+    elif sites:
+        args += ["-a", f"site={','.join(sites)}"]
+    if registry:
+        args += ["-a", f"registry={Path(registry).resolve()}"]
+    if portal:
+        args += ["-a", f"portal={portal}"]
+    overrides = {"HARVESTER_ARCHIVE": str(archive_root(archive)), **(settings or {})}
+    if jobdir:
+        overrides["JOBDIR"] = str(Path(jobdir).resolve())
+    for name, value in overrides.items():
+        args += ["-s", f"{name}={value}"]
+    return args
+
+
+def start_crawl(run_id: str, **options) -> subprocess.Popen:
+    """Start a crawl subprocess in its own process group (so it can be killed whole); stderr carries the log."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        crawl_command(run_id=run_id, **options),
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+
+
+def crawl(
+    *,
+    run_id: str | None = None,
+    timeout: float | None = None,
+    on_line: Callable[[str], None] | None = None,
+    **options,
+) -> dict:
+    """Run one crawl to the end (or `timeout` seconds) and return its summary (see `summarise`).
+
+    Options as `crawl_command`: sites, url, registry, portal, archive, jobdir, settings.
+    `on_line` receives progress lines of the Scrapy log.
+    """
+    run_id = run_id or new_run_id()
+    began = time.monotonic()
+    process = start_crawl(run_id, **options)
+    expired = threading.Event()
+
+    def expire() -> None:
+        """Stop the whole crawl process group when the time is up (Scrapy closes cleanly on SIGTERM)."""
+        expired.set()
+        os.killpg(process.pid, signal.SIGTERM)
+
+    timer = threading.Timer(timeout, expire) if timeout else None
+    if timer:
+        timer.start()
+    tail: list[str] = []
+    assert process.stderr is not None
+    for line in process.stderr:
+        tail = (tail + [line.rstrip()])[-20:]
+        if on_line and any(marker in line for marker in PROGRESS_MARKERS):
+            on_line(line.rstrip())
+    try:
+        returncode = process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        returncode = process.wait()
+    if timer:
+        timer.cancel()
+    summary = summarise(run_id, options.get("archive"))
+    summary.update(returncode=returncode, seconds=round(time.monotonic() - began, 2), timed_out=expired.is_set())
+    if returncode != 0:
+        summary["log_tail"] = tail
+    return summary
+
+
+def summarise(run_id: str, archive: str | Path | None = None) -> dict:
+    """What a run did, from archive.db: its runs row, fetches per outcome and per kind."""
+    path = archive_root(archive) / "archive.db"
+    if not path.exists():
+        return {"run_id": run_id, "status": None, "outcomes": {}, "kinds": {}}
+    log = FetchLog(path)
+    try:
+        run = log.run(run_id) or {}
+        kinds = dict(log.conn.execute("SELECT kind, count(*) FROM fetches WHERE run_id=? GROUP BY kind", (run_id,)))
+        return {
+            "run_id": run_id,
+            "status": run.get("status"),
+            "outcomes": {k: v for k, v in log.outcome_counts(run_id).items() if v},
+            "kinds": kinds,
+        }
+    finally:
+        log.close()
