@@ -1,0 +1,112 @@
+"""Health of each source after a scheduled run, judged from the fetch log of its crawl.
+
+Statuses, most serious first: stalled (the crawl hung or died), blocked (challenge page or
+rate limit), moved (a start URL answers 404/410), unreachable (a start URL gives no answer),
+no_reports, fewer_than_last, parse_failures, ok.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+
+from harvester.operate.state import insert
+
+STATUSES = ("stalled", "blocked", "moved", "unreachable", "no_reports", "fewer_than_last", "parse_failures", "ok")
+DOCUMENT_KINDS = ("report_page", "attachment")
+CONTENT_OUTCOMES = ("new", "changed", "unchanged", "not_modified")
+GONE_STATUSES = (404, 410)
+
+
+@dataclass
+class SourceHealth:
+    """One row of source_health: a source's state after one scheduled run."""
+
+    run_id: str
+    site: str
+    crawl_run_id: str | None
+    checked_at: str
+    status: str = "ok"
+    reports_found: int = 0
+    previous_reports: int | None = None
+    list_pages: int = 0
+    list_errors: int = 0
+    blocked: int = 0
+    failed: int = 0
+    parse_failures: int = 0
+    detail: str = ""
+    previous_status: str | None = None
+
+
+def _counts(conn: sqlite3.Connection, crawl_run_id: str) -> sqlite3.Row:
+    """Documents found, list pages, list errors, blocked and failed fetches of one crawl run."""
+    return conn.execute(
+        f"""SELECT
+          count(DISTINCT CASE WHEN kind IN {DOCUMENT_KINDS} AND outcome IN {CONTENT_OUTCOMES} THEN final_url END),
+          sum(kind = 'list'),
+          sum(kind = 'list' AND (outcome = 'error' OR status >= 400)),
+          sum(outcome = 'blocked'),
+          sum(outcome = 'error')
+        FROM fetches WHERE run_id = ?""",
+        (crawl_run_id,),
+    ).fetchone()
+
+
+def _start_statuses(conn: sqlite3.Connection, crawl_run_id: str, start_urls: list[str]) -> list[int | None]:
+    """The HTTP status of each start URL's last fetch in the run (None: no answer or never fetched)."""
+    statuses = []
+    for url in start_urls:
+        row = conn.execute(
+            "SELECT status FROM fetches WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1", (crawl_run_id, url)
+        ).fetchone()
+        statuses.append(row[0] if row else None)
+    return statuses
+
+
+def previous(conn: sqlite3.Connection, site: str, run_id: str) -> sqlite3.Row | None:
+    """The site's latest health row from an earlier run."""
+    return conn.execute(
+        "SELECT reports_found, status FROM source_health WHERE site = ? AND run_id != ?"
+        " ORDER BY checked_at DESC, rowid DESC LIMIT 1",
+        (site, run_id),
+    ).fetchone()
+
+
+def assess(conn: sqlite3.Connection, health: SourceHealth, start_urls: list[str], crawl_error: str | None) -> SourceHealth:
+    """Fill counts, previous figures and status of `health` from the fetch log (archive.db)."""
+    before = previous(conn, health.site, health.run_id)
+    if before is not None:
+        health.previous_reports, health.previous_status = before
+    if health.crawl_run_id:
+        found, lists, list_errors, blocked, failed = _counts(conn, health.crawl_run_id)
+        health.reports_found, health.list_pages, health.list_errors = found, lists or 0, list_errors or 0
+        health.blocked, health.failed = blocked or 0, failed or 0
+    start = _start_statuses(conn, health.crawl_run_id, start_urls) if health.crawl_run_id else []
+    problems = {
+        "stalled": crawl_error,
+        "blocked": health.blocked and f"{health.blocked} blocked responses (challenge or rate limit)",
+        "moved": any(s in GONE_STATUSES for s in start) and f"start URL status {start}",
+        "unreachable": start and all(s is None for s in start) and "no start URL answered",
+        "no_reports": health.reports_found == 0 and "no report found",
+        "fewer_than_last": (health.previous_reports or 0) > health.reports_found
+        and f"{health.reports_found} reports, {health.previous_reports} last run",
+        "parse_failures": health.parse_failures and f"{health.parse_failures} new documents failed to parse",
+    }
+    health.status = next((status for status in STATUSES[:-1] if problems[status]), "ok")
+    health.detail = "; ".join(str(reason) for reason in problems.values() if reason)
+    return health
+
+
+def save(conn: sqlite3.Connection, health: SourceHealth) -> None:
+    """Store one source_health row."""
+    row = asdict(health)
+    del row["previous_status"]
+    insert(conn, "source_health", row)
+
+
+def latest(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Each site's most recent health row."""
+    return conn.execute(
+        "SELECT * FROM source_health h WHERE rowid = (SELECT rowid FROM source_health WHERE site = h.site"
+        " ORDER BY checked_at DESC, rowid DESC LIMIT 1) ORDER BY site"
+    ).fetchall()

@@ -1,0 +1,103 @@
+"""A run lock that survives crashes: one row in archive.db holding pid, host, start time and heartbeat.
+
+Taking the lock is one BEGIN IMMEDIATE transaction, so two schedulers (even on two machines
+sharing the archive) cannot both win. A held lock is stale, and is taken over, when its
+process is gone (same host: the pid is not alive) or its heartbeat is older than
+`stale_after` (any host; the holder refreshes it while it works).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from harvester.operate.state import iso, parse_iso, transaction
+
+Clock = Callable[[], datetime]
+
+
+class LockHeld(RuntimeError):
+    """Another live run holds the lock."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds (or held) a lock."""
+
+    run_id: str
+    pid: int
+    host: str
+    started_at: str
+    heartbeat: str
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine (zombies count as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+class RunLock:
+    """The named lock; `acquire` returns the stale holder it replaced (or None)."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, stale_after: timedelta, name: str = "schedule") -> None:
+        self.conn = conn
+        self.clock = clock
+        self.stale_after = stale_after
+        self.name = name
+        self.run_id: str | None = None
+
+    def holder(self) -> Holder | None:
+        """The current holder, if any."""
+        row = self.conn.execute(
+            "SELECT run_id, pid, host, started_at, heartbeat FROM schedule_lock WHERE name=?", (self.name,)
+        ).fetchone()
+        return Holder(*row) if row else None
+
+    def is_stale(self, holder: Holder) -> bool:
+        """True when the holder's process is dead or its heartbeat is too old."""
+        if holder.host == socket.gethostname() and not pid_alive(holder.pid):
+            return True
+        return self.clock() - parse_iso(holder.heartbeat) > self.stale_after
+
+    def acquire(self, run_id: str) -> Holder | None:
+        """Take the lock for run_id; raise LockHeld if a live run has it; return a replaced stale holder."""
+        now = iso(self.clock())
+        with transaction(self.conn):
+            current = self.holder()
+            if current is not None and not self.is_stale(current):
+                raise LockHeld(
+                    f"run {current.run_id} (pid {current.pid} on {current.host}, started {current.started_at},"
+                    f" heartbeat {current.heartbeat}) holds the {self.name} lock"
+                )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO schedule_lock(name, run_id, pid, host, started_at, heartbeat)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (self.name, run_id, os.getpid(), socket.gethostname(), now, now),
+            )
+        self.run_id = run_id
+        return current
+
+    def heartbeat(self) -> None:
+        """Tell others this run is still alive."""
+        self.conn.execute(
+            "UPDATE schedule_lock SET heartbeat=? WHERE name=? AND run_id=?", (iso(self.clock()), self.name, self.run_id)
+        )
+
+    def release(self) -> None:
+        """Drop the lock if this run still holds it."""
+        self.conn.execute("DELETE FROM schedule_lock WHERE name=? AND run_id=?", (self.name, self.run_id))
+        self.run_id = None

@@ -1,0 +1,80 @@
+"""One summary row per scheduled run (scheduled_runs in archive.db)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from harvester.operate.state import insert
+
+OUTCOME_COLUMNS = ("new", "changed", "unchanged", "not_modified")
+
+
+@dataclass
+class RunSummary:
+    """What one scheduled run did: sources, document outcomes, parsing, alerts, errors."""
+
+    run_id: str
+    started_at: str
+    ended_at: str | None = None
+    status: str = "running"
+    sources_due: int = 0
+    sources_tried: int = 0
+    sources_failed: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    blocked: int = 0
+    reports_found: int = 0
+    documents_parsed: int = 0
+    reports_loaded: int = 0
+    alerts: int = 0
+    errors: list[str] = field(default_factory=list)
+    crawl_run_ids: list[str] = field(default_factory=list)
+
+    def add_fetch_counts(self, conn: sqlite3.Connection, crawl_run_id: str) -> None:
+        """Add one crawl's document outcomes from the fetch log (failed = errors, soft 404s, oversized)."""
+        rows = conn.execute(
+            "SELECT outcome, count(*) FROM fetches WHERE run_id = ? AND (kind IN ('report_page', 'attachment')"
+            " OR outcome IN ('error', 'blocked', 'soft404', 'too_large')) GROUP BY outcome",
+            (crawl_run_id,),
+        )
+        for outcome, count in rows:
+            if outcome in OUTCOME_COLUMNS:
+                setattr(self, outcome, getattr(self, outcome) + count)
+            elif outcome == "blocked":
+                self.blocked += count
+            else:
+                self.failed += count
+
+    def lines(self) -> list[str]:
+        """A human summary."""
+        return [
+            f"run {self.run_id}: {self.status} ({self.started_at} -> {self.ended_at})",
+            f"sources: {self.sources_due} due, {self.sources_tried} tried, {self.sources_failed} failed",
+            f"documents: {self.new} new, {self.changed} changed, {self.unchanged} unchanged,"
+            f" {self.not_modified} not modified; {self.failed} failed, {self.blocked} blocked fetches",
+            f"reports found: {self.reports_found}; parsed now: {self.documents_parsed};"
+            f" reports written: {self.reports_loaded}; alerts: {self.alerts}",
+            *(f"error: {error}" for error in self.errors),
+        ]
+
+
+def save(conn: sqlite3.Connection, summary: RunSummary) -> None:
+    """Write (or update) the run's row."""
+    insert(conn, "scheduled_runs", asdict(summary))
+
+
+def mark(conn: sqlite3.Connection, run_id: str, status: str, ended_at: str) -> None:
+    """Close an earlier run's row that never finished (it died or hung)."""
+    conn.execute(
+        "UPDATE scheduled_runs SET status = ?, ended_at = coalesce(ended_at, ?) WHERE run_id = ?",
+        (status, ended_at, run_id),
+    )
+
+
+def recent(conn: sqlite3.Connection, limit: int = 10) -> list[sqlite3.Row]:
+    """The latest scheduled runs, newest first."""
+    return conn.execute("SELECT * FROM scheduled_runs ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
