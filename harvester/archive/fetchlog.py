@@ -169,13 +169,19 @@ class FetchLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         self.conn.row_factory = sqlite3.Row
-        self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
-        self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        # NORMAL in WAL mode survives a process crash (kill -9); only power loss may drop
-        # the last transactions, which the next crawl simply fetches again.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._create_schema()
+        try:
+            self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            # NORMAL in WAL mode survives a process crash (kill -9); only power loss may drop
+            # the last transactions, which the next crawl simply fetches again.
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._transaction(self._create_schema)
+        except (sqlite3.DatabaseError, FetchLogError) as error:
+            self.conn.close()
+            if isinstance(error, FetchLogError):
+                raise
+            raise FetchLogError(f"{self.path}: {error}") from error
 
     def close(self) -> None:
         """Close the connection."""
@@ -208,23 +214,16 @@ class FetchLog:
 
         return self._retry(attempt)
 
-    def _create_schema(self) -> None:
-        """Create tables once; refuse a database written by a newer harvester."""
-
-        def create(conn: sqlite3.Connection) -> None:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
-            if version < SCHEMA_VERSION:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-
-        try:
-            self._transaction(create)
-        except sqlite3.DatabaseError as error:
-            raise FetchLogError(f"{self.path}: {error}") from error
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        """Create tables once (inside a transaction); refuse a database written by a newer harvester."""
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- runs -------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ only ever created with exclusive mode, never reopened for appending. A kill -9 c
 a truncated last record in the file that was open; the restarted crawl starts a new file
 (the next free ``<n>``), so no valid record is ever written after garbage. The fetch log
 never points at the truncated record because the fetch row is committed after the write.
-Readers of an old file see every complete record and then a read error at the cut.
+Readers of such a file see every complete record; warcio returns the cut record without
+error but with fewer bytes than its Content-Length, which is how a checker spots it.
 """
 
 from __future__ import annotations
