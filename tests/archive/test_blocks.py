@@ -1,0 +1,82 @@
+"""Recognisers of challenge pages, rate limits and soft 404s, on bodies shaped like the real ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvester.crawl.blocks import classify
+
+SEEDS = Path("/work/shared/seeds")
+
+RUISHU_412 = b"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta id="9DhefwqGPrzGxEp9hPaoag" content="ZG9jdW1lbnQ..." r='m'>
+<script type="text/javascript" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=43210;$_ts.cd="qEcrrpAlWGlE";</script>
+<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/d.FxJzG50F.dfe1675.js" r='m'></script>
+</head><body></body></html>"""
+
+JIASULE_521 = (b"<html><body><script>document.cookie=('_')+('_')+('jsl_cl')+('earance_s')+('=1700000000.123|0|'"
+               b")+('abc');location.href=location.pathname+location.search</script></body></html>")
+
+WZWS_200 = """<!DOCTYPE html><html><head><meta charset="utf-8"><title></title></head><body>
+<script type="text/javascript">var wzwsquestion="*`S@L5XsHv";var wzwsfactor="9031";var wzwsmethod="post";
+var wzwsparams="wzwstemplate=Mg==&wzwsquestion=%s";var dynamicurl="/WZWSREL2dvdnhnay9ub2RlXzEuaHRtbA==";</script>
+</body></html>""".encode()
+
+CLOUD_SHIELD_GBK = """<html><head><title>访问被拦截</title></head><body>
+<div class="box"><h2>您的访问被云防护拦截</h2><p>如您是网站管理员，请登录云防护控制台查看。</p>
+<noscript>请开启JavaScript后刷新页面</noscript></div></body></html>""".encode("gbk")
+
+SOFT404_GBK = """<html><head><meta charset="gbk"><title>提示信息</title></head><body>
+<div class="err"><img src="/images/404.png"><p>对不起，您访问的页面不存在或已被删除！</p>
+<a href="/">返回首页</a></div></body></html>""".encode("gbk")
+
+SOFT404_NUMBER = b"<html><head><title>404</title></head><body><h1>404</h1><p>Sorry.</p></body></html>"
+
+
+def seed_page(index: int, extra: str = "") -> bytes:
+    """A real report as an HTML article page (long visible text)."""
+    text = sorted(SEEDS.glob("*.txt"))[index].read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip())
+    return f"<html><head><title>年度报告</title></head><body>{paragraphs}{extra}</body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "outcome", "reason"),
+    [
+        (412, RUISHU_412, "text/html", "blocked", "challenge (412): $_ts"),
+        (521, JIASULE_521, "text/html", "blocked", "challenge (521)"),
+        (200, WZWS_200, "text/html", "blocked", "challenge page: wzwsquestion"),
+        (200, CLOUD_SHIELD_GBK, "text/html; charset=gbk", "blocked", "challenge page: 云防护"),
+        (429, b"Too Many Requests", "text/plain", "blocked", "rate limited (429)"),
+        (403, b"<html><body>403 Forbidden</body></html>", None, "blocked", "forbidden (403)"),
+        (200, SOFT404_GBK, "text/html", "soft404", "page says 页面不存在"),
+        (200, SOFT404_NUMBER, None, "soft404", "page says 404"),
+    ],
+)
+def test_not_content(status: int, body: bytes, content_type: str | None, outcome: str, reason: str) -> None:
+    verdict = classify(status, body, content_type)
+    assert verdict is not None
+    assert (verdict.outcome, verdict.reason) == (outcome, reason)
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_real_reports_are_content(index: int) -> None:
+    assert classify(200, seed_page(index), "text/html") is None
+
+
+def test_report_that_mentions_challenge_words_and_404_is_content() -> None:
+    body = seed_page(0, "<p>全年办理依申请公开404件，开展网站安全验证，未出现访问异常。页面不存在问题已整改。</p>")
+    assert classify(200, body, "text/html; charset=utf-8") is None
+
+
+def test_binary_attachment_is_never_a_challenge() -> None:
+    pdf = b"%PDF-1.7\n" + "$_ts 页面不存在".encode() + b"\x00\x01" * 100
+    assert classify(200, pdf, "application/pdf") is None
+    assert classify(200, pdf, None) is None
+
+
+def test_ordinary_errors_are_left_to_the_caller() -> None:
+    assert classify(404, b"<html><body>Not Found</body></html>", "text/html") is None
+    assert classify(500, b"oops", "text/plain") is None
