@@ -1,0 +1,72 @@
+"""Helpers for the publish tests: the seed corpus, archiving files as the crawler does."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+from harvester.archive.fetchlog import Fetch, FetchLog
+from harvester.archive.store import BlobStore
+from harvester.registry import Site
+
+REPO = Path(__file__).resolve().parents[2]
+REPORTS = REPO / "tests" / "fixtures" / "reports"
+SEED_TEXTS = Path("/work/shared/seeds")
+CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf",
+                 ".doc": "application/msword", ".txt": "text/plain; charset=utf-8",
+                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# OCR variants (.scan.pdf, ...) cost seconds a page and are the parser's to test.
+CARRIER_SUFFIXES = (".html", ".docx", ".pdf", ".doc")
+SEEDS = sorted(p.name for p in REPORTS.iterdir() if (p / "expected.json").exists())
+
+
+def expected(seed: str) -> dict[str, Any]:
+    """The golden facts of one seed report (hand-checked by the lead)."""
+    return json.loads((REPORTS / seed / "expected.json").read_text(encoding="utf-8"))
+
+
+def seed_text(seed: str) -> str:
+    """The seed report as text (the corpus copy, else the shared seed)."""
+    path = REPORTS / seed / f"{seed}.txt"
+    return (path if path.exists() else SEED_TEXTS / f"{seed}.txt").read_text(encoding="utf-8")
+
+
+def seed_files(seed: str) -> list[Path]:
+    """The seed in each main carrier (the fixture corpus), or its text while it is not built."""
+    files = [REPORTS / seed / f"{seed}{suffix}" for suffix in CARRIER_SUFFIXES]
+    return [p for p in files if p.exists()] or [SEED_TEXTS / f"{seed}.txt"]
+
+
+def site_of(seed: str, sites: list[Site]) -> str:
+    """The registry id of the seed's agency."""
+    return next(s.id for s in sites if s.agency == expected(seed)["agency"])
+
+
+def archive_files(root: Path, files: list[tuple[str, str, bytes]], run_id: str = "test") -> None:
+    """Archive (site, url, bytes) triples as the crawler would: blob, then fetch-log row."""
+    store, log = BlobStore(root), FetchLog(root / "archive.db")
+    try:
+        for site, url, data in files:
+            sha256 = store.put(data)
+            log.record(Fetch(run_id=run_id, url=url, final_url=url, kind="attachment",
+                             site=site, sha256=sha256, size=len(data),
+                             content_type=CONTENT_TYPES.get(Path(url).suffix),
+                             warc_file=f"{site}-{run_id}-0.warc.gz", warc_offset=0))
+    finally:
+        log.close()
+
+
+def seed_archive_files(sites: list[Site]) -> list[tuple[str, str, bytes]]:
+    """Every carrier of every seed, as (site, url, bytes) on its agency's portal."""
+    return [(site_of(seed, sites), f"http://127.0.0.1/{seed}/{path.name}", path.read_bytes())
+            for seed in SEEDS for path in seed_files(seed)]
+
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
