@@ -84,8 +84,9 @@ class DiscoverySpider(scrapy.Spider):
         links += [link for family in FAMILIES for link in family.extra_links(response)]
         candidates = 0
         for link in links:
-            if is_listing(link.url) and under_column(link.url, start.column):
-                yield self._list_request(start, link.url, link, response.url)
+            if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
+                if under_column(link.url, start.column):
+                    yield self._list_request(start, link.url, link, response.url)
             elif is_report_title(link.text) and same_site(link.url, start.column):
                 candidates += 1
                 yield self._document_request(start, link, response.url, is_attachment(link.url))

@@ -23,6 +23,8 @@ _NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|统�
 # TRS attachment names: P0 + date + digits, e.g. P020210129512345678901.pdf (portals.md 2.1).
 _TRS_ATTACHMENT = re.compile(r"/P0\d{8,}\.[A-Za-z0-9]{2,5}$")
 _LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9a-f]{8}-\d+\.shtml)$")
+# ...but index.shtml inside a document-id folder is an article (ln.gov.cn: /{19-digit or 32-hex id}/index.shtml).
+_ARTICLE_FOLDER = re.compile(r"/(?:\d{14,}|[0-9A-Fa-f]{32})/index\.s?html?$")
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 
 
@@ -70,6 +72,8 @@ def is_attachment(url: str) -> bool:
 def is_listing(url: str) -> bool:
     """True when the URL is shaped like a list page (folder, index[_N].html, glist[N].html, ?page=N)."""
     parts = urlsplit(url)
+    if _ARTICLE_FOLDER.search(parts.path):
+        return False
     return bool(_LISTING_PATH.search(parts.path) or re.search(r"(?:^|&)(?:page|pageNo|o)=\d+", parts.query))
 
 

@@ -61,10 +61,12 @@ class Catalogue:
         if column is not None:
             column.entries.append(entry)
 
-    def publish_report(self, column: Column, url: str, stem: str, carrier: str, date: str, **options) -> Entry:
+    def publish_report(
+        self, column: Column | None, url: str, stem: str, carrier: str, date: str, charset: str = "utf-8", **options
+    ) -> Entry:
         """An article for seed `stem`: inline (carrier html/gbk.html) or carrying the file as a TRS-style attachment."""
         source = self.source(stem)
-        charset = "gbk" if carrier == "gbk.html" else "utf-8"
+        charset = "gbk" if carrier == "gbk.html" else charset
         attachments: list[Attachment] = []
         if carrier in ("html", "gbk.html"):
             content = source.inline_body(carrier)
@@ -164,7 +166,7 @@ def build_demo(root: Path | None = None) -> Catalogue:
     cat.publish_decoy(trs, "2020年科技成果转化项目公示", "/zwgk/gzdt/202012/t20201201_200002.html", "2020-12-01")
     cat.flaky[f"{TRS_COLUMN}index_1.html"] = 1
 
-    cat.publish_report(js, "/cysz/html/CYSZF/202501/0173732640012345.html", s004, "doc", "2025-01-20",
+    cat.publish_report(js, "/cysz/html/CYSZF/202501/0173732640012345.html", s004, "doc", "2025-01-20", "gbk",
                        attachment_href="/cysz/uploadfiles/202501/P020250120093011123.doc")
     cat.publish_decoy(js, "朝阳市科技局开展2024年科技活动周", "/cysz/html/CYSZF/202405/0171500000000001.html", "2024-05-20")
     cat.publish_report(js, "/cysz/html/CYSZF/202101/0161112345678901.html", s001, "gbk.html", "2021-01-25")
