@@ -30,6 +30,7 @@ import secrets
 import weakref
 from datetime import datetime, timezone
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +39,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Headers, Response, TextResponse
 from scrapy.responsetypes import responsetypes
-from twisted.internet.defer import CancelledError
 
 from harvester.archive import Archive
 from harvester.archive.fetchlog import KINDS, Fetch
@@ -71,15 +71,23 @@ def new_run_id() -> str:
 
 
 def run_id_for(spider: Spider) -> str:
-    """The spider's run id: ``-a run_id=...``, else the one saved in JOBDIR state, else a new one."""
-    state = getattr(spider, "state", None)  # set by Scrapy's SpiderState when JOBDIR is used
-    run_id = getattr(spider, "run_id", None)
-    if not run_id and isinstance(state, dict):
-        run_id = state.get("harvester_run_id")  # resuming a killed crawl continues its run
+    """The spider's run id: ``-a run_id=...``, else the one saved in JOBDIR, else a new one.
+
+    Saved in ``<JOBDIR>/harvester_run_id`` as soon as it is chosen, so a crawl resumed
+    after kill -9 (when Scrapy's own spider state was never written) continues its run.
+    """
+    cached = getattr(spider, "_harvester_run_id", None)
+    if cached:
+        return cached
+    settings = getattr(spider, "settings", None)
+    jobdir = settings.get("JOBDIR") if settings is not None else None
+    saved = Path(jobdir) / "harvester_run_id" if jobdir else None
+    run_id = getattr(spider, "run_id", None) or (saved.read_text().strip() if saved and saved.is_file() else None)
     run_id = safe_component(str(run_id), lowercase=False) if run_id else new_run_id()
-    spider.run_id = run_id
-    if isinstance(state, dict):
-        state["harvester_run_id"] = run_id
+    if saved is not None:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(run_id)
+    spider.run_id = spider._harvester_run_id = run_id
     return run_id
 
 
@@ -152,15 +160,15 @@ def title_of(request: Request, response: Response) -> str | None:
     return disposition_filename(response.headers.get("Content-Disposition"))
 
 
-def exception_outcome(exception: BaseException) -> tuple[str, str]:
+def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, str]:
     """(outcome, error text) for a failed download."""
     message = _text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
-    if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
-        return "too_large", message
-    if isinstance(exception, CancelledError):  # Scrapy cancels a body that grows past download_maxsize
-        return "too_large", message
+    if isinstance(exception, DownloadCancelledError):
+        # Scrapy cancels a download when the announced or streamed body passes
+        # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
+        return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
     if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
-        return "too_large", message
+        return "too_large", message  # decompressed body passed the limit
     return "error", message
 
 
@@ -324,7 +332,7 @@ class ArchiveMiddleware:
         """Log a download that failed for good (timeouts, DNS, refused, too large, ignored)."""
         if request.meta.get("dont_archive"):
             return None
-        outcome, error = exception_outcome(exception)
+        outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
         self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
 
