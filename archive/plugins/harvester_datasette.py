@@ -8,6 +8,8 @@
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
 - sha256 cells link to that route.
+- Any method but GET/HEAD is refused with 405 before it reaches Datasette (0.65 answers
+  a POST to a table with a 500).
 """
 
 from __future__ import annotations
@@ -57,6 +59,23 @@ def render_cell(value, column, table, database):
     if database == DATABASE and (table, column) in SHA256_COLUMNS and value:
         return Markup(f'<a href="/-/blob/{escape(value)}">{escape(value[:12])}…</a>')
     return None
+
+
+READ_METHODS = {"GET", "HEAD"}
+
+
+@hookimpl
+def asgi_wrapper():
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] not in READ_METHODS:
+                response = Response.text("read-only archive", status=405,
+                                         headers={"Allow": "GET, HEAD"})
+                await response.asgi_send(send)
+                return
+            await app(scope, receive, send)
+        return read_only
+    return wrap
 
 
 @hookimpl

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from harvester.config import REPO_ROOT
-from harvester.db.build import DB_NAME, WIDE_TABLES
+from harvester.db.build import DB_NAME, REPORT_COLUMNS, WIDE_TABLES
 from harvester.schema import KEYS
 
 DATASETTE_DIR = REPO_ROOT / "archive"
@@ -35,9 +35,11 @@ def build_metadata() -> dict[str, Any]:
     """metadata.yaml plus a description of every wide-view column, from the codebook."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
+    report_columns = tables["reports"]["columns"]
     for table in WIDE_TABLES:
         columns = tables.setdefault(f"{table}_wide", {}).setdefault("columns", {})
         columns["report_id"] = "Report (see reports)"
+        columns.update({c: report_columns[c] for c in REPORT_COLUMNS})
         for key, spec in KEYS.items():
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
