@@ -1,0 +1,87 @@
+"""OCR results cached by page-image hash, so a page is never read twice.
+
+Where: $HARVESTER_OCR_CACHE, else <archive root>/ocr-cache/. One JSON file per page image,
+named by sha256 of the pixels plus the engine and layout version, written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from harvester.config import archive_root
+from harvester.parse.model import Block, Cell, Paragraph, Table
+from harvester.parse.ocr.engine import ENGINE_ID
+
+LAYOUT_VERSION = "1"
+"""Bump when preprocessing or layout reconstruction changes what a page yields."""
+
+
+def cache_dir() -> Path:
+    """$HARVESTER_OCR_CACHE, else <archive root>/ocr-cache."""
+    env = os.environ.get("HARVESTER_OCR_CACHE")
+    return Path(env) if env else archive_root() / "ocr-cache"
+
+
+def page_key(gray: np.ndarray) -> str:
+    """Hash of the page pixels and of everything that shapes the result."""
+    digest = hashlib.sha256(f"{ENGINE_ID}|layout {LAYOUT_VERSION}|{gray.shape}|".encode())
+    digest.update(np.ascontiguousarray(gray).data)
+    return digest.hexdigest()
+
+
+def _path(key: str) -> Path:
+    return cache_dir() / key[:2] / f"{key}.json"
+
+
+def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
+    """Blocks as plain JSON values."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append({"type": "paragraph", "text": block.text, "page": block.page})
+        else:
+            out.append({"type": "table", "index": block.index, "page": block.page,
+                        "rows": [[vars(cell) for cell in row] for row in block.rows]})
+    return out
+
+
+def blocks_from_json(items: list[dict[str, Any]]) -> list[Block]:
+    """Inverse of blocks_to_json."""
+    blocks: list[Block] = []
+    for item in items:
+        if item["type"] == "paragraph":
+            blocks.append(Paragraph(item["text"], item["page"]))
+            continue
+        rows = [[Cell(**{**cell, "bbox": tuple(cell["bbox"]) if cell["bbox"] else None})
+                 for cell in row] for row in item["rows"]]
+        blocks.append(Table(item["index"], rows, item["page"]))
+    return blocks
+
+
+def load(key: str) -> tuple[list[Block], dict[str, Any]] | None:
+    """Cached blocks and note of a page image, or None (missing or unreadable entry)."""
+    try:
+        entry = json.loads(_path(key).read_text(encoding="utf-8"))
+        return blocks_from_json(entry["blocks"]), entry["note"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(key: str, blocks: list[Block], note: dict[str, Any]) -> None:
+    """Write a page's result; a cache that cannot be written only costs time later."""
+    path = _path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         delete=False, suffix=".tmp") as handle:
+            json.dump({"blocks": blocks_to_json(blocks), "note": note}, handle, ensure_ascii=False)
+        os.replace(handle.name, path)
+    except OSError:
+        return

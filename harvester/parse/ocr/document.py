@@ -1,0 +1,136 @@
+"""The two entry points the dispatcher calls: refine a PDF's text layer, read an image file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harvester.parse.carriers.pdf import NO_TEXT_LAYER
+from harvester.parse.errors import UnreadableFile
+from harvester.parse.model import Block, Extract, Paragraph, Table
+from harvester.parse.ocr.limits import MAX_OCR_PAGES
+from harvester.parse.ocr.pool import PageOutcome, Progress, ocr_pages
+from harvester.parse.ocr.render import PageSource, open_pdf
+from harvester.parse.ocr.trust import (MIN_TEXT_CHARS, PageStats, Verdict, judge, page_objects,
+                                       pdfium_text)
+
+# The carrier's own notes that a page lacks text; settled once OCR has read those pages.
+_CARRIER_OCR_ERRORS = (NO_TEXT_LAYER, "pages without a text layer")
+
+
+def _texts_by_page(extract: Extract) -> dict[int, list[str]]:
+    """Everything the carrier read, per page (table cells by the page they sit on)."""
+    texts: dict[int, list[str]] = {}
+    for block in extract.blocks:
+        if isinstance(block, Paragraph):
+            texts.setdefault(block.page or 0, []).append(block.text)
+            continue
+        for row in block.rows:
+            for cell in row:
+                texts.setdefault(cell.page or block.page or 0, []).append(cell.text)
+    return texts
+
+
+def _verdicts(data: bytes, extract: Extract) -> list[Verdict]:
+    """Trust decision for every page, from the carrier's text and pypdfium2's page objects."""
+    pdf = open_pdf(data)
+    texts = _texts_by_page(extract)
+    carrier_notes = {note.get("page"): note for note in extract.page_notes}
+    verdicts = []
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            number = index + 1
+            text = "\n".join(texts.get(number, [])) or pdfium_text(page)
+            image_share, paths = page_objects(page)
+            cid = int(carrier_notes.get(number, {}).get("cid_tokens", 0) or 0)
+            verdicts.append(judge(number, PageStats(text, cid, image_share, paths)))
+            page.close()
+    finally:
+        pdf.close()
+    return verdicts
+
+
+def _merge_notes(extract: Extract, notes: list[dict[str, Any]]) -> None:
+    """Fold OCR decisions into the carrier's per-page notes (one dict per page)."""
+    by_page = {note.get("page"): note for note in extract.page_notes}
+    for note in notes:
+        if note["page"] in by_page:
+            by_page[note["page"]].update(note)
+        else:
+            extract.page_notes.append(note)
+    extract.page_notes.sort(key=lambda note: note.get("page") or 0)
+
+
+def _without_pages(block: Block, pages: set[int]) -> Block | None:
+    """A carrier block with whatever lies on OCR'd pages removed (None when nothing is left)."""
+    if isinstance(block, Paragraph):
+        return None if block.page in pages else block
+    rows = [row for row in block.rows
+            if not row or any((cell.page or block.page) not in pages for cell in row)]
+    if not any(rows):
+        return None
+    return Table(block.index, rows, block.page)
+
+
+def _assemble(extract: Extract, outcomes: list[PageOutcome]) -> list[Block]:
+    """The carrier's blocks with OCR'd pages replaced, in page order; tables renumbered."""
+    ocr_blocks = {o.page: o.blocks for o in outcomes if o.error is None}
+    kept = [b for b in (_without_pages(b, set(ocr_blocks)) for b in extract.blocks) if b]
+    # sorted() is stable: within a page the carrier's (or OCR's) reading order stays.
+    ordered = sorted(kept + [b for blocks in ocr_blocks.values() for b in blocks],
+                     key=lambda b: b.page or 0)
+    index = 0
+    for block in ordered:
+        if isinstance(block, Table):
+            block.index = index
+            index += 1
+    return ordered
+
+
+def _ocr_notes(outcomes: list[PageOutcome]) -> list[dict[str, Any]]:
+    return [{"page": o.page, "ocr": o.note} for o in outcomes if o.error is None]
+
+
+def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) -> Extract:
+    """OCR the pages whose text layer cannot be trusted; cheap (no rendering) when all can."""
+    try:
+        verdicts = _verdicts(data, extract)
+    except UnreadableFile as error:
+        extract.errors.append(f"OCR: {error.message}")
+        return extract
+    _merge_notes(extract, [v.note() for v in verdicts])
+    wanted = [v.page - 1 for v in verdicts if v.decision == "ocr"]
+    if not wanted:
+        return extract
+    if len(wanted) > MAX_OCR_PAGES:
+        extract.errors.append(f"{len(wanted)} pages need OCR: read the first {MAX_OCR_PAGES} only")
+        wanted = wanted[:MAX_OCR_PAGES]
+    outcomes = ocr_pages(PageSource("pdf", data), wanted, progress=progress)
+    _merge_notes(extract, _ocr_notes(outcomes))
+    extract.errors.extend(o.error for o in outcomes if o.error)
+    read = [o for o in outcomes if o.error is None]
+    if not read:
+        return extract
+    extract.blocks = _assemble(extract, read)
+    if len(read) == len(wanted):
+        extract.errors = [e for e in extract.errors if not e.startswith(_CARRIER_OCR_ERRORS)]
+    trusted = [v for v in verdicts if v.decision == "text-layer" and v.stats["chars"] >= MIN_TEXT_CHARS]
+    extract.method = "mixed" if trusted or len(read) < len(wanted) else "ocr"
+    return extract
+
+
+def extract_image(data: bytes, progress: Progress | None = None) -> Extract:
+    """OCR an image file (JPG, PNG, TIFF; every frame of a multi-page TIFF) as a report."""
+    source = PageSource("image", data)
+    frames = source.count()
+    result = Extract(carrier="image", method="ocr", pages=frames)
+    if frames > MAX_OCR_PAGES:
+        result.errors.append(f"{frames} frames: read the first {MAX_OCR_PAGES} only")
+    outcomes = ocr_pages(source, list(range(min(frames, MAX_OCR_PAGES))), progress=progress)
+    result.errors.extend(o.error for o in outcomes if o.error)
+    if all(o.error for o in outcomes):
+        raise UnreadableFile("; ".join(result.errors))
+    result.blocks = _assemble(result, outcomes)
+    result.page_notes = [{"page": o.page, "decision": "ocr", "reasons": ["image file"],
+                          "ocr": o.note} for o in outcomes if o.error is None]
+    return result

@@ -1,0 +1,99 @@
+"""Run page OCR across cores, through the page cache, with progress and a time budget."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from harvester.parse.errors import UnreadableFile
+from harvester.parse.model import Block
+from harvester.parse.ocr import cache
+from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, worker_count
+from harvester.parse.ocr.page import read_page
+from harvester.parse.ocr.render import PageSource
+
+Progress = Callable[[int, int], None]
+"""Called as progress(pages_done, pages_total) after every page."""
+
+
+@dataclass
+class PageOutcome:
+    """What OCR made of one page: blocks and a note, or an error."""
+
+    page: int  # 1-based
+    blocks: list[Block] = field(default_factory=list)
+    note: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def read_source_page(source: PageSource, index: int, threads: int) -> PageOutcome:
+    """Load, OCR (or fetch from the cache) page `index` of a source."""
+    page = index + 1
+    try:
+        image = source.load(index)
+        key = cache.page_key(image.gray)
+        cached = cache.load(key)
+        if cached is not None:
+            blocks, note = cached
+            return PageOutcome(page, blocks, {**note, "cached": True})
+        blocks, note = read_page(image, page, threads)
+        cache.store(key, blocks, note)
+        return PageOutcome(page, blocks, {**note, "cached": False})
+    except UnreadableFile as error:
+        return PageOutcome(page, error=f"page {page}: {error.message}")
+    except Exception as error:  # noqa: BLE001 - one bad page (OpenCV/ONNX error) must not sink the report
+        return PageOutcome(page, error=f"page {page}: OCR failed: {type(error).__name__}: {error}")
+
+
+def _timed_out(page: int) -> PageOutcome:
+    return PageOutcome(page, error=f"page {page}: not read, OCR over {DOCUMENT_TIMEOUT_S} s budget")
+
+
+def _inline(source: PageSource, indices: list[int], threads: int,
+            progress: Progress | None) -> list[PageOutcome]:
+    started, outcomes = time.monotonic(), []
+    for done, index in enumerate(indices, start=1):
+        if time.monotonic() - started > DOCUMENT_TIMEOUT_S:
+            outcomes.append(_timed_out(index + 1))
+        else:
+            outcomes.append(read_source_page(source, index, threads))
+        if progress:
+            progress(done, len(indices))
+    return outcomes
+
+
+def _pooled(source: PageSource, indices: list[int], workers: int,
+            progress: Progress | None) -> list[PageOutcome]:
+    # spawn, not fork: forking a process whose ONNX runtime already started threads can deadlock.
+    pool = multiprocessing.get_context("spawn").Pool(workers)
+    outcomes: dict[int, PageOutcome] = {}
+    deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
+    try:
+        pending = {index: pool.apply_async(read_source_page, (source, index, 1))
+                   for index in indices}
+        while pending and time.monotonic() < deadline:
+            for index in [i for i, job in pending.items() if job.ready()]:
+                outcomes[index] = pending.pop(index).get()
+                if progress:
+                    progress(len(outcomes), len(indices))
+            time.sleep(0.05)
+        for index in pending:
+            outcomes[index] = _timed_out(index + 1)
+    finally:
+        # terminate, not close: a page still running past the budget is abandoned.
+        pool.terminate()
+        pool.join()
+    return [outcomes[index] for index in indices]
+
+
+def ocr_pages(source: PageSource, indices: list[int], workers: int | None = None,
+              progress: Progress | None = None) -> list[PageOutcome]:
+    """OCR the given 0-based pages, in their order; several pages go to a process pool."""
+    workers = workers or worker_count()
+    if workers == 1 or len(indices) <= 1:
+        # One page gets every core through ONNX threads instead of processes.
+        return _inline(source, indices, workers, progress)
+    return _pooled(source, indices, min(workers, len(indices)), progress)
