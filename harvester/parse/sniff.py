@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 
 from harvester.parse.decode import detect
@@ -29,11 +30,12 @@ def _is_docx(data: bytes) -> bool:
 
 
 def _looks_like_text(head: str) -> bool:
-    """True when the decoded head is mostly printable characters."""
+    """True when the decoded head has almost no control characters or undecodable bytes."""
     if not head:
         return False
-    printable = sum(1 for ch in head if ch.isprintable() or ch in "\r\n\t")
-    return printable / len(head) > 0.95 and head.count("\ufffd") <= len(head) // 100
+    bad = sum(1 for ch in head if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\v")
+              or unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch > "\x7f")
+    return bad <= len(head) // 100
 
 
 def sniff(data: bytes) -> str:

@@ -1,0 +1,191 @@
+"""PDF carrier (text layer): ruled tables with page and bbox per cell, prose in reading order.
+
+pdfplumber finds tables from ruling lines once per page; merged regions arrive as None
+grid slots, so spans are recomputed from each cell's bbox against the table's row and
+column boundaries. A table continued on the next page arrives as a separate Table.
+A PDF without a text layer yields no blocks, an error and per-page notes for the OCR stage.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from bisect import bisect_left
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+from pdfplumber.table import Table as PlumberTable
+from pdfplumber.utils.exceptions import PdfminerException
+
+from harvester.parse.carriers.textnorm import join_lines
+from harvester.parse.errors import UnreadableFile
+from harvester.parse.limits import MAX_PDF_PAGES
+from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
+
+NO_TEXT_LAYER = "no text layer (needs OCR)"
+MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
+EDGE_TOLERANCE = 2.0  # points; LibreOffice and Word place shared cell edges within ~1 pt
+TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is pathological
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
+READ_ERRORS = (PDFSyntaxError, PSException, PdfminerException, ValueError, KeyError,
+               TypeError, AttributeError, AssertionError, IndexError, OverflowError,
+               ZeroDivisionError, RecursionError)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def page_note(number: int, page: pdfplumber.page.Page) -> dict[str, Any]:
+    """Cheap statistics of a page for the OCR decision: chars, CJK share, cid tokens, images."""
+    texts = [c["text"] for c in page.chars]
+    printable = [t for t in texts if t.strip()]
+    cid = sum(1 for t in texts if t.startswith("(cid:"))
+    cjk = sum(1 for t in printable if len(t) == 1 and _is_cjk(t))
+    readable, images = len(printable) - cid, len(page.images)
+    return {"page": number, "chars": len(printable),
+            "cjk_share": round(cjk / len(printable), 3) if printable else 0.0,
+            "cid_tokens": cid, "images": images,
+            # a short last page ("六、其他需要报告的事项 无。") has text and no image
+            "needs_ocr": readable == 0 or (readable < MIN_PAGE_CHARS and images > 0)}
+
+
+def _boundaries(values: list[float]) -> list[float]:
+    """Sorted distinct coordinates, merging those within EDGE_TOLERANCE."""
+    merged: list[float] = []
+    for value in sorted(values):
+        if not merged or value - merged[-1] > EDGE_TOLERANCE:
+            merged.append(value)
+    return merged
+
+
+def _index(boundaries: list[float], value: float) -> int:
+    """Index of the boundary at value (within tolerance)."""
+    return bisect_left(boundaries, value - EDGE_TOLERANCE)
+
+
+def read_table(found: PlumberTable, index: int, page_number: int) -> Table | None:
+    """A pdfplumber table as physical rows with spans; None for one-column page frames."""
+    boxes = [box for row in found.rows for box in row.cells if box is not None]
+    columns = _boundaries([b[0] for b in boxes] + [b[2] for b in boxes])
+    tops = _boundaries([b[1] for b in boxes] + [b[3] for b in boxes])
+    if len(columns) < 3:  # a single column: a frame or box drawn around text, not a table
+        return None
+    rows: list[list[Cell]] = []
+    for r, (row, texts) in enumerate(zip(found.rows, found.extract())):
+        cells = []
+        for box, text in zip(row.cells, texts):
+            if box is None:
+                continue  # grid slot covered by a merged cell that starts elsewhere
+            col, top = _index(columns, box[0]), _index(tops, box[1])
+            cells.append(Cell(join_lines(text or ""), r, col,
+                              rowspan=max(_index(tops, box[3]) - top, 1),
+                              colspan=max(_index(columns, box[2]) - col, 1),
+                              page=page_number, bbox=tuple(round(v, 2) for v in box)))
+        rows.append(cells)
+    return Table(index=index, rows=rows, page=page_number)
+
+
+def _paragraphs(lines: list[dict[str, Any]], page_number: int) -> list[tuple[float, Paragraph]]:
+    """Text lines grouped into paragraphs: a new one after an indent, a short line or a gap."""
+    if not lines:
+        return []
+    left = min(line["x0"] for line in lines)
+    right = max(line["x1"] for line in lines)
+    out: list[tuple[float, list[str]]] = []
+    previous: dict[str, Any] | None = None
+    for line in lines:
+        height = max(line["bottom"] - line["top"], 1.0)
+        starts = (previous is None
+                  or line["x0"] > left + height  # indented first line
+                  or previous["x1"] < right - 3 * height  # previous line ended short
+                  or line["top"] - previous["bottom"] > PARAGRAPH_GAP * height)
+        if starts:
+            out.append((line["top"], []))
+        out[-1][1].append(line["text"])
+        previous = line
+    return [(top, Paragraph(join_lines("\n".join(texts)), page_number)) for top, texts in out]
+
+
+def _read_page(page: pdfplumber.page.Page, number: int, first_index: int) -> list[Block]:
+    """A page's tables and paragraphs, ordered top to bottom."""
+    placed: list[tuple[float, Block]] = []
+    outside = page
+    for found in page.find_tables(TABLE_SETTINGS):
+        table = read_table(found, first_index + len(placed), number)
+        if table is not None:
+            placed.append((found.bbox[1], table))
+            outside = outside.outside_bbox(found.bbox)
+    placed.extend(_paragraphs(outside.extract_text_lines(return_chars=False), number))
+    placed.sort(key=lambda item: item[0])
+    return [block for _, block in placed]
+
+
+def _title(metadata: dict[str, Any]) -> str | None:
+    """The document title from the Info dictionary (raw UTF-16 strings decoded)."""
+    title = metadata.get("Title")
+    if isinstance(title, str) and title.startswith(("\xfe\xff", "\xff\xfe")):
+        title = title.encode("latin-1", "replace")
+    if isinstance(title, bytes):
+        for encoding in ("utf-16", "utf-8", "gb18030"):
+            try:
+                title = title.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return join_lines(title) or None if isinstance(title, str) else None
+
+
+def _open(data: bytes) -> pdfplumber.PDF:
+    """pdfplumber document for data, or UnreadableFile with the reason."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        pdf.pages  # parses the page tree: corrupt files fail here
+        return pdf
+    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
+        raise UnreadableFile(f"encrypted PDF: {error}") from error
+    except READ_ERRORS as error:
+        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+            raise UnreadableFile(f"encrypted PDF: {error}") from error
+        raise UnreadableFile(f"corrupt PDF: {type(error).__name__}: {error}") from error
+
+
+def extract(data: bytes) -> Extract:
+    """Read a PDF's text layer (method "text-layer")."""
+    pdf = _open(data)
+    result = Extract(carrier="pdf", method="text-layer")
+    started = time.monotonic()
+    with pdf:
+        result.pages = len(pdf.pages)
+        result.title = _title(pdf.metadata)
+        if result.pages == 0:
+            raise UnreadableFile("corrupt PDF: no pages")
+        if result.pages > MAX_PDF_PAGES:
+            result.errors.append(f"{result.pages} pages: read the first {MAX_PDF_PAGES} only")
+        blocks: list[Block] = []
+        for number, page in enumerate(pdf.pages[:MAX_PDF_PAGES], start=1):
+            if time.monotonic() - started > TIME_BUDGET_S:
+                result.errors.append(f"stopped after page {number - 1}: over {TIME_BUDGET_S:.0f} s")
+                break
+            try:
+                note = page_note(number, page)
+                result.page_notes.append(note)
+                if note["chars"]:
+                    tables_so_far = sum(isinstance(b, Table) for b in blocks)
+                    blocks.extend(_read_page(page, number, tables_so_far))
+            except READ_ERRORS as error:
+                result.errors.append(f"page {number}: {type(error).__name__}: {error}")
+            finally:
+                page.close()
+    if all(note["needs_ocr"] for note in result.page_notes):
+        result.errors.append(NO_TEXT_LAYER)
+        return result
+    scanned = [n["page"] for n in result.page_notes if n["needs_ocr"]]
+    if scanned:
+        result.errors.append(f"pages without a text layer (need OCR): {scanned}")
+    result.blocks = blocks
+    return result
