@@ -1,0 +1,137 @@
+"""Distributed crawls: seed a crawl's start columns into Redis and run N scrapy-redis worker processes.
+
+One crawl id names the Redis keys (harvester:<crawl>:requests|dupefilter|start_urls) and
+prefixes each worker's run id (<crawl>-<host>-w<N>) in the fetch log. Workers on other
+machines join the same crawl with the same crawl id and Redis URL (see docs/OPERATING.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from harvester.config import REPO_ROOT, archive_root
+from harvester.registry import Site
+
+SETTINGS_MODULE = "harvester.operate.distributed_settings"
+SPIDER = "distributed"
+
+
+@dataclass(frozen=True)
+class Crawl:
+    """One distributed crawl: its id, Redis URL and archive root."""
+
+    crawl_id: str
+    redis_url: str
+    archive: Path
+
+    @property
+    def prefix(self) -> str:
+        return f"harvester:{self.crawl_id}"
+
+    def settings(self) -> dict[str, str]:
+        """The -s overrides every worker of this crawl gets."""
+        return {
+            "REDIS_URL": self.redis_url,
+            "SCHEDULER_QUEUE_KEY": f"{self.prefix}:requests",
+            "SCHEDULER_DUPEFILTER_KEY": f"{self.prefix}:dupefilter",
+            "REDIS_START_URLS_KEY": f"{self.prefix}:start_urls",
+            "HARVESTER_ARCHIVE": str(archive_root(self.archive)),
+        }
+
+    def client(self) -> redis.Redis:
+        """A Redis client."""
+        return redis.Redis.from_url(self.redis_url)
+
+
+def seed(crawl: Crawl, sites: list[Site]) -> int:
+    """Push every column of `sites` as a JSON start entry; returns how many."""
+    entries = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser"}) for s in sites for url in s.start_urls]
+    if entries:
+        crawl.client().rpush(f"{crawl.prefix}:start_urls", *entries)
+    return len(entries)
+
+
+@dataclass
+class Worker:
+    """One running worker process."""
+
+    name: str
+    run_id: str
+    process: subprocess.Popen
+    log: Path
+
+
+def start_worker(crawl: Crawl, number: int, settings: dict[str, str] | None = None, log_dir: Path | None = None) -> Worker:
+    """Start worker `number` of this machine as `scrapy crawl distributed` in its own process group."""
+    name = f"{socket.gethostname()}-w{number}"
+    run_id = f"{crawl.crawl_id}-{name}"
+    overrides = {**crawl.settings(), "HARVESTER_WORKER_ID": name, **(settings or {})}
+    args = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"run_id={run_id}"]
+    for key, value in overrides.items():
+        args += ["-s", f"{key}={value}"]
+    log_dir = log_dir or archive_root(crawl.archive) / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{run_id}.log"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
+    with open(log, "ab") as out:
+        process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    return Worker(name, run_id, process, log)
+
+
+@dataclass
+class Outcome:
+    """How the workers ended."""
+
+    returncodes: dict[str, int] = field(default_factory=dict)
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+def wait(workers: list[Worker], timeout: float | None = None) -> Outcome:
+    """Wait for every worker; past `timeout` seconds, stop the rest (SIGTERM, then SIGKILL)."""
+    began = time.monotonic()
+    outcome = Outcome()
+    for worker in workers:
+        left = None if timeout is None else max(0.1, timeout - (time.monotonic() - began))
+        try:
+            worker.process.wait(timeout=left)
+        except subprocess.TimeoutExpired:
+            outcome.timed_out = True
+            stop(worker)
+        outcome.returncodes[worker.name] = worker.process.returncode
+    outcome.seconds = round(time.monotonic() - began, 2)
+    return outcome
+
+
+def stop(worker: Worker, grace: float = 20) -> None:
+    """Stop a worker cleanly (it gives its in-flight requests back), or kill it."""
+    os.killpg(worker.process.pid, signal.SIGTERM)
+    try:
+        worker.process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+
+
+def finish(crawl: Crawl) -> bool:
+    """Delete the crawl's Redis keys if its frontier is empty; False (keys kept) otherwise."""
+    client = crawl.client()
+    keys = list(client.scan_iter(match=f"{crawl.prefix}:*"))
+    pending = client.llen(f"{crawl.prefix}:requests") + client.llen(f"{crawl.prefix}:start_urls")
+    pending += sum(client.llen(k) for k in keys if b":inflight:" in k)
+    if pending:
+        return False
+    if keys:
+        client.delete(*keys)
+    return True

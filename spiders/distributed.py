@@ -1,0 +1,66 @@
+"""The discovery spider as a scrapy-redis worker: start columns come from Redis, the frontier is shared.
+
+Run by `harvester workers` (settings module harvester.operate.distributed_settings). Start
+entries are JSON: {"site": "<registry id>", "url": "<column URL>", "browser": false}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import scrapy
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.spiders import RedisMixin
+from twisted.python.failure import Failure
+
+from harvester.crawl.links import Link
+from spiders.discovery import DiscoverySpider, Start
+
+
+class DistributedSpider(RedisMixin, DiscoverySpider):
+    """Discovery logic unchanged; only where requests come from and when to stop differ."""
+
+    name = "distributed"
+
+    def __init__(self, run_id: str | None = None, **kwargs) -> None:
+        scrapy.Spider.__init__(self, **kwargs)  # not DiscoverySpider's: the start columns come from Redis
+        self.run_id = run_id
+        self.starts: list[Start] = []
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.setup_redis(crawler)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        # Scrapy 2.19 no longer calls start_requests(), which is where RedisMixin reads its key.
+        for request in self.next_requests():
+            yield request
+
+    def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
+        """A list request for one start entry (JSON), or None for a malformed one."""
+        try:
+            entry = json.loads(data)
+            start = Start(str(entry["site"]), str(entry["url"]), bool(entry.get("browser")))
+        except (ValueError, KeyError, TypeError) as error:
+            self.logger.error("bad start entry %r: %s", data[:200], error)
+            return None
+        return self._list_request(start, start.column, Link(start.column, ""), None)
+
+    def _list_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._list_request(*args, **kwargs).replace(errback=self.failed)
+
+    def _document_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._document_request(*args, **kwargs).replace(errback=self.failed)
+
+    def failed(self, failure: Failure) -> None:
+        """A request that ended in an error (already in the fetch log) is done too."""
+        self.frontier.ack(failure.request)
+
+    def spider_idle(self) -> None:
+        """Take more start columns; stay open while any worker still has work that could come back."""
+        self.schedule_next_requests()
+        if self.count_size(self.redis_key) or self.frontier.busy():
+            raise DontCloseSpider

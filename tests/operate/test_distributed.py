@@ -1,0 +1,89 @@
+"""Distributed mode for real: redis-server, three worker processes, the replica portal, one worker killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+from harvester.crawl.runner import LOOPBACK_SETTINGS
+from harvester.operate import workers
+from harvester.registry import DEMO_REGISTRY, load_registry, select
+
+CONTENT = "('new', 'changed', 'unchanged', 'not_modified')"
+
+
+def seed_crawl(crawl: workers.Crawl, replica, large_pages: int) -> list[str]:
+    """Seed the replica's TRS site and a generated column; returns the generated articles' URLs."""
+    workers.seed(crawl, select(load_registry(DEMO_REGISTRY, portal=replica.url), ["demo-trs"]))
+    start = replica.generate_large(large_pages)
+    crawl.client().rpush(f"{crawl.prefix}:start_urls", f'{{"site": "demo-large", "url": "{start}"}}')
+    return [replica.absolute(entry.url) for entry in replica.catalogue.large.column.entries]
+
+
+def fetch_counts(root: Path) -> dict[str, int]:
+    """Content fetches per final URL in the fetch log."""
+    with sqlite3.connect(root / "archive.db") as conn:
+        return dict(conn.execute(f"SELECT final_url, count(*) FROM fetches WHERE outcome IN {CONTENT} GROUP BY final_url"))
+
+
+def fetches_of(root: Path, run_id: str) -> int:
+    """Fetch rows written by one worker so far (0 before the fetch log exists)."""
+    if not (root / "archive.db").exists():
+        return 0
+    with sqlite3.connect(root / "archive.db") as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM fetches WHERE run_id = ?", (run_id,)).fetchone()[0]
+        except sqlite3.OperationalError:  # the table is being created
+            return 0
+
+
+def documents(root: Path) -> list[str]:
+    with sqlite3.connect(root / "archive.db") as conn:
+        return [url for (url,) in conn.execute("SELECT url FROM documents")]
+
+
+def test_three_workers_fetch_and_archive_every_report_exactly_once(redis_url, replica, tmp_path):
+    crawl = workers.Crawl("once", redis_url, tmp_path)
+    articles = seed_crawl(crawl, replica, 60)
+    started = [workers.start_worker(crawl, n, LOOPBACK_SETTINGS) for n in range(3)]
+    outcome = workers.wait(started, timeout=180)
+    assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}
+
+    counts = fetch_counts(tmp_path)
+    expected = [report.url for report in replica.reports if "/zwgk/" in report.url] + articles
+    assert len(articles) > 50
+    assert {url: counts.get(url, 0) for url in expected} == dict.fromkeys(expected, 1)
+    assert {url: replica.times_requested(url) for url in expected} == dict.fromkeys(expected, 1)
+    assert sorted(documents(tmp_path)) == sorted(set(documents(tmp_path))) and set(expected) <= set(documents(tmp_path))
+    with sqlite3.connect(tmp_path / "archive.db") as conn:
+        busy = conn.execute("SELECT count(DISTINCT run_id) FROM fetches WHERE kind = 'report_page'").fetchone()[0]
+    assert busy >= 2  # the work was shared
+    assert workers.finish(crawl) and not list(crawl.client().scan_iter(match=f"{crawl.prefix}:*"))
+
+
+def test_killing_a_worker_mid_crawl_loses_nothing(redis_url, replica, tmp_path):
+    crawl = workers.Crawl("kill", redis_url, tmp_path)
+    articles = seed_crawl(crawl, replica, 400)
+    started = [workers.start_worker(crawl, n, {**LOOPBACK_SETTINGS, "HARVESTER_HEARTBEAT_TTL": "3"}) for n in range(3)]
+    victim = started[1]
+    inflight = f"{crawl.prefix}:requests:inflight:{victim.name}"
+    client = crawl.client()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (fetches_of(tmp_path, victim.run_id) >= 20 and client.llen(inflight)):
+        time.sleep(0.02)
+    os.killpg(victim.process.pid, signal.SIGKILL)  # mid-crawl, with requests in flight
+    victim.process.wait()
+    survivors = [worker for worker in started if worker is not victim]
+    outcome = workers.wait(survivors, timeout=240)
+    assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}
+
+    assert any("requeued" in worker.log.read_text() for worker in survivors)
+    counts = fetch_counts(tmp_path)
+    expected = [report.url for report in replica.reports if "/zwgk/" in report.url] + articles
+    assert [url for url in expected if counts.get(url, 0) == 0] == []  # nothing lost
+    found = documents(tmp_path)
+    assert len(found) == len(set(found)) and set(expected) <= set(found)  # nothing doubled
+    assert workers.finish(crawl)
