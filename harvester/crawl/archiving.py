@@ -10,8 +10,8 @@ up), HttpCompressionMiddleware (590: bodies arrive decoded) and RedirectMiddlewa
 we see the final response, with the hops in ``meta["redirect_urls"]``).
 
 Settings: ``HARVESTER_ARCHIVE`` (archive root; default ``config.archive_root()``),
-``HARVESTER_MAX_BYTES`` (largest body kept, default 100 MB, also applied as Scrapy's
-``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_WARC_MAX_BYTES``
+``HARVESTER_MAX_BYTES`` (largest body kept; default Scrapy's ``DOWNLOAD_MAXSIZE``; applied
+as ``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_WARC_MAX_BYTES``
 (WARC rotation size). A request with ``meta["dont_archive"]`` is left alone.
 
 After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
@@ -178,7 +178,9 @@ class ArchiveMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.archive = shared_archive(crawler)
-        self.max_bytes = crawler.settings.getint("HARVESTER_MAX_BYTES", DEFAULT_MAX_BYTES)
+        # One size knob by default: Scrapy's DOWNLOAD_MAXSIZE, unless HARVESTER_MAX_BYTES says otherwise.
+        self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
+                          or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
 
