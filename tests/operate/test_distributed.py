@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+from harvester.config import REPO_ROOT
 from harvester.crawl.runner import LOOPBACK_SETTINGS
 from harvester.operate import workers
 from harvester.registry import DEMO_REGISTRY, load_registry, select
@@ -87,3 +90,14 @@ def test_killing_a_worker_mid_crawl_loses_nothing(redis_url, replica, tmp_path):
     found = documents(tmp_path)
     assert len(found) == len(set(found)) and set(expected) <= set(found)  # nothing doubled
     assert workers.finish(crawl)
+
+
+def test_workers_command_crawls_the_registry(redis_url, replica, tmp_path):
+    loopback = [arg for name, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+    result = subprocess.run(
+        [sys.executable, "-m", "harvester", "workers", "--archive", str(tmp_path), "--redis", redis_url,
+         "--workers", "2", "--registry", str(DEMO_REGISTRY), "--portal", replica.url, "--site", "demo-trs", *loopback],
+        capture_output=True, text=True, timeout=240, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 start columns seeded" in result.stdout and "frontier empty, Redis keys removed" in result.stdout
+    assert {r.url for r in replica.reports if "/zwgk/" in r.url} <= set(documents(tmp_path))
