@@ -167,6 +167,8 @@ def test_bad_input_gives_clear_error_in_bounded_time(name: str) -> None:
     if expected["carrier"] is None:
         return
     problems = [outcome.get("unreadable", "")] + outcome.get("errors", [])
+    if "tables" in expected:
+        assert outcome["tables"] == expected["tables"]
     if expected["error"] is None:
         assert "unreadable" not in outcome and not outcome["errors"]
     else:

@@ -80,7 +80,8 @@ def test_detect_survives_a_page_cut_mid_character() -> None:
 
 @pytest.mark.parametrize("raw, joined", [
     ("商业企\n业", "商业企业"), ("本年新\r\n制作数量", "本年新制作数量"), (" 0 ", "0"),
-    ("0.0436 亿元", "0.0436 亿元"), ("\xa0", ""), ("annual\nreport", "annual report"),
+    ("0.0436 亿元", "0.0436 亿元"), ("\xa0", ""), ("annual\nreport", "annual report"), ("received.\nAll", "received. All"),
+    ("2024\n年", "2024年"),
     ("三、本年\n度办\n理结\n果", "三、本年度办理结果"),
 ])
 def test_join_lines(raw: str, joined: str) -> None:

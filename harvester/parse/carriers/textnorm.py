@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline (incl. &nbsp; and U+3000)
-WORD_CHAR = re.compile(r"[A-Za-z0-9]")
+WIDE = "\u2e80"  # from here on: CJK radicals, punctuation, ideographs, full-width forms
 
 
 def _separator(before: str, after: str) -> str:
-    """A space between two latin words/numbers split over lines; nothing inside Chinese text."""
-    return " " if WORD_CHAR.match(before[-1]) and WORD_CHAR.match(after[0]) else ""
+    """Nothing where a line break falls next to Chinese text; a space between latin words."""
+    return "" if before[-1] >= WIDE or after[0] >= WIDE else " "
 
 
 def join_lines(text: str) -> str:
