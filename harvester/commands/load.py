@@ -8,7 +8,7 @@ import click
 
 from harvester.commands.options import archive_option, echo_progress
 from harvester.db.build import DB_NAME
-from harvester.db.load import load
+from harvester.db.load import DEFAULT_WORKERS, load
 from harvester.db.sources import ARCHIVE_DB
 from harvester.registry import RegistryError, load_registry
 
@@ -19,7 +19,9 @@ from harvester.registry import RegistryError, load_registry
               help="Site registry the archive was crawled with (default: harvester/registry.yaml).")
 @click.option("--portal", metavar="URL", default=None,
               help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
-def command(archive: Path, registry_path: str | None, portal: str | None) -> None:
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
+              help="Processes parsing files in parallel.")
+def command(archive: Path, registry_path: str | None, portal: str | None, workers: int) -> None:
     """Parse every archived report and load it into <archive>/harvester.db.
 
     Never uses the network; files already parsed by this parser version are not re-parsed.
@@ -33,7 +35,7 @@ def command(archive: Path, registry_path: str | None, portal: str | None) -> Non
         sites = load_registry(registry_path, portal=portal)
     except RegistryError as error:
         raise click.ClickException(str(error)) from error
-    summary = load(archive, sites, progress=echo_progress)
+    summary = load(archive, sites, progress=echo_progress, workers=workers)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {archive / DB_NAME}")

@@ -8,7 +8,10 @@ chosen source file or the parser version changed.
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,7 @@ from harvester.parse import PARSER_VERSION, parse_bytes
 from harvester.parse.model import ParseResult
 from harvester.registry import Site
 
+DEFAULT_WORKERS = os.cpu_count() or 1
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total)."""
 
@@ -56,10 +60,12 @@ class LoadSummary:
         ]
 
 
-def load(root: Path, sites: list[Site], progress: Progress | None = None) -> LoadSummary:
+def load(root: Path, sites: list[Site], progress: Progress | None = None,
+         workers: int = DEFAULT_WORKERS) -> LoadSummary:
     """Load every archived document under `root` into `<root>/harvester.db`.
 
-    `sites` is the registry the archive was crawled with (agency names and regions).
+    `sites` is the registry the archive was crawled with (agency names and regions);
+    `workers` processes parse files not yet in the parse cache.
     """
     progress = progress or (lambda stage, done, total: None)
     root.mkdir(parents=True, exist_ok=True)
@@ -69,7 +75,7 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None) -> Loa
     try:
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
-        results = _parse_all(root, documents, cache, summary, progress)
+        results = _parse_all(root, documents, cache, summary, progress, workers)
         agencies = AgencyResolver(registry_agencies(sites))
         candidates = _group_reports(documents, results, agencies)
         with db.atomic():
@@ -90,27 +96,33 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None) -> Loa
 
 
 def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
-               summary: LoadSummary, progress: Progress) -> dict[str, ParseResult]:
-    """sha256 -> parse result, from the cache or by parsing the archived bytes."""
-    store = BlobStore(root)
-    results: dict[str, ParseResult] = {}
+               summary: LoadSummary, progress: Progress, workers: int) -> dict[str, ParseResult]:
+    """sha256 -> parse result, from the cache or by parsing the archived bytes (in parallel)."""
     shas = sorted({d["sha256"] for d in documents})
-    for done, sha256 in enumerate(shas, 1):
-        result = cache.get(sha256, PARSER_VERSION)
-        if result is None:
-            result = _parse_one(store, sha256)
+    results = {sha: cached for sha in shas
+               if (cached := cache.get(sha, PARSER_VERSION)) is not None}
+    missing = [sha for sha in shas if sha not in results]
+    done = len(results)
+    pool = ProcessPoolExecutor(workers) if workers > 1 and len(missing) > 1 else None
+    try:
+        for result in (pool.map if pool else map)(_parse_one, repeat(root), missing):
             cache.put(result)
+            results[result.sha256] = result
             summary.parsed += 1
-        results[sha256] = result
+            done += 1
+            progress("parse", done, len(shas))
+    finally:
+        if pool:
+            pool.shutdown()
+    for result in results.values():
         summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
-        progress("parse", done, len(shas))
     return results
 
 
-def _parse_one(store: BlobStore, sha256: str) -> ParseResult:
+def _parse_one(root: Path, sha256: str) -> ParseResult:
     """Parse one blob; any failure becomes a recorded error, never a crash of the load."""
     try:
-        return parse_bytes(store.read(sha256), sha256)
+        return parse_bytes(BlobStore(root).read(sha256), sha256)
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
         return ParseResult(path=sha256, sha256=sha256, carrier="unknown", kind="error",
                            errors=[f"{type(error).__name__}: {error}"],
