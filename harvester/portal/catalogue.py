@@ -38,6 +38,7 @@ class Catalogue:
     reports: list[GroundTruth] = field(default_factory=list)
     non_reports: list[str] = field(default_factory=list)
     flaky: dict[str, int] = field(default_factory=dict)
+    throttled: dict[str, int] = field(default_factory=dict)
     large: "LargeArticles | None" = None
     _next_docid: int = 700000
 

@@ -21,7 +21,7 @@ class Portal:
         self.catalogue = catalogue
         self._server = server
         self._lock = threading.Lock()
-        self.requested: list[str] = []  # every path+query asked for, in order (tests check what was never fetched)
+        self.access_log: list[tuple[float, str]] = []  # (time.time(), path+query) of every request, in order
         self._thread = threading.Thread(target=server.serve_forever, name="replica-portal", daemon=True)
         self._thread.start()
 
@@ -65,16 +65,28 @@ class Portal:
         with self._lock:
             return self.absolute(add_large(self.catalogue, n_pages) + "index.html")
 
-    def times_requested(self, url: str) -> int:
-        """How many times the server was asked for `url` (absolute URL or path)."""
+    def throttle(self, path: str, seconds: int) -> None:
+        """Answer the next request for `path` with 503 and Retry-After: `seconds` (a rate limit)."""
+        with self._lock:
+            self.catalogue.throttled[path] = seconds
+
+    def request_times(self, url: str) -> list[float]:
+        """When the server was asked for `url` (absolute URL or path+query), oldest first."""
         parts = urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        return self.requested.count(target)
+        return [moment for moment, asked in self.access_log if asked == target]
+
+    def times_requested(self, url: str) -> int:
+        """How many times the server was asked for `url` (absolute URL or path+query)."""
+        return len(self.request_times(url))
 
     def resolve(self, path: str, query: str) -> Resource | None:
         """The resource to serve, applying the one-shot 500 of flaky paths."""
         with self._lock:
-            self.requested.append(path + (f"?{query}" if query else ""))
+            self.access_log.append((time.time(), path + (f"?{query}" if query else "")))
+            if path in self.catalogue.throttled:
+                seconds = self.catalogue.throttled.pop(path)
+                return Resource(b"busy", "text/plain", status=503, headers={"Retry-After": str(seconds)})
             if self.catalogue.flaky.get(path, 0) > 0:
                 self.catalogue.flaky[path] -= 1
                 return Resource(b"<html><body>500 Internal Server Error</body></html>", status=500)
@@ -111,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         if resource.status in (301, 302):
             self._send(resource.status, b"", {"Location": resource.location or "/"})
             return
-        headers = {"Content-Type": resource.content_type}
+        headers = {"Content-Type": resource.content_type, **resource.headers}
         if resource.status == 200:
             headers["ETag"] = '"' + hashlib.sha1(resource.body).hexdigest()[:16] + '"'
             headers["Last-Modified"] = formatdate(int(resource.modified), usegmt=True)
@@ -143,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib signature)
-        """Quiet: tests read Portal.requested instead of the access log."""
+        """Quiet: tests read Portal.access_log instead of stderr."""
 
 
 def start_portal(root: str | Path | None = None, port: int = 0) -> Portal:

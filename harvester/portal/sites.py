@@ -21,6 +21,7 @@ class Resource:
     status: int = 200
     location: str | None = None
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
     modified: float = field(default_factory=time.time)
 
 
