@@ -25,32 +25,37 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 
 from __future__ import annotations
 
-import re
 import secrets
 import weakref
 from datetime import datetime, timezone
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Headers, Response, TextResponse
+from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from harvester.archive import Archive
-from harvester.archive.fetchlog import KINDS, Fetch
+from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks
+from harvester.crawl.provenance import (
+    WIRE_HEADERS,
+    header_map,
+    header_pairs,
+    header_text,
+    kind_of,
+    reason_phrase,
+    short_text,
+    site_of,
+    title_of,
+)
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 CONDITIONAL_HEADERS = (b"If-None-Match", b"If-Modified-Since")
-# Headers that describe the wire encoding, not the (decoded) body we keep in the WARC record.
-WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-TEXT_LIMIT = 500  # longest title, link text or error message kept
 
 _archives: weakref.WeakKeyDictionary[Crawler, Archive] = weakref.WeakKeyDictionary()
 
@@ -91,78 +96,9 @@ def run_id_for(spider: Spider) -> str:
     return run_id
 
 
-def site_of(request: Request, spider: Spider) -> str:
-    """The registry id of the site a request belongs to."""
-    site = request.meta.get("harvester", {}).get("site") or getattr(spider, "site", None)
-    return site if isinstance(site, str) and site else spider.name
-
-
-def kind_of(request: Request) -> str:
-    """The kind the spider declared, robots for robots.txt, else other."""
-    kind = request.meta.get("harvester", {}).get("kind")
-    if kind in KINDS:
-        return kind
-    return "robots" if urlsplit(request.url).path == "/robots.txt" else "other"
-
-
-def _text(value: Any) -> str | None:
-    """A short single-line text, or None when empty."""
-    if value is None:
-        return None
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text[:TEXT_LIMIT] or None
-
-
-def header_map(headers: Headers) -> dict[str, list[str]]:
-    """Scrapy headers as JSON-able text (latin-1 keeps every byte)."""
-    return {key.decode("latin-1"): [value.decode("latin-1") for value in values] for key, values in headers.items()}
-
-
-def _header(headers: Headers, name: str) -> str | None:
-    """One header as text, or None."""
-    value = headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
-def disposition_filename(value: bytes | None) -> str | None:
-    """The file name a Content-Disposition header announces, as text only (never used as a path)."""
-    if not value:
-        return None
-    extended = re.search(rb"filename\*\s*=\s*([\w-]*)'[^']*'([^;]+)", value, re.IGNORECASE)
-    if extended:
-        charset = extended.group(1).decode("ascii", "ignore") or "utf-8"
-        try:
-            return _text(unquote(extended.group(2).decode("latin-1").strip('"'), encoding=charset))
-        except LookupError:
-            return _text(unquote(extended.group(2).decode("latin-1")))
-    plain = re.search(rb'filename\s*=\s*"?([^";]+)"?', value, re.IGNORECASE)
-    if not plain:
-        return None
-    raw = plain.group(1)
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return _text(unquote(raw.decode(encoding)))
-        except UnicodeDecodeError:
-            continue
-    return _text(raw.decode("latin-1"))
-
-
-def title_of(request: Request, response: Response) -> str | None:
-    """The document's title: from the spider's meta, the HTML <title>, or Content-Disposition."""
-    declared = request.meta.get("harvester", {}).get("title")
-    if declared:
-        return _text(declared)
-    if isinstance(response, TextResponse):
-        try:
-            return _text(response.xpath("//title/text()").get())
-        except (ValueError, AttributeError):  # not parseable as HTML/XML
-            return None
-    return disposition_filename(response.headers.get("Content-Disposition"))
-
-
 def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, str]:
     """(outcome, error text) for a failed download."""
-    message = _text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
+    message = short_text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
     if isinstance(exception, DownloadCancelledError):
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
@@ -221,7 +157,7 @@ class ArchiveMiddleware:
         """A fetch row with the provenance every outcome shares."""
         declared = request.meta.get("harvester", {})
         redirects = list(request.meta.get("redirect_urls", []))
-        referer = declared.get("referer") or _header(request.headers, "Referer")
+        referer = declared.get("referer") or header_text(request.headers, "Referer")
         return Fetch(
             run_id=run_id_for(self.spider),
             url=redirects[0] if redirects else request.url,
@@ -231,8 +167,8 @@ class ArchiveMiddleware:
             spider=self.spider.name,
             redirects=redirects,
             method=request.method,
-            referer=_text(referer),
-            link_text=_text(declared.get("link_text")),
+            referer=short_text(referer),
+            link_text=short_text(declared.get("link_text")),
             **fields,
         )
 
@@ -248,9 +184,9 @@ class ArchiveMiddleware:
         return {
             "status": response.status,
             "headers": header_map(response.headers),
-            "content_type": _header(response.headers, "Content-Type"),
-            "etag": _header(response.headers, "ETag"),
-            "last_modified": _header(response.headers, "Last-Modified"),
+            "content_type": header_text(response.headers, "Content-Type"),
+            "etag": header_text(response.headers, "ETag"),
+            "last_modified": header_text(response.headers, "Last-Modified"),
         }
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -266,9 +202,9 @@ class ArchiveMiddleware:
             return response
         if 300 <= response.status < 400:
             # RedirectMiddleware hands us a 3xx only when it will not follow it (file:, ftp:, no Location).
-            location = _header(response.headers, "Location")
+            location = header_text(response.headers, "Location")
             self._record(request, self._fetch(request, response.url, outcome="error",
-                                              error=_text(f"redirect not followed: {location}"), **fields))
+                                              error=short_text(f"redirect not followed: {location}"), **fields))
             return response
         self._store(request, response, fields)
         return response
@@ -283,10 +219,10 @@ class ArchiveMiddleware:
         location = self._warc_writers().for_site(site_of(request, self.spider)).write(
             url=response.url,
             method=request.method,
-            request_headers=list(_header_pairs(request.headers)),
+            request_headers=list(header_pairs(request.headers)),
             status=response.status,
-            reason=_reason(response.status),
-            response_headers=[*_header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
+            reason=reason_phrase(response.status),
+            response_headers=[*header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
             body=response.body,
             revisit_of=revisit,
         )
@@ -337,24 +273,6 @@ class ArchiveMiddleware:
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
         self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
-
-
-def _header_pairs(headers: Headers, skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
-    """Headers as (name, value) text pairs for a WARC record, minus names in skip (lowercase)."""
-    return [
-        (name, value)
-        for name, values in header_map(headers).items()
-        if name.lower() not in skip
-        for value in values
-    ]
-
-
-def _reason(status: int) -> str:
-    """The standard reason phrase of an HTTP status."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 class RunRecorder:
