@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harvester.archive.fetchlog import DOCUMENT_KINDS, Document, FetchLog
 from harvester.archive.store import TEMP_PREFIX, BlobStore
-from harvester.archive.warc import DEFAULT_MAX_BYTES, WarcWriters
+from harvester.archive.warc import DEFAULT_MAX_BYTES, WarcWriters, check_record
 from harvester.config import archive_root
 
 __all__ = ["Archive", "Document", "VerifyReport"]
@@ -73,7 +73,7 @@ class Archive:
         return self.store.path(sha256)
 
     def verify(self) -> VerifyReport:
-        """Re-hash every blob and check the fetch log against the files."""
+        """Re-hash every blob, check the fetch log, and read back every WARC record it points at."""
         report = VerifyReport(problems=self.log.problems())
         on_disk = set()
         for sha256 in self.store:
@@ -85,9 +85,9 @@ class Archive:
         in_log = self.log.blob_digests()
         report.problems += [f"blob {sha} is in the log but missing on disk" for sha in sorted(in_log - on_disk)]
         report.orphan_blobs = sorted(on_disk - in_log)
-        report.problems += [
-            f"WARC file {name} is in the log but missing" for name in sorted(self.log.warc_files())
-            if not (self.warc_dir / name).is_file()
-        ]
+        for warc_file, offset, sha256 in self.log.warc_records():
+            problem = check_record(self.warc_dir / warc_file, offset, sha256)
+            if problem:
+                report.problems.append(f"WARC {problem}")
         report.temp_files = sum(1 for _ in self.store.base.glob(f"??/??/{TEMP_PREFIX}*")) if self.store.base.is_dir() else 0
         return report

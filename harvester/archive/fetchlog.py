@@ -338,9 +338,11 @@ class FetchLog:
         """Every sha256 with a blob row."""
         return {sha for (sha,) in self.conn.execute("SELECT sha256 FROM blobs")}
 
-    def warc_files(self) -> set[str]:
-        """Every WARC file name the fetch log points into."""
-        return {name for (name,) in self.conn.execute("SELECT DISTINCT warc_file FROM fetches WHERE warc_file IS NOT NULL")}
+    def warc_records(self) -> Iterator[tuple[str, int, str]]:
+        """(warc_file, warc_offset, sha256) of every fetch with a WARC record, in file order."""
+        yield from self.conn.execute(
+            "SELECT warc_file, warc_offset, sha256 FROM fetches WHERE warc_file IS NOT NULL ORDER BY warc_file, warc_offset"
+        )
 
     def problems(self) -> list[str]:
         """SQLite integrity and foreign-key problems, and rows that break the archive's rules."""

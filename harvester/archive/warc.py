@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
@@ -160,3 +162,20 @@ class WarcWriters:
         """Close every open file."""
         for writer in self._writers.values():
             writer.close()
+
+
+def check_record(path: Path, offset: int, sha256: str) -> str | None:
+    """What is wrong with the response/revisit record at offset (None when it holds sha256 intact)."""
+    try:
+        with open(path, "rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream, check_digests="raise")), None)
+            if record is None or record.rec_type not in ("response", "revisit"):
+                return f"{path.name}@{offset}: no response record"
+            if record.rec_headers.get_header("WARC-Payload-Digest") != warc_digest(sha256):
+                return f"{path.name}@{offset}: payload digest is not {sha256}"
+            if record.rec_type == "response" and len(record.content_stream().read()) != record.payload_length:
+                return f"{path.name}@{offset}: record is truncated"
+    except (OSError, ArchiveLoadFailed, ValueError) as error:
+        return f"{path.name}@{offset}: {str(error)[:200]}"
+    return None
