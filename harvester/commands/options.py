@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import sys
 from pathlib import Path
 
 import click
@@ -20,5 +21,8 @@ archive_option: Callable = click.option(
 
 
 def echo_progress(stage: str, done: int, total: int) -> None:
-    """Progress on one stderr line per stage: 'parse: 12/40'."""
-    click.echo(f"\r{stage}: {done}/{total}", nl=done == total, err=True)
+    """Progress on one stderr line per stage ('parse: 12/40'); only the last count when piped."""
+    if sys.stderr.isatty():
+        click.echo(f"\r{stage}: {done}/{total}", nl=done == total, err=True)
+    elif done == total:
+        click.echo(f"{stage}: {done}/{total}", err=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import click
+from datasette.cli import cli as datasette_cli
 
 from harvester.commands.options import archive_option
 from harvester.db.build import DB_NAME
@@ -34,9 +33,6 @@ def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
         raise click.ClickException(f"no {DB_NAME} under {archive}: run `harvester load` first")
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")
-        argv = [sys.executable, "-m", "datasette",
-                *datasette_args(archive, metadata, host, port, allow_sql)]
-        try:
-            subprocess.run(argv, check=False)
-        except KeyboardInterrupt:
-            pass  # Ctrl-C stops Datasette too (same process group)
+        # In this process, so stopping `harvester serve` stops Datasette (uvicorn handles signals).
+        datasette_cli.main(args=datasette_args(archive, metadata, host, port, allow_sql),
+                           prog_name="datasette", standalone_mode=False)

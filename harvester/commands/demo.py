@@ -1,0 +1,56 @@
+"""`harvester demo`: the whole pipeline on the bundled replica portal, then Datasette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from harvester.commands.options import echo_progress
+from harvester.commands.serve import serve
+from harvester.config import REPO_ROOT
+from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
+from harvester.db.build import DB_NAME
+from harvester.db.load import load
+from harvester.portal import start_portal
+from harvester.registry import DEMO_REGISTRY, load_registry
+
+DEMO_ARCHIVE = REPO_ROOT / "archive" / "demo"
+CRAWL_TIMEOUT_S = 600  # the replica crawls in under a minute; a stuck crawl must not hang the demo
+
+
+@click.command(name="demo")
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=DEMO_ARCHIVE,
+              show_default=True, help="Archive root for the demo (kept apart from real data).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Datasette interface.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--portal-port", default=0, type=int,
+              help="Port of the replica portal (default: any free port).")
+@click.option("--no-serve", is_flag=True, help="Stop after loading (do not start Datasette).")
+def command(archive: Path, host: str, port: int, portal_port: int, no_serve: bool) -> None:
+    """Crawl the replica portal, archive, parse, load, then serve the archive in Datasette.
+
+    Example: harvester demo   (then open the printed URL; Ctrl-C stops)
+    """
+    archive = archive.resolve()
+    with start_portal(port=portal_port) as portal:
+        click.echo(f"replica portal: {portal.url} ({len(portal.reports)} reports published)")
+        summary = crawl(registry=DEMO_REGISTRY, portal=portal.url, archive=archive,
+                        settings=LOOPBACK_SETTINGS, timeout=CRAWL_TIMEOUT_S,
+                        on_line=lambda line: click.echo(line, err=True))
+        sites = load_registry(DEMO_REGISTRY, portal=portal.url)
+    fetched = sum(summary["outcomes"].values())
+    click.echo(f"crawl {summary['run_id']}: {summary['status']}, {fetched} fetches "
+               f"{summary['kinds']} in {summary['seconds']} s")
+    if summary["returncode"] != 0 or summary["status"] != "finished":
+        tail = "\n".join(summary.get("log_tail", []))
+        raise click.ClickException(f"the crawl did not finish; last log lines:\n{tail}")
+    result = load(archive, sites, progress=echo_progress)
+    for line in result.lines():
+        click.echo(line)
+    click.echo(f"database: {archive / DB_NAME}")
+    if no_serve:
+        click.echo(f"serve it with: harvester serve --archive {archive}")
+        return
+    click.echo(f"Datasette: http://{host}:{port}/  (Ctrl-C to stop)")
+    serve(archive, host, port)
