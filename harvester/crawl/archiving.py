@@ -14,6 +14,11 @@ Settings: ``HARVESTER_ARCHIVE`` (archive root; default ``config.archive_root()``
 as ``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_WARC_MAX_BYTES``
 (WARC rotation size). A request with ``meta["dont_archive"]`` is left alone.
 
+Failures are logged too: download errors (outcome ``error``), bodies over the limit
+(``too_large``), redirects to other schemes (``error``, RedirectMiddleware returns the 3xx) and
+redirects out of ``allowed_domains`` (``error``, seen on ``request_scheduled`` because Scrapy's
+OffsiteMiddleware drops them silently).
+
 After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
 ``fetch_id``; a 304 reaches the spider as a 200 carrying the archived body, flagged
 ``not_modified``.
@@ -33,6 +38,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -118,7 +124,11 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
+        # Scrapy's own scope rule, used only to see which redirects it is about to drop silently.
+        self._scope = OffsiteMiddleware(crawler.stats)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
+        crawler.signals.connect(self._read_scope, signal=signals.spider_opened)
+        crawler.signals.connect(self._record_offsite_redirect, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -128,6 +138,18 @@ class ArchiveMiddleware:
     def spider(self) -> Spider:
         """The running spider."""
         return self.crawler.spider
+
+    def _read_scope(self, spider: Spider) -> None:
+        """Build the allowed_domains matcher once the spider exists."""
+        self._scope.host_regex = self._scope.get_host_regex(spider)
+
+    def _record_offsite_redirect(self, request: Request) -> None:
+        """Log a redirect that leaves the spider's allowed_domains (Scrapy drops it without a trace)."""
+        if (not request.meta.get("redirect_urls") or request.dont_filter or request.meta.get("allow_offsite")
+                or request.meta.get("dont_archive") or self._scope.should_follow(request, self.spider)):
+            return
+        self._record(request, self._fetch(request, request.url, outcome="error",
+                                          error=short_text(f"off-scope redirect not followed: {request.url}")))
 
     def _close_warcs(self) -> None:
         """Close the run's WARC files."""

@@ -68,6 +68,7 @@ class Handler(BaseHTTPRequestHandler):
                  ("attachment", "/files/report.pdf"), ("report_page", "/challenge.html"),
                  ("report_page", "/gone.html"), ("report_page", "/old.html"), ("attachment", "/big.pdf"),
                  ("attachment", "/big-stream.pdf"), ("attachment", "/evil"), ("attachment", "/download?id=1"),
+                 ("report_page", "/offsite"),
                  ("report_page", self.state.dead_url)]
         items = "".join(f"<li><a class='{kind}' href='{href}'>2023年度政府信息公开工作年度报告</a></li>" for kind, href in cases)
         return f"<html><head><title>政府信息公开年报</title></head><body><ul>{items}</ul></body></html>".encode()
@@ -103,6 +104,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, SOFT404_GBK, {"Content-Type": "text/html; charset=gbk"})
         elif path == "/old.html":
             self.send(302, headers={"Location": "/moved.html"})
+        elif path == "/offsite":  # same server, another host name: out of the spider's allowed_domains
+            self.send(302, headers={"Location": f"http://localhost:{self.server.server_port}/report1.html"})
         elif path == "/evil":
             self.send(302, headers={"Location": "file:///etc/passwd"})
         elif path == "/big.pdf":

@@ -21,6 +21,7 @@ MAX_BYTES = 100_000
 class ColumnSpider(Spider):
     name = "archive_test"
     site = "test_portal"
+    allowed_domains = ["127.0.0.1"]
 
     def __init__(self, start_url: str, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -97,10 +97,12 @@ def test_first_crawl_outcomes(crawls: dict) -> None:
         "big.pdf": ("attachment", None, "too_large"),
         "big-stream.pdf": ("attachment", None, "too_large"),
         "evil": ("attachment", 302, "error"),
+        "offsite": ("report_page", None, "error"),
         dead.split("/", 3)[3]: ("report_page", None, "error"),
     }
     errors = {path: row["error"] for path, row in fetches(crawls["root"], "run1").items()}
     assert errors["evil"] == "redirect not followed: file:///etc/passwd"
+    assert errors["offsite"].startswith("off-scope redirect not followed: http://localhost:")
     assert errors["challenge.html"] == "challenge (412): $_ts"
     assert "Connection" in errors["dead.html"] and "max size" in errors["big.pdf"]
 
@@ -120,6 +122,14 @@ def test_provenance_of_a_redirected_report(crawls: dict) -> None:
     assert row["referer"] == f"{url}/list.html" and row["link_text"] == "2023年度政府信息公开工作年度报告"
     assert row["spider"] == "archive_test" and row["site"] == "test_portal" and row["etag"] == '"moved-1"'
     assert json.loads(row["headers"])["Etag"] == ['"moved-1"']
+
+
+def test_offsite_redirect_is_recorded_with_its_hops(crawls: dict) -> None:
+    row = fetches(crawls["root"], "run1")["offsite"]
+    port = crawls["url"].rsplit(":", 1)[1]
+    assert row["final_url"] == f"http://localhost:{port}/report1.html"
+    assert json.loads(row["redirects"]) == [f"{crawls['url']}/offsite"]
+    assert not [path for path, *_ in crawls["state"].seen if "localhost" in path]
 
 
 def test_documents_are_only_report_pages_and_attachments_with_content(crawls: dict) -> None:
