@@ -29,8 +29,11 @@ def command(sites, url, registry, portal, archive, run_id, jobdir, loopback, tim
     Runs the discovery spider (Scrapy, in a subprocess) over registry entries or one start URL.
     Exit status: 0 finished, 1 the crawl failed or was stopped, 2 bad arguments.
 
-    Examples: harvester crawl --site sy-kjj --site sy-city
-              harvester crawl --url http://127.0.0.1:8000/zwgk/zfxxgknb/index.html --loopback
+    \b
+    Examples:
+      harvester crawl --site sy-kjj --site sy-city
+      harvester crawl --url http://127.0.0.1:8000/zwgk/zfxxgknb/index.html --loopback
+      harvester crawl --registry harvester/registry_demo.yaml --portal http://127.0.0.1:8000 --loopback
     """
     try:
         if not url:
