@@ -4,7 +4,6 @@ Select with SCRAPY_SETTINGS_MODULE=harvester.operate.distributed_settings (`harv
 """
 
 from harvester.crawl.settings import *  # noqa: F401,F403 - the one settings module, extended here
-from harvester.crawl.settings import DOWNLOADER_MIDDLEWARES  # noqa: F401 - named for readers
 
 # Default Scrapy's memory/disk scheduler: one frontier per process. Ours: one in Redis for all workers.
 SCHEDULER = "harvester.operate.frontier.ReliableScheduler"

@@ -135,3 +135,21 @@ def finish(crawl: Crawl) -> bool:
     if keys:
         client.delete(*keys)
     return True
+
+
+def start_local_redis(folder: Path, binary: str = "/usr/bin/redis-server") -> tuple[subprocess.Popen, str]:
+    """A private redis-server on a free 127.0.0.1 port without persistence (tests, benchmarks, one-host crawls)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(folder)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(200):
+        try:
+            redis.Redis.from_url(url).ping()
+            return server, url
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError(f"{binary} did not answer on port {port}")

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from harvester.operate.workers import start_local_redis
 from harvester.portal import Portal, start_portal
 
 
@@ -75,25 +76,7 @@ def webhook() -> Iterator[Webhook]:
 @pytest.fixture
 def redis_url(tmp_path_factory) -> Iterator[str]:
     """A private redis-server (Debian binary) on a free port, no persistence, in a temp dir."""
-    import socket
-    import subprocess
-    import time
-
-    import redis
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
+    server, url = start_local_redis(tmp_path_factory.mktemp("redis"))
     yield url
     server.terminate()
     server.wait(timeout=10)
