@@ -279,9 +279,12 @@ class ArchiveMiddleware:
         fields["etag"] = fields["etag"] or latest.etag
         fields["last_modified"] = fields["last_modified"] or latest.last_modified
         fields["content_type"] = latest.content_type
+        # A 304 carries few headers; like an HTTP cache, update the stored ones with them, so the
+        # next 304 still rebuilds a response with its Content-Type (and charset) intact.
+        fields["headers"] = {**latest.headers, **fields["headers"]}
         self._record(request, self._fetch(request, response.url, outcome="not_modified", sha256=latest.sha256,
                                           size=len(body), **fields))
-        headers = Headers(latest.headers)
+        headers = Headers(fields["headers"])
         response_class = responsetypes.from_args(headers=headers, url=response.url, body=body)
         return response_class(
             url=response.url, status=200, headers=headers, body=body, request=request,

@@ -203,6 +203,9 @@ def test_changed_report_keeps_both_versions(crawls: dict) -> None:
     url = crawls["url"]
     got = {path: row["outcome"] for path, row in fetches(crawls["root"], "run3").items()}
     assert got["report2.html"] == "changed" and got["report1.html"] == "not_modified"
+    # a second 304 in a row still knows the page's type, for the response handed to the spider
+    third = fetches(crawls["root"], "run3")["list.html"]
+    assert third["outcome"] == "not_modified" and json.loads(third["headers"])["Content-Type"] == ["text/html; charset=utf-8"]
     versions = [doc for doc in crawls["run3"]["documents"] if doc["url"] == f"{url}/report2.html"]
     assert len(versions) == 2 and len({doc["sha256"] for doc in versions}) == 2
     assert len(crawls["run3"]["blobs"] - crawls["run2"]["blobs"]) == 1
