@@ -8,6 +8,8 @@
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
 - sha256 cells link to that route.
+- The column descriptions above a table fold into a <details> (the wide views describe
+  190 columns, which would push the rows off the screen).
 - Any method but GET/HEAD is refused with 405 before it reaches Datasette (0.65 answers
   a POST to a table with a 500).
 """
@@ -62,6 +64,21 @@ def render_cell(value, column, table, database):
 
 
 READ_METHODS = {"GET", "HEAD"}
+FOLD_DESCRIPTIONS_JS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
+  var details = document.createElement("details");
+  var summary = document.createElement("summary");
+  summary.textContent = "Column descriptions (" + list.querySelectorAll("dt").length + ")";
+  list.parentNode.insertBefore(details, list);
+  details.appendChild(summary);
+  details.appendChild(list);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(template):
+    return FOLD_DESCRIPTIONS_JS if template == "table.html" else None
 
 
 @hookimpl

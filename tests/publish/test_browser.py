@@ -44,4 +44,7 @@ def test_report_facets_and_search_work_in_the_browser(server: str, browser) -> N
     assert 'text contains "复议"' in text
     for facet in ("province", "year", "template", "parse_status"):
         assert page.locator(f'.facet-info[data-column="{facet}"]').count() == 1, facet
+    # The column descriptions are folded away above the rows.
+    assert page.locator("details > dl.column-descriptions").count() == 1
+    assert not page.locator("dl.column-descriptions").is_visible()
     page.close()
