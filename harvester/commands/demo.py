@@ -15,7 +15,8 @@ from harvester.db.load import load
 from harvester.portal import start_portal
 from harvester.registry import DEMO_REGISTRY, load_registry
 
-DEMO_ARCHIVE = REPO_ROOT / "archive" / "demo"
+# Inside the (git-ignored) default data folder, but its own root: never mixed with real crawls.
+DEMO_ARCHIVE = REPO_ROOT / "archive" / "data" / "demo"
 CRAWL_TIMEOUT_S = 600  # the replica crawls in under a minute; a stuck crawl must not hang the demo
 
 

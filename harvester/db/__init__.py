@@ -1,0 +1,1 @@
+"""The published database: schema, load, Chinese search, Datasette settings."""
