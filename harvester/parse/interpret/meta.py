@@ -12,6 +12,8 @@ TITLE = re.compile(r"政府信息公开.{0,6}(年度报告|工作报告|年报)|
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 # Where an agency name ends in a title: before the year or before the report words.
 AGENCY_END = re.compile(r"[（(]?(?:19|20)\d{2}\s*年|关于|政府信息公开")
+# Breadcrumbs and navigation name the report column (政府信息公开年报), not a report.
+CHROME = re.compile(r"首页|当前位置|>|»|/")
 NO_AGENCY = re.compile(r"^(?:[（(]?(?:19|20)\d{2}\s*年|政府信息公开)")
 TITLE_WINDOW = 3  # a title may be wrapped over up to three short lines
 TITLE_SEARCH = 40  # how many leading paragraphs may hold the title (portal chrome comes first)
@@ -39,6 +41,7 @@ def read_meta(extract: Extract) -> Meta:
 
 
 def _find_title(lines: list[str]) -> str | None:
+    lines = [line for line in lines if not CHROME.search(line)]
     for i, line in enumerate(lines):
         if len(line) > 120:
             continue
