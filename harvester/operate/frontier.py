@@ -33,7 +33,7 @@ log = logging.getLogger("harvester.frontier")
 INFLIGHT = "harvester_inflight"  # request.meta key: the queue entry this request came from
 TAG_BYTES = 16  # each entry starts with a random hex tag, so equal requests stay distinct entries
 DEFAULT_HEARTBEAT_S = 1.0
-DEFAULT_TTL_S = 5
+DEFAULT_TTL_S = 30
 
 
 def worker_id(crawler: Crawler) -> str:
