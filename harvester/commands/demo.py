@@ -17,6 +17,8 @@ from harvester.registry import DEMO_REGISTRY, load_registry
 
 # Inside the (git-ignored) default data folder, but its own root: never mixed with real crawls.
 DEMO_ARCHIVE = REPO_ROOT / "archive" / "data" / "demo"
+# A fixed port keeps the portal's URLs stable, so a second demo run is an incremental recrawl.
+DEMO_PORTAL_PORT = 8765
 CRAWL_TIMEOUT_S = 600  # the replica crawls in under a minute; a stuck crawl must not hang the demo
 
 
@@ -25,8 +27,8 @@ CRAWL_TIMEOUT_S = 600  # the replica crawls in under a minute; a stuck crawl mus
               show_default=True, help="Archive root for the demo (kept apart from real data).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette interface.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
-@click.option("--portal-port", default=0, type=int,
-              help="Port of the replica portal (default: any free port).")
+@click.option("--portal-port", default=DEMO_PORTAL_PORT, show_default=True, type=int,
+              help="Port of the replica portal; 0 picks any free port.")
 @click.option("--no-serve", is_flag=True, help="Stop after loading (do not start Datasette).")
 def command(archive: Path, host: str, port: int, portal_port: int, no_serve: bool) -> None:
     """Crawl the replica portal, archive, parse, load, then serve the archive in Datasette.

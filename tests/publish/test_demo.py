@@ -18,7 +18,7 @@ from publish.helpers import expected
 def demo_archive(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     root = tmp_path_factory.mktemp("demo")
     run = subprocess.run([sys.executable, "-m", "harvester", "demo", "--no-serve",
-                          "--archive", str(root)], capture_output=True, text=True, timeout=600)
+                          "--archive", str(root), "--portal-port", "0"], capture_output=True, text=True, timeout=600)
     return root, run
 
 
