@@ -28,7 +28,7 @@ def soffice() -> str | None:
 
 def convert(data: bytes, source_suffix: str, target: str,
             timeout: float = CONVERT_TIMEOUT_S) -> bytes:
-    """Bytes of `data` (a file ending in source_suffix) converted to `target` ("docx", "pdf", "doc:MS Word 97")."""
+    """`data` (a file ending in source_suffix) converted to `target` ("pdf", "doc:MS Word 97")."""
     executable = soffice()
     if executable is None:
         raise ConversionError("LibreOffice (soffice) is not installed")

@@ -158,8 +158,8 @@ def test_bad_input_gives_clear_error_in_bounded_time(name: str) -> None:
     expected = BAD_EXPECTED[name]
     runner = Path(__file__).with_name("bounded_extract.py")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(runner), str(BAD / name), expected["carrier"] or "-"],
-                          capture_output=True, text=True, timeout=BAD_TIMEOUT_S)
+    command = [sys.executable, str(runner), str(BAD / name), expected["carrier"] or "-"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=BAD_TIMEOUT_S)
     assert done.returncode == 0, done.stderr[-2000:]
     assert time.monotonic() - started < BAD_TIMEOUT_S
     outcome = json.loads(done.stdout)

@@ -40,7 +40,7 @@ def other_zip() -> bytes:
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "doc"),
     (b"\x89PNG\r\n\x1a\n" + bytes(40), "image"),
     (b"\xff\xd8\xff\xe0" + bytes(40), "image"),
-    (f"<html><head><meta charset=gbk></head><body>{REPORT_LINE}</body></html>".encode("gbk"), "html"),
+    (f"<html><head><meta charset=gbk></head><body>{REPORT_LINE}</body>".encode("gbk"), "html"),
     (f"<TABLE><TR><TD>{REPORT_LINE}</TD></TR></TABLE>".encode("utf-8"), "html"),
     (REPORT_LINE.encode("gbk"), "text"),
     (codecs.BOM_UTF8 + REPORT_LINE.encode("utf-8"), "text"),
@@ -60,7 +60,7 @@ def test_sniff_tells_docx_from_other_zips() -> None:
 @pytest.mark.parametrize("data, encoding", [
     # declared gb2312, actually UTF-8: the declaration loses
     (f'<meta charset="gb2312"><p>{REPORT_LINE}</p>'.encode("utf-8"), "utf-8"),
-    (f'<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>{REPORT_LINE}</p>'
+    (f'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">{REPORT_LINE}'
      .encode("gbk"), "gb18030"),
     (REPORT_LINE.encode("gbk"), "gb18030"),
     (codecs.BOM_UTF16_LE + REPORT_LINE.encode("utf-16-le"), "utf-16-le"),
@@ -80,8 +80,8 @@ def test_detect_survives_a_page_cut_mid_character() -> None:
 
 @pytest.mark.parametrize("raw, joined", [
     ("商业企\n业", "商业企业"), ("本年新\r\n制作数量", "本年新制作数量"), (" 0 ", "0"),
-    ("0.0436 亿元", "0.0436 亿元"), ("\xa0", ""), ("annual\nreport", "annual report"), ("received.\nAll", "received. All"),
-    ("2024\n年", "2024年"),
+    ("0.0436 亿元", "0.0436 亿元"), ("\xa0", ""), ("annual\nreport", "annual report"),
+    ("received.\nAll", "received. All"), ("2024\n年", "2024年"),
     ("三、本年\n度办\n理结\n果", "三、本年度办理结果"),
 ])
 def test_join_lines(raw: str, joined: str) -> None:

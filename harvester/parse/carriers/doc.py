@@ -53,7 +53,8 @@ def antiword_text(data: bytes) -> str:
 def extract(data: bytes) -> Extract:
     """Read a .doc through LibreOffice (method "markup"), or antiword as a fallback ("text")."""
     if WORD_STREAM not in data:  # the directory sits anywhere, often at the end
-        raise UnreadableFile("OLE2 file without a WordDocument stream: truncated or not a Word document")
+        raise UnreadableFile(
+            "OLE2 file without a WordDocument stream: truncated or not a Word document")
     try:
         result = docx_carrier.extract(convert(data, ".doc", DOCX_FILTER))
         result.carrier = "doc"

@@ -24,7 +24,8 @@ DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 P, TBL, TR, TC, SDT, BODY, VAL = (f"{{{W}}}{name}" for name in (
     "p", "tbl", "tr", "tc", "sdt", "body", "val"))
 TC_PR, TR_PR, SDT_CONTENT = (f"{{{W}}}{name}" for name in ("tcPr", "trPr", "sdtContent"))
-GRID_SPAN, V_MERGE, GRID_BEFORE = (f"{{{W}}}{name}" for name in ("gridSpan", "vMerge", "gridBefore"))
+GRID_SPAN, V_MERGE, GRID_BEFORE = (f"{{{W}}}{name}"
+                                   for name in ("gridSpan", "vMerge", "gridBefore"))
 # Word documents are not hostile XML, but a crafted one must not expand entities or reach out.
 PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 # Runs' text parts; w:delText (tracked deletions) and w:instrText (field codes) are not printed.
