@@ -26,6 +26,14 @@ def seed_crawl(crawl: workers.Crawl, replica, large_pages: int) -> list[str]:
     return [replica.absolute(entry.url) for entry in replica.catalogue.large.column.entries]
 
 
+def wait_until_alive(crawl: workers.Crawl, count: int, timeout: float = 120) -> None:
+    """Block until `count` workers have published their heartbeat."""
+    deadline = time.monotonic() + timeout
+    while len(list(crawl.client().scan_iter(match=f"{crawl.prefix}:*:alive:*"))) < count:
+        assert time.monotonic() < deadline, "workers did not come up"
+        time.sleep(0.2)
+
+
 def fetch_counts(root: Path) -> dict[str, int]:
     """Content fetches per final URL in the fetch log."""
     with sqlite3.connect(root / "archive.db") as conn:
@@ -50,8 +58,9 @@ def documents(root: Path) -> list[str]:
 
 def test_three_workers_fetch_and_archive_every_report_exactly_once(redis_url, replica, tmp_path):
     crawl = workers.Crawl("once", redis_url, tmp_path)
-    articles = seed_crawl(crawl, replica, 60)
     started = [workers.start_worker(crawl, n, LOOPBACK_SETTINGS) for n in range(3)]
+    wait_until_alive(crawl, len(started))  # else on a loaded machine one worker may take it all
+    articles = seed_crawl(crawl, replica, 60)
     outcome = workers.wait(started, timeout=180)
     assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}
 
