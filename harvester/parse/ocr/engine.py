@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cv2
 import numpy as np
 
 Box = tuple[int, int, int, int]  # x0, top, x1, bottom in page pixels
@@ -63,9 +64,39 @@ def detect(rgb: np.ndarray, threads: int) -> list[Box]:
     return out
 
 
+def _with_margin(crop: np.ndarray) -> np.ndarray:
+    """A tight crop framed in white: a lone "0" cut to its ink alone is often read as "O"."""
+    side, edge = max(crop.shape[0] // 3, 2), max(crop.shape[0] // 8, 1)
+    return cv2.copyMakeBorder(crop, edge, edge, side, side, cv2.BORDER_CONSTANT,
+                              value=(255, 255, 255))
+
+
+# Letters the recogniser returns for a lone, degraded "0" or "1" in a table cell.
+DIGIT_LOOKALIKES = frozenset("OoQDÖöÓóÒòIl|")
+DIGIT_CHARS = "0123456789"
+
+
+def _digits_only(ocr, crop: np.ndarray) -> tuple[str, float]:
+    """Re-read a crop allowing only digits (a whitelist, as in form OCR); greedy CTC decoding."""
+    rec = ocr.text_rec
+    h, w = crop.shape[:2]
+    norm = rec.resize_norm_img(crop, max(rec.rec_image_shape[2] / rec.rec_image_shape[1], w / h))
+    probs = rec.session(norm[np.newaxis].astype(np.float32))[0]
+    characters = rec.postprocess_op.character
+    allowed = [0] + [i for i, ch in enumerate(characters) if ch in DIGIT_CHARS]  # 0 = CTC blank
+    best = np.asarray(allowed)[probs[:, allowed].argmax(axis=1)]
+    text, scores, previous = "", [], 0
+    for step, index in enumerate(best):
+        if index != 0 and index != previous:
+            text += characters[index]
+            scores.append(float(probs[step, index]))
+        previous = index
+    return text, (sum(scores) / len(scores) if scores else 0.0)
+
+
 def recognise(rgb: np.ndarray, boxes: list[Box], threads: int) -> list[Piece]:
     """Read the text inside each box; empty readings are dropped."""
-    crops = [rgb[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes]
+    crops = [_with_margin(rgb[y0:y1, x0:x1]) for x0, y0, x1, y1 in boxes]
     keep = [i for i, c in enumerate(crops) if c.shape[0] >= 4 and c.shape[1] >= 4]
     if not keep:
         return []
@@ -73,6 +104,12 @@ def recognise(rgb: np.ndarray, boxes: list[Box], threads: int) -> list[Piece]:
     result = ocr.recognize_txt([crops[i] for i in keep])
     pieces = []
     for i, text, score in zip(keep, result.txts, result.scores):
-        if text.strip():
-            pieces.append(Piece(text.strip(), boxes[i], round(float(score), 4)))
+        text = text.strip()
+        if text and len(text) <= 3 and set(text) <= DIGIT_LOOKALIKES:
+            # The lower whitelist confidence is kept, so the reading stays flagged as doubtful.
+            digits, digit_score = _digits_only(ocr, crops[i])
+            if digits:
+                text, score = digits, min(float(score), digit_score)
+        if text:
+            pieces.append(Piece(text, boxes[i], round(float(score), 4)))
     return pieces

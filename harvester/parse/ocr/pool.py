@@ -52,27 +52,22 @@ def _timed_out(page: int) -> PageOutcome:
     return PageOutcome(page, error=f"page {page}: not read, OCR over {DOCUMENT_TIMEOUT_S} s budget")
 
 
-def _inline(source: PageSource, indices: list[int], threads: int,
-            progress: Progress | None) -> list[PageOutcome]:
-    started, outcomes = time.monotonic(), []
-    for done, index in enumerate(indices, start=1):
-        if time.monotonic() - started > DOCUMENT_TIMEOUT_S:
-            outcomes.append(_timed_out(index + 1))
-        else:
-            outcomes.append(read_source_page(source, index, threads))
-        if progress:
-            progress(done, len(indices))
-    return outcomes
+def ocr_pages(source: PageSource, indices: list[int], workers: int | None = None,
+              progress: Progress | None = None) -> list[PageOutcome]:
+    """OCR the given 0-based pages in worker processes; outcomes come back in page order.
 
-
-def _pooled(source: PageSource, indices: list[int], workers: int,
-            progress: Progress | None) -> list[PageOutcome]:
-    # spawn, not fork: forking a process whose ONNX runtime already started threads can deadlock.
-    pool = multiprocessing.get_context("spawn").Pool(workers)
+    Pages always run in child processes: the parent never starts ONNX runtime threads, so
+    forking stays safe and a page that overruns the budget can be killed. With fewer pages
+    than workers, each page gets the spare cores as ONNX threads.
+    """
+    workers = workers or worker_count()
+    processes = max(1, min(workers, len(indices)))
+    threads = max(1, workers // processes)
     outcomes: dict[int, PageOutcome] = {}
     deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
+    pool = multiprocessing.get_context("fork").Pool(processes)
     try:
-        pending = {index: pool.apply_async(read_source_page, (source, index, 1))
+        pending = {index: pool.apply_async(read_source_page, (source, index, threads))
                    for index in indices}
         while pending and time.monotonic() < deadline:
             for index in [i for i, job in pending.items() if job.ready()]:
@@ -87,13 +82,3 @@ def _pooled(source: PageSource, indices: list[int], workers: int,
         pool.terminate()
         pool.join()
     return [outcomes[index] for index in indices]
-
-
-def ocr_pages(source: PageSource, indices: list[int], workers: int | None = None,
-              progress: Progress | None = None) -> list[PageOutcome]:
-    """OCR the given 0-based pages, in their order; several pages go to a process pool."""
-    workers = workers or worker_count()
-    if workers == 1 or len(indices) <= 1:
-        # One page gets every core through ONNX threads instead of processes.
-        return _inline(source, indices, workers, progress)
-    return _pooled(source, indices, min(workers, len(indices)), progress)
