@@ -28,11 +28,12 @@ CARRIERS = {
     "docx": "harvester.parse.carriers.docx",
     "doc": "harvester.parse.carriers.doc",
     "pdf": "harvester.parse.carriers.pdf",
+    # A zip that is not a plain DOCX: the docx carrier says why (zip bomb, corrupt, not Word).
+    "zip": "harvester.parse.carriers.docx",
 }
 UNREADABLE = {
     "empty": "empty file",
     "binary": "not a document: binary content of no known format",
-    "zip": "a zip archive that is not a Word document",
 }
 
 
