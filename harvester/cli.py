@@ -19,6 +19,7 @@ COMMANDS = {
     "health": "health",
     "workers": "workers",
     "verify": "verify",
+    "merge": "merge",
 }
 
 
