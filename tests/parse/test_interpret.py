@@ -85,3 +85,11 @@ def test_a_news_page_is_not_forced_into_facts() -> None:
     assert result.kind == "not_report"
     assert result.facts == {}
     assert "not an annual report" in result.errors[-1]
+
+
+def test_a_portal_heading_without_year_does_not_hide_the_reports_own_title() -> None:
+    result = _parse([Paragraph("沈阳市科学技术局政府信息公开工作年度报告"),  # the portal's page heading
+                     Paragraph("时间:2020-01-20来源:沈阳市科学技术局"),
+                     Paragraph("沈阳市科学技术局政府信息"), Paragraph("公开工作年度报告"),
+                     Paragraph("（2019年度）"), _table(ROWS_2021)])
+    assert (result.agency, result.year) == ("沈阳市科学技术局", 2019)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from harvester.parse.interpret.values import normalise
@@ -28,19 +29,25 @@ class Meta:
 
 
 def read_meta(extract: Extract) -> Meta:
-    """The report title (joined if wrapped), the agency before it and the year in it."""
-    title = _find_title([p.text for p in extract.paragraphs()[:TITLE_SEARCH]])
-    if title is None and extract.title and TITLE.search(normalise(extract.title)):
-        title = normalise(extract.title)
-    if title is None:
+    """The report title (joined if wrapped), the agency before it and the year in it.
+
+    Portal pages often print a heading of their own above the report's title; the first
+    title that names a year wins, else the first title at all.
+    """
+    titles = list(_titles([p.text for p in extract.paragraphs()[:TITLE_SEARCH]]))
+    if extract.title and TITLE.search(normalise(extract.title)):
+        titles.append(normalise(extract.title))
+    if not titles:
         return Meta(None, None, None)
+    title = next((t for t in titles if YEAR.search(t)), titles[0])
     year = YEAR.search(title)
     end = AGENCY_END.search(title)
     agency = title[: end.start()].strip("《》“”\"'：:、 ") if end else ""
     return Meta(title, agency or None, int(year.group(1)) if year else None)
 
 
-def _find_title(lines: list[str]) -> str | None:
+def _titles(lines: list[str]) -> Iterator[str]:
+    """Every title-like line or run of short lines, in order."""
     lines = [line for line in lines if not CHROME.search(line)]
     for i, line in enumerate(lines):
         if len(line) > 120:
@@ -59,5 +66,5 @@ def _find_title(lines: list[str]) -> str | None:
                 # The agency on a line of its own above a title that starts with the year.
                 if i > 0 and NO_AGENCY.match(joined) and len(lines[i - 1]) <= SHORT_LINE:
                     joined = normalise(lines[i - 1]) + joined
-                return joined
-    return None
+                yield joined
+                break

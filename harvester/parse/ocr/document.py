@@ -30,7 +30,7 @@ def _texts_by_page(extract: Extract) -> dict[int, list[str]]:
     return texts
 
 
-def _verdicts(data: bytes, extract: Extract) -> list[Verdict]:
+def judge_pages(data: bytes, extract: Extract) -> list[Verdict]:
     """Trust decision for every page, from the carrier's text and pypdfium2's page objects."""
     pdf = open_pdf(data)
     texts = _texts_by_page(extract)
@@ -94,7 +94,7 @@ def _ocr_notes(outcomes: list[PageOutcome]) -> list[dict[str, Any]]:
 def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) -> Extract:
     """OCR the pages whose text layer cannot be trusted; cheap (no rendering) when all can."""
     try:
-        verdicts = _verdicts(data, extract)
+        verdicts = judge_pages(data, extract)
     except UnreadableFile as error:
         extract.errors.append(f"OCR: {error.message}")
         return extract

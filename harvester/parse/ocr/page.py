@@ -9,7 +9,7 @@ import cv2
 
 from harvester.parse.model import Block
 from harvester.parse.ocr import engine
-from harvester.parse.ocr.layout import build_blocks, cut_at_rules
+from harvester.parse.ocr.layout import build_blocks, cut_at_rules, missed_cells
 from harvester.parse.ocr.preprocess import denoise, deskew
 from harvester.parse.ocr.render import PageImage
 from harvester.parse.ocr.rules import find_grids
@@ -26,6 +26,7 @@ def read_page(image: PageImage, page: int, threads: int = 1) -> tuple[list[Block
     clean[rules > 0] = 255
     rgb = cv2.cvtColor(clean, cv2.COLOR_GRAY2RGB)
     boxes = cut_at_rules(engine.detect(rgb, threads), grids)
+    boxes += missed_cells(boxes, grids, clean)
     pieces = engine.recognise(rgb, boxes, threads)
     blocks = build_blocks(pieces, grids, page, image.unit)
     confidences = [p.confidence for p in pieces]
