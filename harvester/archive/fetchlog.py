@@ -214,6 +214,10 @@ class FetchLog:
 
         return self._retry(attempt)
 
+    def transaction(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run body(conn) as one write transaction (BEGIN IMMEDIATE, retried whole while locked)."""
+        return self._transaction(body)
+
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         """Create tables once (inside a transaction); refuse a database written by a newer harvester."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]

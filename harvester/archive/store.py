@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,6 +29,10 @@ class BlobMissing(FileNotFoundError):
     """No blob with this SHA-256 is in the store."""
 
 
+class DigestMismatch(ValueError):
+    """Copied bytes do not hash to the SHA-256 they were copied as."""
+
+
 def sha256_hex(data: bytes) -> str:
     """The lowercase hex SHA-256 of data."""
     return hashlib.sha256(data).hexdigest()
@@ -39,6 +43,57 @@ def check_digest(sha256: str) -> str:
     if not isinstance(sha256, str) or not SHA256_HEX.fullmatch(sha256):
         raise InvalidDigest(f"not a sha256 hex digest: {sha256!r}")
     return sha256
+
+
+def stream_sha256(stream: BinaryIO, out: BinaryIO | None = None) -> str:
+    """The hex SHA-256 of a stream read to its end in 1 MiB chunks, copying them to out if given."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+        if out is not None:
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The hex SHA-256 of a file, streaming."""
+    with open(path, "rb") as stream:
+        return stream_sha256(stream)
+
+
+def copy_verified(source: str | os.PathLike, out: BinaryIO, sha256: str) -> None:
+    """Copy a file into out, raising DigestMismatch if its bytes do not hash to sha256."""
+    with open(source, "rb") as stream:
+        actual = stream_sha256(stream, out)
+    if actual != sha256:
+        raise DigestMismatch(f"{source} hashes to {actual}, not {sha256}")
+
+
+def write_atomically(final: Path, write: Callable[[BinaryIO], None], *, replace: bool = True) -> bool:
+    """Write final through a temp file in its directory, fsynced, then renamed into place.
+
+    With replace=False an existing final is never overwritten (hard link instead of rename):
+    returns False, leaving nothing behind, when final already exists.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    try:
+        with open(temp, "xb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            os.replace(temp, final)
+        else:
+            os.link(temp, final)
+    except FileExistsError:
+        if replace:
+            raise
+        return False
+    finally:
+        temp.unlink(missing_ok=True)
+    _fsync_dir(final.parent)
+    return True
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -72,21 +127,19 @@ class BlobStore:
         """Store data once and return its SHA-256; an existing blob is not rewritten."""
         digest = sha256_hex(data)
         final = self.path(digest)
-        if final.is_file():
-            return digest
-        final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
-        try:
-            with open(temp, "xb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, final)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        _fsync_dir(final.parent)
+        if not final.is_file():
+            write_atomically(final, lambda out: out.write(data))
         return digest
+
+    def put_file(self, source: str | os.PathLike, sha256: str) -> bool:
+        """Copy a file in as blob sha256, verifying the digest while streaming; False if already stored.
+
+        Raises DigestMismatch (nothing stored) when the file's bytes do not hash to sha256.
+        """
+        final = self.path(sha256)
+        if final.is_file():
+            return False
+        return write_atomically(final, lambda out: copy_verified(source, out, sha256))
 
     def open(self, sha256: str) -> BinaryIO:
         """Open a stored blob for reading."""
@@ -111,8 +164,5 @@ class BlobStore:
 
     def rehash(self, sha256: str) -> str:
         """Recompute the digest of a stored blob from disk, streaming."""
-        digest = hashlib.sha256()
         with self.open(sha256) as blob:
-            for chunk in iter(lambda: blob.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return stream_sha256(blob)
