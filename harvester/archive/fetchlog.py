@@ -20,7 +20,8 @@ from typing import Any, NamedTuple, TypeVar
 
 SCHEMA_VERSION = 1
 KINDS = ("list", "report_page", "attachment", "robots", "other")
-OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large")
+OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large",
+            "disallowed")
 # Outcomes whose body is the current content of the URL (validators and documents come from these).
 CONTENT_OUTCOMES = ("new", "changed", "unchanged", "not_modified")
 DOCUMENT_KINDS = ("report_page", "attachment")

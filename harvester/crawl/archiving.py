@@ -111,6 +111,8 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
         return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
     if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
         return "too_large", message  # decompressed body passed the limit
+    if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
+        return "disallowed", message  # never sent: the site's robots.txt forbids it
     return "error", message
 
 

@@ -75,6 +75,15 @@ def test_nothing_else_is_taken(portal: Portal, crawled) -> None:
     assert query(archive, "PRAGMA integrity_check") == [("ok",)]
 
 
+def test_a_robots_disallowed_link_is_logged_as_disallowed_not_as_an_error(portal: Portal, crawled) -> None:
+    archive, _ = crawled
+    hidden = [url for url in portal.non_reports if "/ngg/" in url]
+    assert hidden
+    for url in hidden:
+        assert query(archive, "SELECT outcome, status FROM fetches WHERE url = ?", url) == [
+            ("disallowed", None)], url
+
+
 def test_the_gbk_list_was_rendered_by_chromium(crawled, portal: Portal) -> None:
     archive, _ = crawled
     # the JSON endpoint is only ever called by the browser running the page's script
