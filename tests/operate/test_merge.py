@@ -17,7 +17,7 @@ from test_distributed import seed_crawl, wait_until_alive
 
 from harvester.archive import Archive
 from harvester.archive.merge import MergeError, copy_files, merge
-from harvester.archive.store import TEMP_PREFIX, file_sha256
+from harvester.archive.store import TEMP_PREFIX, BlobStore, DigestMismatch, file_sha256, write_atomically
 from harvester.config import REPO_ROOT
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.operate import workers
@@ -181,6 +181,25 @@ def test_a_corrupt_source_blob_stops_the_merge_before_any_row(sources, tmp_path)
 def test_merging_an_archive_into_itself_is_refused(sources):
     with pytest.raises(MergeError, match="into itself"):
         merge(sources[0], sources[0])
+
+
+def test_put_file_verifies_the_digest_and_leaves_nothing_when_it_is_wrong(tmp_path):
+    source = tmp_path / "body"
+    source.write_bytes("年度报告".encode() * 300_000)  # several 1 MiB chunks
+    store = BlobStore(tmp_path / "root")
+    with pytest.raises(DigestMismatch):
+        store.put_file(source, "0" * 64)
+    assert not [path for path in store.base.rglob("*") if path.is_file()]  # no temp file, no blob
+    sha256 = file_sha256(source)
+    assert store.put_file(source, sha256) and store.read(sha256) == source.read_bytes()
+    assert not store.put_file(source, sha256)  # already stored
+
+
+def test_write_atomically_without_replace_never_overwrites(tmp_path):
+    final = tmp_path / "warc" / "site-run-1.warc.gz"
+    assert write_atomically(final, lambda out: out.write(b"first"), replace=False)
+    assert not write_atomically(final, lambda out: out.write(b"second"), replace=False)
+    assert final.read_bytes() == b"first" and [path.name for path in final.parent.iterdir()] == [final.name]
 
 
 def test_workers_on_separate_machines_each_with_their_own_archive_merge_into_one(redis_url, tmp_path):
