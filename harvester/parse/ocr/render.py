@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,7 +68,12 @@ def render_pdf_page(pdf: pdfium.PdfDocument, index: int, dpi: int = RENDER_DPI) 
 def _open_image(data: bytes) -> Image.Image:
     """Open an image lazily and refuse one whose header announces too many pixels."""
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # Our own, lower limit below applies; Pillow's bomb warning would only add noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        raise UnreadableFile(f"image too large: {error}") from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise UnreadableFile(f"not a readable image: {error}") from error
     width, height = image.size

@@ -1,0 +1,69 @@
+"""OCR runs in worker processes, reports progress, caches pages by image hash, and needs no network."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from harvester.parse.carriers import pdf as pdf_carrier
+from harvester.parse.ocr import refine_pdf
+from harvester.parse.ocr.pool import ocr_pages
+from harvester.parse.ocr.render import PageSource
+from ocr_corpus import fixture_path, seeds
+
+
+def _top_quarter_png(seed: str) -> bytes:
+    """The top of a page image: a title and table headers, quick to OCR."""
+    with Image.open(fixture_path(seed, "page2.png")) as image:
+        top = image.crop((0, 0, image.width, image.height // 4))
+        buffer = io.BytesIO()
+        top.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_page_cache_hit_on_second_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARVESTER_OCR_CACHE", str(tmp_path / "cache"))
+    source = PageSource("image", _top_quarter_png(seeds()[0]))
+    calls: list[tuple[int, int]] = []
+    first = ocr_pages(source, [0], progress=lambda done, total: calls.append((done, total)))
+    second = ocr_pages(source, [0])
+    assert calls == [(1, 1)]
+    assert first[0].error is None and first[0].note["cached"] is False
+    assert second[0].note["cached"] is True and second[0].blocks == first[0].blocks
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
+
+
+def test_several_pages_in_the_pool_report_progress() -> None:
+    data = fixture_path(seeds()[3], "scan.pdf").read_bytes()
+    calls: list[tuple[int, int]] = []
+    extract = refine_pdf(data, pdf_carrier.extract(data),
+                         progress=lambda done, total: calls.append((done, total)))
+    pages = extract.pages
+    assert calls == [(n, pages) for n in range(1, pages + 1)]
+    assert [n["page"] for n in extract.page_notes] == list(range(1, pages + 1))
+    assert extract.method == "ocr" and not extract.errors
+    assert [t.index for t in extract.tables()] == list(range(len(extract.tables())))
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs util-linux unshare")
+def test_ocr_runs_without_network(tmp_path: Path) -> None:
+    image = tmp_path / "top.png"
+    image.write_bytes(_top_quarter_png(seeds()[0]))
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("no permission for a network namespace")
+    script = ("import sys; from harvester.parse.ocr import extract_image; "
+              "e = extract_image(open(sys.argv[1], 'rb').read()); "
+              "print(sum(len(r) for t in e.tables() for r in t.rows), len(e.paragraphs()), e.errors)")
+    run = subprocess.run(["unshare", "-n", sys.executable, "-c", script, str(image)],
+                         capture_output=True, text=True, timeout=180,
+                         env={"HARVESTER_OCR_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    cells, paragraphs, errors = run.stdout.split(" ", 2)
+    assert int(cells) > 20 and errors.strip() == "[]", run.stdout
