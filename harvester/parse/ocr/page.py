@@ -21,7 +21,7 @@ def read_page(image: PageImage, page: int, threads: int = 1) -> tuple[list[Block
     gray, skew = deskew(image.gray)
     # Rules are found before denoising: the median filter thins 1-2 px rules into gaps.
     grids, rules = find_grids(gray)
-    clean = denoise(gray)
+    clean, denoised = denoise(gray)
     # Rules erased before detection: a line of text never runs into a table border.
     clean[rules > 0] = 255
     rgb = cv2.cvtColor(clean, cv2.COLOR_GRAY2RGB)
@@ -33,6 +33,7 @@ def read_page(image: PageImage, page: int, threads: int = 1) -> tuple[list[Block
     note = {
         "pixels": [int(gray.shape[1]), int(gray.shape[0])],
         "deskew_deg": skew,
+        "denoised": denoised,
         "ruled_tables": len(grids),
         "pieces": len(pieces),
         "min_confidence": min(confidences, default=None),
