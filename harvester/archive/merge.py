@@ -135,7 +135,7 @@ def import_rows(source_root: str | os.PathLike, target_root: str | os.PathLike,
     point at a blob or WARC file missing from the target.
     """
     source, target = _check_roots(source_root, target_root)
-    with _open(source), Archive(target) as destination:
+    with Archive(target) as destination:
         conn = destination.log.conn  # closed on leaving: the attachment and temp table go with it
         try:
             conn.execute("ATTACH DATABASE ? AS source", (str(source / "archive.db"),))

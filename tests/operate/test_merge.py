@@ -172,10 +172,16 @@ def test_a_corrupt_source_blob_stops_the_merge_before_any_row(sources, tmp_path)
     with pytest.raises(MergeError, match=f"blob {sha256} is corrupt"):
         merge(broken, tmp_path / "target")
     assert not query(tmp_path / "target", "SELECT * FROM fetches")
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "archive.db").write_bytes(b"not SQLite" * 100)
     result = subprocess.run([sys.executable, "-m", "harvester", "merge", str(broken), str(tmp_path / "nowhere"),
-                             "--archive", str(tmp_path / "target")], cwd=REPO_ROOT, capture_output=True, text=True)
+                             str(garbage), sources[1], "--archive", str(tmp_path / "target")],
+                            cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 1
     assert "is corrupt" in result.stderr and "not an archive (no archive.db)" in result.stderr
+    assert "file is not a database" in result.stderr
+    assert document_keys(tmp_path / "target") == document_keys(sources[1])  # the good source was merged
 
 
 def test_merging_an_archive_into_itself_is_refused(sources):
