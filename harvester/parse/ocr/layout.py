@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from harvester.parse.model import Block, Cell, Paragraph, Table
+from harvester.parse.ocr.columns import MIN_ROWS, is_table_line, unruled_table
 from harvester.parse.ocr.engine import Box, Piece
 from harvester.parse.ocr.rules import Grid, GridCell
 
@@ -118,9 +119,8 @@ def _table(grid: Grid, pieces: list[Piece], page: int, unit: float) -> Table:
     return Table(index=0, rows=rows, page=page)
 
 
-def _paragraphs(pieces: list[Piece], page: int) -> list[tuple[int, Paragraph]]:
+def _paragraphs(lines: list[list[Piece]], page: int) -> list[tuple[int, Paragraph]]:
     """Lines of prose, with wrapped lines of one paragraph joined; keyed by their top."""
-    lines = group_lines(pieces)
     if not lines:
         return []
     right_margin = max(line[-1].box[2] for line in lines)
@@ -140,6 +140,23 @@ def _paragraphs(pieces: list[Piece], page: int) -> list[tuple[int, Paragraph]]:
     return out
 
 
+def _text_blocks(pieces: list[Piece], page: int, unit: float) -> list[tuple[int, Block]]:
+    """Prose and unruled tables from pieces outside ruled grids, keyed by their top."""
+    lines = group_lines(pieces)
+    placed: list[tuple[int, Block]] = []
+    run: list[list[Piece]] = []  # consecutive lines of the same kind
+    for line in lines + [[]]:  # the empty sentinel flushes the last run
+        if run and (not line or is_table_line(line) != is_table_line(run[0])):
+            if is_table_line(run[0]) and len(run) >= MIN_ROWS:
+                placed.append((run[0][0].box[1], unruled_table(run, page, unit)))
+            else:
+                placed.extend(_paragraphs(run, page))
+            run = []
+        if line:
+            run.append(line)
+    return placed
+
+
 def build_blocks(pieces: list[Piece], grids: list[Grid], page: int, unit: float) -> list[Block]:
     """Paragraphs and Tables of one page in reading order (top to bottom)."""
     by_grid: dict[int, list[Piece]] = {}
@@ -151,12 +168,12 @@ def build_blocks(pieces: list[Piece], grids: list[Grid], page: int, unit: float)
             prose.append(piece)
         else:
             by_grid.setdefault(owner, []).append(piece)
-    placed: list[tuple[int, Block]] = list(_paragraphs(prose, page))
+    placed = _text_blocks(prose, page, unit)
     for i, grid in enumerate(grids):
         inside = by_grid.get(i, [])
         if len(grid.cells) == 1:
             # A single-cell grid is a frame around text, not a table.
-            placed.extend(_paragraphs(inside, page))
+            placed.extend(_paragraphs(group_lines(inside), page))
         elif inside:
             placed.append((grid.ys[0], _table(grid, inside, page, unit)))
     placed.sort(key=lambda item: item[0])
