@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harvester.parse.model import Cell, Table
 from harvester.parse.ocr.engine import Piece
+from harvester.parse.ocr.geometry import scaled
 
 MIN_COLUMNS = 3  # a line split into this many widely spaced runs is a table row
 MIN_ROWS = 2
@@ -47,9 +48,8 @@ def unruled_table(lines: list[list[Piece]], page: int, unit: float) -> Table:
             cells.setdefault(_column_of(piece, bands), []).append(piece)
         rows.append([
             Cell("".join(p.text for p in pieces), r, col, page=page,
-                 bbox=tuple(round(v * unit, 2) for v in (  # type: ignore[arg-type]
-                     pieces[0].box[0], min(p.box[1] for p in pieces),
-                     pieces[-1].box[2], max(p.box[3] for p in pieces))),
+                 bbox=scaled((pieces[0].box[0], min(p.box[1] for p in pieces),
+                              pieces[-1].box[2], max(p.box[3] for p in pieces)), unit),
                  confidence=min(p.confidence for p in pieces))
             for col, pieces in sorted(cells.items())])
     return Table(index=0, rows=rows, page=page)

@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-Box = tuple[int, int, int, int]  # x0, top, x1, bottom in page pixels
+from harvester.parse.ocr.geometry import Box
 
 ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small"
 """Changes whenever recognition output can change; part of the page cache key."""

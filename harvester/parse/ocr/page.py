@@ -9,7 +9,8 @@ import cv2
 
 from harvester.parse.model import Block
 from harvester.parse.ocr import engine
-from harvester.parse.ocr.layout import build_blocks, cut_at_rules, missed_cells
+from harvester.parse.ocr.crops import cut_at_rules, missed_cells
+from harvester.parse.ocr.layout import build_blocks
 from harvester.parse.ocr.preprocess import denoise, deskew
 from harvester.parse.ocr.render import PageImage
 from harvester.parse.ocr.rules import find_grids

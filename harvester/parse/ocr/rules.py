@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from harvester.parse.ocr.engine import Box
+from harvester.parse.ocr.geometry import Box
 
 # Antialiased 0.5 pt rules render mid-grey; 180 keeps them while paper stays white.
 INK_LEVEL = 180
