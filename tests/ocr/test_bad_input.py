@@ -11,6 +11,7 @@ from PIL import Image
 
 from harvester.parse import parse_bytes
 from harvester.parse.carriers import pdf as pdf_carrier
+from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.ocr import refine_pdf
 from ocr_corpus import fixture_path, seeds
 
@@ -60,7 +61,8 @@ def test_500_blank_pages_are_judged_without_ocr() -> None:
     pdf.save(buffer)
     data = buffer.getvalue()
     extract = refine_pdf(data, pdf_carrier.extract(data))
-    assert len(extract.page_notes) == 500
+    assert len(extract.page_notes) == MAX_PDF_PAGES  # pages past the carrier's cap are not read
+    assert any("500 pages" in e for e in extract.errors)
     assert all(n["decision"] == "text-layer" and n["reasons"] == ["blank page"]
                for n in extract.page_notes)
     assert not any("ocr" in n for n in extract.page_notes)

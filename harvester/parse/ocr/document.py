@@ -6,6 +6,7 @@ from typing import Any
 
 from harvester.parse.carriers.pdf import NO_TEXT_LAYER
 from harvester.parse.errors import UnreadableFile
+from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Extract, Paragraph, Table
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
 from harvester.parse.ocr.pool import PageOutcome, Progress, ocr_pages
@@ -37,7 +38,8 @@ def judge_pages(data: bytes, extract: Extract) -> list[Verdict]:
     carrier_notes = {note.get("page"): note for note in extract.page_notes}
     verdicts = []
     try:
-        for index in range(len(pdf)):
+        # Same page cap as the PDF carrier: pages past it were never read, so never judged.
+        for index in range(min(len(pdf), MAX_PDF_PAGES)):
             page = pdf[index]
             number = index + 1
             text = "\n".join(texts.get(number, [])) or pdfium_text(page)
