@@ -67,3 +67,37 @@ def test_ocr_runs_without_network(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     cells, paragraphs, errors = run.stdout.split(" ", 2)
     assert int(cells) > 20 and errors.strip() == "[]", run.stdout
+
+
+def test_mixed_pdf_keeps_good_pages_and_ocrs_the_scanned_one() -> None:
+    import io
+
+    import pypdfium2 as pdfium
+
+    seed = seeds()[2]
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(fixture_path(seed, "pdf").read_bytes()), [0])
+    mixed.import_pages(pdfium.PdfDocument(fixture_path(seed, "scan.pdf").read_bytes()), [1])
+    buffer = io.BytesIO()
+    mixed.save(buffer)
+    data = buffer.getvalue()
+    extract = refine_pdf(data, pdf_carrier.extract(data))
+    assert extract.method == "mixed"
+    assert [n["decision"] for n in extract.page_notes] == ["text-layer", "ocr"]
+    cells = {t.page: [c for row in t.rows for c in row if c.text] for t in extract.tables()}
+    assert all(c.confidence is None for c in cells.get(1, []))
+    assert cells[2] and all(c.confidence is not None for c in cells[2])
+    assert [b.page for b in extract.blocks] == sorted(b.page for b in extract.blocks)
+
+
+def test_multi_page_tiff_reads_every_frame(tmp_path: Path) -> None:
+    from harvester.parse.ocr import extract_image
+
+    first = Image.open(io.BytesIO(_top_quarter_png(seeds()[0])))
+    second = Image.open(io.BytesIO(_top_quarter_png(seeds()[1])))
+    buffer = io.BytesIO()
+    first.save(buffer, "TIFF", save_all=True, append_images=[second], compression="tiff_deflate")
+    extract = extract_image(buffer.getvalue())
+    assert extract.pages == 2 and not extract.errors
+    assert [n["page"] for n in extract.page_notes] == [1, 2]
+    assert {b.page for b in extract.blocks} == {1, 2}
