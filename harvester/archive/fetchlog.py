@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: outcome 'disallowed' (robots.txt) allowed in fetches
 KINDS = ("list", "report_page", "attachment", "robots", "other")
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large",
             "disallowed")
@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_kind ON documents(kind, first_seen);
 """
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute `;`-separated statements inside the caller's transaction (executescript would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 class FetchLogError(RuntimeError):
@@ -225,9 +232,13 @@ class FetchLog:
         if version > SCHEMA_VERSION:
             raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            if version == 1:
+                # SQLite cannot alter a CHECK constraint: rebuild fetches under the new one.
+                conn.execute("ALTER TABLE fetches RENAME TO fetches_v1")
+                _run_script(conn, SCHEMA)
+                conn.execute("INSERT INTO fetches SELECT * FROM fetches_v1")
+                conn.execute("DROP TABLE fetches_v1")
+            _run_script(conn, SCHEMA)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- runs -------------------------------------------------------------------------
@@ -275,7 +286,9 @@ class FetchLog:
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
         row = self.conn.execute(
             "SELECT etag, last_modified, sha256, fetched_at, content_type, headers FROM fetches"
-            f" WHERE final_url=? AND outcome IN ({placeholders}) ORDER BY id DESC LIMIT 1",
+            f" WHERE final_url=? AND outcome IN ({placeholders})"
+            # By time, not id: rows merged from another machine get new, higher ids.
+            " ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (final_url, *CONTENT_OUTCOMES),
         ).fetchone()
         if row is None:

@@ -69,7 +69,34 @@ def test_only_report_kinds_with_content_become_documents(tmp_path: Path) -> None
     assert list(log.documents()) == []
     assert log.latest("http://x.test/gone.html") is None  # a soft 404 is never "current content"
     assert log.outcome_counts("r1") == {"new": 1, "changed": 0, "unchanged": 0, "not_modified": 0,
-                                        "error": 1, "blocked": 0, "soft404": 1, "too_large": 0}
+                                        "error": 1, "blocked": 0, "soft404": 1, "too_large": 0,
+                                        "disallowed": 0}
+
+
+def test_a_version_1_log_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    log = FetchLog(path)
+    log.start_run("r1", "discovery", "demo")
+    log.record(content_fetch("http://x.test/a.html", SHA_A))
+    log.close()
+    # Rebuild the table as version 1 had it: no 'disallowed' in the outcome CHECK.
+    conn = sqlite3.connect(path)
+    schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fetches'").fetchone()[0]
+    conn.executescript(f"""
+        ALTER TABLE fetches RENAME TO f_old;
+        {schema.replace(", 'disallowed'", "")};
+        INSERT INTO fetches SELECT * FROM f_old; DROP TABLE f_old; PRAGMA user_version = 1;""")
+    conn.close()
+    log = FetchLog(path)
+    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    log.record(Fetch(run_id="r1", url="http://x.test/private/", final_url="http://x.test/private/",
+                     kind="report_page", outcome="disallowed", error="Forbidden by robots.txt"))
+    assert log.outcome_counts("r1")["disallowed"] == 1
+    assert log.latest("http://x.test/a.html").sha256 == SHA_A
+    assert log.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in log.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"fetches_final_url", "fetches_run_outcome"} <= indexes
+    log.close()
 
 
 def test_a_fetch_row_without_its_blob_row_is_impossible(tmp_path: Path) -> None:
