@@ -1,25 +1,26 @@
 """PDF carrier (text layer): ruled tables with page and bbox per cell, prose in reading order.
 
-pdfplumber finds tables from ruling lines once per page; merged regions arrive as None
-grid slots, so spans are recomputed from each cell's bbox against the table's row and
-column boundaries. A table continued on the next page arrives as a separate Table.
-A PDF without a text layer yields no blocks, an error and per-page notes for the OCR stage.
+pdfium (pypdfium2, in C) reads each page's characters and ruling lines
+(`pdf_layout`); pdfplumber's pure geometry turns those into tables, once per page.
+Merged regions arrive as None grid slots, so spans are recomputed from each cell's bbox
+against the table's row and column boundaries. A table continued on the next page
+arrives as a separate Table. A PDF without a text layer yields no blocks, an error and
+per-page notes for the OCR stage.
 """
 
 from __future__ import annotations
 
-import io
 import time
 from bisect import bisect_left
 from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSException
+import pypdfium2 as pdfium
 from pdfplumber.table import Table as PlumberTable
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.table import TableFinder
+from pdfplumber.utils import outside_bbox
+from pdfplumber.utils.text import chars_to_textmap
 
+from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.limits import MAX_PDF_PAGES
@@ -31,22 +32,20 @@ EDGE_TOLERANCE = 2.0  # points; LibreOffice and Word place shared cell edges wit
 TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is pathological
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
-READ_ERRORS = (PDFSyntaxError, PSException, PdfminerException, ValueError, KeyError,
-               TypeError, AttributeError, AssertionError, IndexError, OverflowError,
-               ZeroDivisionError, RecursionError)
+READ_ERRORS = (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError,
+               AssertionError, IndexError, OverflowError, ZeroDivisionError, RecursionError)
 
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-def page_note(number: int, page: pdfplumber.page.Page) -> dict[str, Any]:
+def page_note(number: int, layout: PageLayout) -> dict[str, Any]:
     """Cheap statistics of a page for the OCR decision: chars, CJK share, cid tokens, images."""
-    texts = [c["text"] for c in page.chars]
-    printable = [t for t in texts if t.strip()]
-    cid = sum(1 for t in texts if t.startswith("(cid:"))
-    cjk = sum(1 for t in printable if len(t) == 1 and _is_cjk(t))
-    readable, images = len(printable) - cid, len(page.images)
+    printable = [c["text"] for c in layout.chars if c["text"].strip()]
+    cid = layout.unmapped
+    cjk = sum(1 for t in printable if _is_cjk(t))
+    readable, images = len(printable) - cid, layout.images
     return {"page": number, "chars": len(printable),
             "cjk_share": round(cjk / len(printable), 3) if printable else 0.0,
             "cid_tokens": cid, "images": images,
@@ -111,47 +110,31 @@ def _paragraphs(lines: list[dict[str, Any]], page_number: int) -> list[tuple[flo
     return [(top, Paragraph(join_lines("\n".join(texts)), page_number)) for top, texts in out]
 
 
-def _read_page(page: pdfplumber.page.Page, number: int, first_index: int) -> list[Block]:
+def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]:
     """A page's tables and paragraphs, ordered top to bottom."""
     placed: list[tuple[float, Block]] = []
-    outside = page
-    for found in page.find_tables(TABLE_SETTINGS):
+    outside = layout.chars
+    for found in TableFinder(layout, TABLE_SETTINGS).tables:
         table = read_table(found, first_index + len(placed), number)
         if table is not None:
             placed.append((found.bbox[1], table))
-            outside = outside.outside_bbox(found.bbox)
-    placed.extend(_paragraphs(outside.extract_text_lines(return_chars=False), number))
+            outside = outside_bbox(outside, found.bbox)
+    if outside:
+        lines = chars_to_textmap(outside, layout_bbox=layout.bbox).extract_text_lines(
+            strip=True, return_chars=False)
+        placed.extend(_paragraphs(lines, number))
     placed.sort(key=lambda item: item[0])
     return [block for _, block in placed]
 
 
-def _title(metadata: dict[str, Any]) -> str | None:
-    """The document title from the Info dictionary (raw UTF-16 strings decoded)."""
-    title = metadata.get("Title")
-    if isinstance(title, str) and title.startswith(("\xfe\xff", "\xff\xfe")):
-        title = title.encode("latin-1", "replace")
-    if isinstance(title, bytes):
-        for encoding in ("utf-16", "utf-8", "gb18030"):
-            try:
-                title = title.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-    return join_lines(title) or None if isinstance(title, str) else None
-
-
-def _open(data: bytes) -> pdfplumber.PDF:
-    """pdfplumber document for data, or UnreadableFile with the reason."""
+def _open(data: bytes) -> pdfium.PdfDocument:
+    """pdfium document for data, or UnreadableFile with the reason."""
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        pdf.pages  # parses the page tree: corrupt files fail here
-        return pdf
-    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
-        raise UnreadableFile(f"encrypted PDF: {error}") from error
-    except READ_ERRORS as error:
-        if "password" in str(error).lower() or "encrypt" in str(error).lower():
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
             raise UnreadableFile(f"encrypted PDF: {error}") from error
-        raise UnreadableFile(f"corrupt PDF: {type(error).__name__}: {error}") from error
+        raise UnreadableFile(f"corrupt PDF: {error}") from error
 
 
 def extract(data: bytes) -> Extract:
@@ -159,28 +142,34 @@ def extract(data: bytes) -> Extract:
     pdf = _open(data)
     result = Extract(carrier="pdf", method="text-layer")
     started = time.monotonic()
-    with pdf:
-        result.pages = len(pdf.pages)
-        result.title = _title(pdf.metadata)
+    try:
+        result.pages = len(pdf)
+        result.title = join_lines(pdf.get_metadata_value("Title")) or None
         if result.pages == 0:
             raise UnreadableFile("corrupt PDF: no pages")
         if result.pages > MAX_PDF_PAGES:
             result.errors.append(f"{result.pages} pages: read the first {MAX_PDF_PAGES} only")
         blocks: list[Block] = []
-        for number, page in enumerate(pdf.pages[:MAX_PDF_PAGES], start=1):
+        for index in range(min(result.pages, MAX_PDF_PAGES)):
+            number = index + 1
             if time.monotonic() - started > TIME_BUDGET_S:
-                result.errors.append(f"stopped after page {number - 1}: over {TIME_BUDGET_S:.0f} s")
+                result.errors.append(f"stopped after page {index}: over {TIME_BUDGET_S:.0f} s")
                 break
             try:
-                note = page_note(number, page)
+                page = pdf[index]
+                try:
+                    layout = read_layout(page)
+                finally:
+                    page.close()
+                note = page_note(number, layout)
                 result.page_notes.append(note)
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
-                    blocks.extend(_read_page(page, number, tables_so_far))
+                    blocks.extend(_read_page(layout, number, tables_so_far))
             except READ_ERRORS as error:
                 result.errors.append(f"page {number}: {type(error).__name__}: {error}")
-            finally:
-                page.close()
+    finally:
+        pdf.close()
     if all(note["needs_ocr"] for note in result.page_notes):
         result.errors.append(NO_TEXT_LAYER)
         return result
