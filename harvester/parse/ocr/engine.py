@@ -7,6 +7,7 @@ lines at table rules before they are read: one recognised piece never spans two 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,9 +74,15 @@ def _with_margin(crop: np.ndarray) -> np.ndarray:
                               value=(255, 255, 255))
 
 
-# Letters the recogniser returns for a lone, degraded "0" or "1" in a table cell.
-DIGIT_LOOKALIKES = frozenset("OoQDÖöÓóÒòIl|")
+# Letters the recogniser returns for a lone, degraded "0" or "1" in a table cell
+# (accented forms such as "ō" or "ö" count by their base letter).
+DIGIT_LOOKALIKES = frozenset("OoQDIl|")
 DIGIT_CHARS = "0123456789"
+
+
+def _base_letter(ch: str) -> str:
+    """The letter without its accents ("ō" -> "o")."""
+    return unicodedata.normalize("NFKD", ch)[:1] or ch
 
 
 def _digits_only(ocr, crop: np.ndarray) -> tuple[str, float]:
@@ -107,7 +114,7 @@ def recognise(rgb: np.ndarray, boxes: list[Box], threads: int) -> list[Piece]:
     pieces = []
     for i, text, score in zip(keep, result.txts, result.scores):
         text = text.strip()
-        if text and len(text) <= 3 and set(text) <= DIGIT_LOOKALIKES:
+        if text and len(text) <= 3 and {_base_letter(ch) for ch in text} <= DIGIT_LOOKALIKES:
             # The lower whitelist confidence is kept, so the reading stays flagged as doubtful.
             digits, digit_score = _digits_only(ocr, crops[i])
             if digits:
