@@ -16,6 +16,9 @@ from harvester.operate import workers
 from harvester.registry import DEMO_REGISTRY, load_registry, select
 
 CONTENT = "('new', 'changed', 'unchanged', 'not_modified')"
+# One request at a time, 50 ms apart: on loopback a worker alone could otherwise drain the shared
+# frontier before the others' idle poll pops their share, even once all of them are alive.
+PACED = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05"}
 
 
 def seed_crawl(crawl: workers.Crawl, replica, large_pages: int) -> list[str]:
@@ -58,8 +61,8 @@ def documents(root: Path) -> list[str]:
 
 def test_three_workers_fetch_and_archive_every_report_exactly_once(redis_url, replica, tmp_path):
     crawl = workers.Crawl("once", redis_url, tmp_path)
-    started = [workers.start_worker(crawl, n, LOOPBACK_SETTINGS) for n in range(3)]
-    wait_until_alive(crawl, len(started))  # else on a loaded machine one worker may take it all
+    started = [workers.start_worker(crawl, n, PACED) for n in range(3)]
+    wait_until_alive(crawl, len(started))
     articles = seed_crawl(crawl, replica, 60)
     outcome = workers.wait(started, timeout=180)
     assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_distributed import seed_crawl, wait_until_alive
+from test_distributed import PACED, seed_crawl, wait_until_alive
 
 from harvester.archive import Archive
 from harvester.archive.merge import MergeError, copy_files, merge
@@ -213,10 +213,7 @@ def test_workers_on_separate_machines_each_with_their_own_archive_merge_into_one
     with start_portal() as portal:
         roots = [tmp_path / f"machine{n}" for n in range(3)]
         crawls = [workers.Crawl("machines", redis_url, root) for root in roots]
-        # One request at a time, 50 ms apart: a worker alone could not drain the frontier before the
-        # others pop their share, even on a loaded machine.
-        paced = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05"}
-        started = [workers.start_worker(machine, n, paced) for n, machine in enumerate(crawls)]
+        started = [workers.start_worker(machine, n, PACED) for n, machine in enumerate(crawls)]
         wait_until_alive(crawls[0], len(started))
         articles = seed_crawl(crawls[0], portal, 60)
         outcome = workers.wait(started, timeout=180)
