@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harvester.parse.interpret import interpret
-from harvester.parse.interpret.labels import table3_row_key
+from harvester.parse.interpret.labels import table2_column, table3_row_key
 from harvester.parse.interpret.values import Value, read_value
 from harvester.parse.model import Cell, Extract, Paragraph, ParseResult, Table
 
@@ -93,3 +93,11 @@ def test_a_portal_heading_without_year_does_not_hide_the_reports_own_title() -> 
                      Paragraph("沈阳市科学技术局政府信息"), Paragraph("公开工作年度报告"),
                      Paragraph("（2019年度）"), _table(ROWS_2021)])
     assert (result.agency, result.year) == ("沈阳市科学技术局", 2019)
+
+
+@pytest.mark.parametrize("header, column", [
+    ("上一年项目数量", "prev_count"), ("土一年项目数量", "prev_count"),  # an OCR slip seen on a noisy scan
+    ("采购项目数量", "count"), ("本年增/减", "change"), ("本年收费金额（单位：万元）", "amount"),
+])
+def test_table2_headers(header: str, column: str) -> None:
+    assert table2_column(header) == column

@@ -61,7 +61,7 @@ TABLE2_COLUMN_RULES: tuple[tuple[str, str], ...] = (
     ("made", "制发"),
     ("repealed", "废止"),
     ("valid", "现行有效"),
-    ("prev_count", "上一年"),
+    ("prev_count", "一年项目"),  # not "上一年": OCR misreads 上 as 土 on grainy scans
     ("change", "增/减"),
     ("change", "增减"),
     ("decisions", "处理决定"),
