@@ -33,7 +33,8 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.crawl.retry.RetryAfterMiddleware": 550,
     # process_response runs from high to low numbers: at 540 the archive sees the final response, after
     # RedirectMiddleware (600) has followed redirects and RetryAfterMiddleware (550) has retried; its
-    # process_request runs after RobotsTxtMiddleware (100), so disallowed URLs never reach it.
+    # process_request runs after RobotsTxtMiddleware (100): disallowed URLs are never sent, only
+    # logged (outcome "disallowed") through its process_exception.
     "harvester.crawl.archiving.ArchiveMiddleware": 540,
 }
 RETRY_TIMES = 3  # default 2: portals hiccup (500/502) more often than they fail for good
