@@ -81,32 +81,38 @@ TABLE4_OUTCOMES: dict[str, str] = {
     "total": "总计",
 }
 
-# Table 2: (item, layout) -> ordered (column key, printed header, unit).
-TABLE2_ITEMS: dict[tuple[str, str], tuple[str, str]] = {
-    # (key prefix, layout): (printed row label, section of article 20)
-    ("active.regulations", "both"): ("规章", "第二十条第（一）项"),
-    ("active.normative", "both"): ("行政规范性文件 / 规范性文件", "第二十条第（一）项"),
-    ("active.license", "both"): ("行政许可", "第二十条第（五）项"),
-    ("active.other_services", "2019"): ("其他对外管理服务事项", "第二十条第（五）项"),
-    ("active.punishment", "both"): ("行政处罚", "第二十条第（六）项"),
-    ("active.coercion", "both"): ("行政强制", "第二十条第（六）项"),
-    ("active.fees", "both"): ("行政事业性收费", "第二十条第（八）项"),
-    ("active.procurement", "2019"): ("政府集中采购", "第二十条第（九）项"),
+# Table 2 rows: key prefix -> printed row label.
+TABLE2_ITEMS: dict[str, str] = {
+    "active.regulations": "规章",
+    "active.normative": "行政规范性文件 / 规范性文件",
+    "active.license": "行政许可",
+    "active.other_services": "其他对外管理服务事项",
+    "active.punishment": "行政处罚",
+    "active.coercion": "行政强制",
+    "active.fees": "行政事业性收费",
+    "active.procurement": "政府集中采购",
 }
 
-# Table 2 column families: column key -> (printed header, layout, unit).
-TABLE2_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "made": ("本年制发件数", "2021", "count"),
-    "repealed": ("本年废止件数", "2021", "count"),
-    "valid": ("现行有效件数", "2021", "count"),
-    "new_made": ("本年新制作数量", "2019", "count"),
-    "new_published": ("本年新公开数量", "2019", "count"),
-    "total_published": ("对外公开总数量", "2019", "count"),
-    "prev_count": ("上一年项目数量", "2019", "count"),
-    "change": ("本年增/减", "2019", "count"),
-    "decisions": ("本年处理决定数量 / 处理决定数量", "both", "count"),
-    "amount": ("本年收费金额（单位：万元） / 采购总金额", "both", "amount"),
-    "count": ("采购项目数量", "2019", "count"),
+# Table 2 columns: column key -> printed header. Keys whose header or unit depends on the
+# row are listed in TABLE2_CELL_HEADERS.
+TABLE2_COLUMNS: dict[str, str] = {
+    "made": "本年制发件数",
+    "repealed": "本年废止件数",
+    "valid": "现行有效件数",
+    "new_made": "本年新制作数量",
+    "new_published": "本年新公开数量",
+    "total_published": "对外公开总数量",
+    "prev_count": "上一年项目数量",
+    "change": "本年增/减",
+    "decisions": "处理决定数量",
+    "count": "采购项目数量",
+}
+TABLE2_CELL_HEADERS: dict[str, tuple[str, str]] = {  # key -> (printed header, unit)
+    "active.fees.amount": ("本年收费金额（单位：万元）", "万元"),
+    "active.procurement.amount": ("采购总金额", "amount"),
+    "active.license.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),
+    "active.punishment.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),
+    "active.coercion.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),
 }
 
 TABLE2_KEYS_2021 = (
@@ -132,20 +138,10 @@ TABLE2_KEYS_2019 = (
 
 def _table2_key(key: str) -> Key:
     prefix, column = key.rsplit(".", 1)
-    label = next(v[0] for (p, _), v in TABLE2_ITEMS.items() if p == prefix)
-    header, layout, unit = TABLE2_COLUMNS[column]
-    if key in TABLE2_KEYS_2019 and key in TABLE2_KEYS_2021:
-        layout = "both"
-    elif key in TABLE2_KEYS_2019:
-        layout = "2019"
-    else:
-        layout = "2021"
-    if key == "active.fees.amount":
-        header, unit = "本年收费金额（单位：万元）", "万元"
-    elif key == "active.procurement.amount":
-        header, unit = "采购总金额", "amount"
-    elif key == "active.license.decisions" and layout == "both":
-        header = "本年处理决定数量 (2021) / 处理决定数量 (2019)"
+    label = TABLE2_ITEMS[prefix]
+    header, unit = TABLE2_CELL_HEADERS.get(key, (TABLE2_COLUMNS.get(column), "count"))
+    in_2019, in_2021 = key in TABLE2_KEYS_2019, key in TABLE2_KEYS_2021
+    layout = "both" if in_2019 and in_2021 else "2019" if in_2019 else "2021"
     return Key(key, "table2", f"{label} {header}",
                f"Table 2 (主动公开): {label}, column {header}", unit, layout)
 

@@ -17,10 +17,6 @@ class Row:
     label: str
     values: list[tuple[Cell, Value]]
 
-    @property
-    def is_header(self) -> bool:
-        return bool(self.label) and not self.values
-
 
 def split_row(table: Table, cells: list[Cell]) -> Row:
     """Labels are every non-value cell; values are the cells after the last label cell."""
