@@ -111,3 +111,11 @@ def test_cli_exit_status_is_non_zero_only_for_unreadable_files(tmp_path: Path) -
 def test_every_seed_exists_in_every_carrier(seed: str) -> None:
     made = {p.name.removeprefix(seed) for p in (REPORTS / seed).iterdir()}
     assert {".txt", ".html", ".gbk.html", ".docx", ".doc", ".pdf", "expected.json"} <= made
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in REPORTS.iterdir() if p.is_dir()))
+def test_a_gbk_encoded_text_report_reads_the_same(seed: str, tmp_path: Path) -> None:
+    text = (REPORTS / seed / f"{seed}.txt").read_text(encoding="utf-8")
+    gbk = tmp_path / "report.txt"
+    gbk.write_bytes(text.encode("gb18030"))
+    assert parse_uncached(gbk).facts == parse_file(REPORTS / seed / f"{seed}.txt").facts

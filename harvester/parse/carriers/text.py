@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from harvester.parse.decode import decode
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 
 # A wrapped cell continues on the next line only while the fragment is short and is not a
@@ -24,7 +25,7 @@ WORD_ARTIFACT = re.compile(r"\[bookmark: [^\]]*\]")
 
 def extract(data: bytes) -> Extract:
     """Read a text report into paragraphs and tables."""
-    text = _decode(data)
+    text = decode(data)
     lines = [WORD_ARTIFACT.sub("", line).rstrip("\r") for line in text.split("\n")]
     tab_rows = any("\t" in line.lstrip("\t") for line in lines)
     reader = _TabRowReader() if tab_rows else _CellPerLineReader()
@@ -90,10 +91,3 @@ class _TabRowReader(_BlockBuilder):
         elif line.strip():
             self.paragraph(line)
 
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, the superset of GBK/GB2312."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
