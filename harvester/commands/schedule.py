@@ -41,7 +41,10 @@ def _pass_options(function):
 
 @click.group(name="schedule")
 def command() -> None:
-    """Scheduled crawls on a deadline-aware calendar (often in Feb-Apr, rarely otherwise)."""
+    """Scheduled crawls on a deadline-aware calendar (often in Feb-Apr, rarely otherwise).
+
+    Example: harvester schedule install --print   (then install the printed timer or cron line)
+    """
 
 
 @command.command(name="run-once")
