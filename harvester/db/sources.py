@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from harvester.archive.fetchlog import DOCUMENT_KINDS
 from harvester.archive.store import BlobStore
 
 ARCHIVE_DB = "archive.db"
-DOCUMENT_KINDS = ("report_page", "attachment")
 
 # The earliest fetch that produced each (url, sha256) names the WARC record holding it;
 # SQLite returns the bare columns of the row that holds min(fetched_at).

@@ -10,11 +10,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.operate.state import insert
 
 STATUSES = ("stalled", "blocked", "moved", "unreachable", "no_reports", "fewer_than_last", "parse_failures", "ok")
-DOCUMENT_KINDS = ("report_page", "attachment")
-CONTENT_OUTCOMES = ("new", "changed", "unchanged", "not_modified")
 GONE_STATUSES = (404, 410)
 
 
