@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from harvester.archive.fetchlog import CONTENT_OUTCOMES
 from harvester.operate.state import insert
 
-OUTCOME_COLUMNS = ("new", "changed", "unchanged", "not_modified")
 
 
 @dataclass
@@ -42,10 +42,12 @@ class RunSummary:
             (crawl_run_id,),
         )
         for outcome, count in rows:
-            if outcome in OUTCOME_COLUMNS:
+            if outcome in CONTENT_OUTCOMES:
                 setattr(self, outcome, getattr(self, outcome) + count)
             elif outcome == "blocked":
                 self.blocked += count
+            elif outcome == "disallowed":
+                continue  # robots.txt obeyed: not a failure (health counts it the same way)
             else:
                 self.failed += count
 
