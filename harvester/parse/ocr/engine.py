@@ -16,7 +16,7 @@ import numpy as np
 
 from harvester.parse.ocr.geometry import Box
 
-ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small"
+ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-batch-4"
 """Changes whenever recognition output can change; part of the page cache key."""
 
 
@@ -48,7 +48,12 @@ def _rapidocr(threads: int):
         # Most crops are single cells ("0", "12"); the default 320 px minimum width pads
         # each of them to a long line and costs ~2x in recognition.
         "Rec.rec_img_shape": [3, 48, 48],
-        "Rec.rec_batch_num": 16,
+        # Recognition cost grows linearly with the padded batch width; small batches of
+        # width-sorted crops pad least (4 was fastest of 1/2/4/8/16/64 on the seed pages).
+        "Rec.rec_batch_num": 4,
+        # RapidOCR turns ONNX Runtime's memory arena off; reallocating every tensor of every
+        # batch cost ~25% of recognition time (benchmarks/ocr_bench.py: 4.35 -> 2.82 s/page).
+        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
     })
