@@ -10,7 +10,7 @@ from harvester.parse import parse_bytes
 from harvester.parse.model import ParseResult
 
 REPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
-VARIANTS = ("scan", "rotated", "noisy", "badfont")
+VARIANTS = ("scan", "rotated", "noisy", "badfont", "unruled")
 
 
 def seeds() -> list[str]:

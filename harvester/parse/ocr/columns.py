@@ -1,55 +1,101 @@
-"""Tables printed without rules: rows are text lines, columns are clustered from box x-positions."""
+"""Tables printed without rules: which text lines form one, and its columns (clustered x-positions)."""
 
 from __future__ import annotations
 
-from harvester.parse.model import Cell, Table
+from harvester.parse.interpret.values import read_value
 from harvester.parse.ocr.engine import Piece
-from harvester.parse.ocr.geometry import scaled
+from harvester.parse.ocr.lines import bottom, height, top
 
 MIN_COLUMNS = 3  # a line split into this many widely spaced runs is a table row
 MIN_ROWS = 2
 COLUMN_GAP = 0.8  # gap between runs, in line heights: Chinese runs have none inside them
+# Lines of one table sit this close (in line heights); a paragraph or heading keeps more space.
+LINE_GAP = 0.6
+
+Band = tuple[int, int]  # x-interval of a column
 
 
 def is_table_line(line: list[Piece]) -> bool:
     """True when a text line breaks into MIN_COLUMNS runs separated by wide gaps."""
-    height = max(p.box[3] - p.box[1] for p in line)
-    runs = 1 + sum(1 for a, b in zip(line, line[1:]) if b.box[0] - a.box[2] > COLUMN_GAP * height)
+    runs = 1 + sum(1 for a, b in zip(line, line[1:])
+                   if b.box[0] - a.box[2] > COLUMN_GAP * height(line))
     return runs >= MIN_COLUMNS
 
 
-def _column_bands(lines: list[list[Piece]]) -> list[tuple[int, int]]:
-    """x-intervals of the columns, from the rows split into the most runs (data rows; a
-    header often has two labels read as one run, which would merge columns)."""
-    widest = max(len(line) for line in lines)
+def is_value(piece: Piece) -> bool:
+    """A piece the report's reader takes as a value: a number or a printed blank mark."""
+    return read_value(piece.text) is not None
+
+
+def column_bands(lines: list[list[Piece]]) -> list[Band]:
+    """x-intervals of the columns, from every piece, narrow ones first: a piece bridging two
+    columns (a merged cell, or two header labels read as one run) widens neither."""
     bands: list[list[int]] = []
-    for x0, x1 in sorted((p.box[0], p.box[2]) for line in lines if len(line) == widest
-                         for p in line):
-        if bands and x0 <= bands[-1][1]:
-            bands[-1][1] = max(bands[-1][1], x1)
-        else:
+    for x0, x1 in sorted(((p.box[0], p.box[2]) for line in lines for p in line),
+                         key=lambda span: span[1] - span[0]):
+        touched = [band for band in bands if x0 <= band[1] and x1 >= band[0]]
+        if not touched:
             bands.append([x0, x1])
-    return [(a, b) for a, b in bands]
+        elif len(touched) == 1:
+            touched[0][0], touched[0][1] = min(touched[0][0], x0), max(touched[0][1], x1)
+    return sorted((a, b) for a, b in bands)
 
 
-def _column_of(piece: Piece, bands: list[tuple[int, int]]) -> int:
+def column_of(piece: Piece, bands: list[Band]) -> int:
     """The band nearest to the piece's centre (0 distance inside a band)."""
     centre = (piece.box[0] + piece.box[2]) / 2
     return min(range(len(bands)), key=lambda i: max(bands[i][0] - centre, centre - bands[i][1], 0))
 
 
-def unruled_table(lines: list[list[Piece]], page: int, unit: float) -> Table:
-    """A Table from consecutive table lines; a piece's column is the band holding its centre."""
-    bands = _column_bands(lines)
-    rows = []
-    for r, line in enumerate(lines):
-        cells: dict[int, list[Piece]] = {}
-        for piece in line:
-            cells.setdefault(_column_of(piece, bands), []).append(piece)
-        rows.append([
-            Cell("".join(p.text for p in pieces), r, col, page=page,
-                 bbox=scaled((pieces[0].box[0], min(p.box[1] for p in pieces),
-                              pieces[-1].box[2], max(p.box[3] for p in pieces)), unit),
-                 confidence=min(p.confidence for p in pieces))
-            for col, pieces in sorted(cells.items())])
-    return Table(index=0, rows=rows, page=page)
+def value_start(lines: list[list[Piece]]) -> float | None:
+    """Left edge of the value columns: the leftmost value's left edge (None: no values)."""
+    return min((p.box[0] for line in lines for p in line if is_value(p)), default=None)
+
+
+def in_label_area(piece: Piece, start: float | None) -> bool:
+    """True for a piece ending left of every value: part of a row label."""
+    return start is not None and piece.box[2] < start
+
+
+def _fits(line: list[Piece], table: list[list[Piece]]) -> bool:
+    """True when no piece of the line runs across a column gap right of the labels (wrapped
+    labels may cross the gaps between label columns; a heading or prose line crosses columns)."""
+    bands, start = column_bands(table), value_start(table)
+    return all(in_label_area(piece, start)
+               or sum(1 for a, b in bands if piece.box[0] < b and piece.box[2] > a) <= 1
+               for piece in line)
+
+
+def _close(upper: list[Piece], lower: list[Piece]) -> bool:
+    return top(lower) - bottom(upper) <= LINE_GAP * height(upper)
+
+
+def _joins_below(line: list[Piece], table: list[list[Piece]]) -> bool:
+    """A table line continues the table; another line does when it sits close and in its columns."""
+    return is_table_line(line) or (_close(table[-1], line) and _fits(line, table))
+
+
+def table_runs(lines: list[list[Piece]]) -> list[tuple[bool, list[list[Piece]]]]:
+    """Lines split into runs of prose and of table rows (is_table, lines), top to bottom.
+
+    A table starts at a line broken into columns and takes in the neighbouring lines that sit
+    in its columns: header lines with few cells, wrapped label lines, rows with blank cells.
+    """
+    runs: list[tuple[bool, list[list[Piece]]]] = []
+    for line in lines:
+        last = runs[-1] if runs else None
+        if last and last[0] and _joins_below(line, last[1]):
+            last[1].append(line)
+        elif is_table_line(line):
+            table = [line]
+            while last and not last[0] and last[1] and _close(last[1][-1], table[0]) \
+                    and _fits(last[1][-1], table):
+                table.insert(0, last[1].pop())
+            if last and not last[1]:
+                runs.pop()
+            runs.append((True, table))
+        elif last and not last[0]:
+            last[1].append(line)
+        else:
+            runs.append((False, [line]))
+    return runs

@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 from harvester.parse.model import Block, Cell, Paragraph, Table
-from harvester.parse.ocr.columns import MIN_ROWS, is_table_line, unruled_table
+from harvester.parse.ocr.columns import MIN_ROWS, table_runs
 from harvester.parse.ocr.engine import Piece
 from harvester.parse.ocr.geometry import centre, scaled
+from harvester.parse.ocr.lines import cell_text, glue, group_lines, line_text
 from harvester.parse.ocr.rules import Grid, GridCell
-
-def _glue(left: str, right: str) -> str:
-    """Join two runs: no space in Chinese, one space between Latin letters or digits."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() \
-            and right[0].isascii() and right[0].isalnum():
-        return f"{left} {right}"
-    return left + right
-
-
-def group_lines(pieces: list[Piece]) -> list[list[Piece]]:
-    """Pieces grouped into text lines (vertical overlap), top to bottom, each left to right."""
-    lines: list[list[Piece]] = []
-    for piece in sorted(pieces, key=lambda p: centre(p.box)[1]):
-        _, cy = centre(piece.box)
-        last = lines[-1] if lines else None
-        if last and min(p.box[1] for p in last) <= cy <= max(p.box[3] for p in last):
-            last.append(piece)
-        else:
-            lines.append([piece])
-    return [sorted(line, key=lambda p: p.box[0]) for line in lines]
-
-
-def line_text(line: list[Piece]) -> str:
-    text = ""
-    for piece in line:
-        text = _glue(text, piece.text)
-    return text
+from harvester.parse.ocr.unruled import unruled_table
 
 
 def _cell(grid_cell: GridCell, pieces: list[Piece], page: int, unit: float) -> Cell:
     """One table cell from the pieces read inside it; lines joined with newlines like text layers."""
-    text = "\n".join(line_text(line) for line in group_lines(pieces))
     confidence = min((p.confidence for p in pieces), default=None)
-    return Cell(text, grid_cell.row, grid_cell.col, grid_cell.rowspan, grid_cell.colspan,
+    return Cell(cell_text(pieces), grid_cell.row, grid_cell.col, grid_cell.rowspan, grid_cell.colspan,
                 page, scaled(grid_cell.box, unit), confidence)
 
 
@@ -71,7 +45,7 @@ def _paragraphs(lines: list[list[Piece]], page: int) -> list[tuple[int, Paragrap
                    and previous[-1].box[2] >= right_margin - 2 * height
                    and top - max(p.box[3] for p in previous) < height)
         if wrapped:
-            out[-1][1].text = _glue(out[-1][1].text, line_text(line))
+            out[-1][1].text = glue(out[-1][1].text, line_text(line))
         else:
             out.append((top, Paragraph(line_text(line), page)))
         previous = line
@@ -80,18 +54,12 @@ def _paragraphs(lines: list[list[Piece]], page: int) -> list[tuple[int, Paragrap
 
 def _text_blocks(pieces: list[Piece], page: int, unit: float) -> list[tuple[int, Block]]:
     """Prose and unruled tables from pieces outside ruled grids, keyed by their top."""
-    lines = group_lines(pieces)
     placed: list[tuple[int, Block]] = []
-    run: list[list[Piece]] = []  # consecutive lines of the same kind
-    for line in lines + [[]]:  # the empty sentinel flushes the last run
-        if run and (not line or is_table_line(line) != is_table_line(run[0])):
-            if is_table_line(run[0]) and len(run) >= MIN_ROWS:
-                placed.append((run[0][0].box[1], unruled_table(run, page, unit)))
-            else:
-                placed.extend(_paragraphs(run, page))
-            run = []
-        if line:
-            run.append(line)
+    for is_table, run in table_runs(group_lines(pieces)):
+        if is_table and len(run) >= MIN_ROWS:
+            placed.append((run[0][0].box[1], unruled_table(run, page, unit)))
+        else:
+            placed.extend(_paragraphs(run, page))
     return placed
 
 

@@ -1,0 +1,133 @@
+"""Physical rows of a table printed without rules.
+
+A row is anchored on a line that holds values. A line with text only in the label area
+(left of every value) is part of a wrapped label and joins a value row; consecutive header
+lines (text over the value columns, no values) make one header row. Labels are either
+top-aligned (the value line carries the label's first line, later lines follow it) or
+vertically centred on the value line (label lines above and below it).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from harvester.parse.model import Cell, Table
+from harvester.parse.ocr.columns import (Band, column_bands, column_of, in_label_area, is_value,
+                                         value_start)
+from harvester.parse.ocr.engine import Piece
+from harvester.parse.ocr.geometry import scaled
+from harvester.parse.ocr.lines import bottom, cell_text, height, top
+
+# A centred label's lines below its value line: taken while the label's middle stays this
+# close (in line heights) to the value line's middle.
+CENTRE_SLACK = 0.25
+
+Line = list[Piece]
+
+
+class Kind(Enum):
+    VALUES = "values"
+    LABEL = "label"
+    HEADER = "header"
+
+
+def _kind(line: Line, start: float | None) -> Kind:
+    if any(is_value(p) for p in line):
+        return Kind.VALUES
+    if all(in_label_area(p, start) for p in line):
+        return Kind.LABEL
+    return Kind.HEADER
+
+
+def _centred(lines: list[Line], kinds: list[Kind], start: float | None) -> bool:
+    """True when labels are centred on their value lines: label lines come before the first
+    value line, or a value line carries no label although the table has labels."""
+    first = kinds.index(Kind.VALUES)
+    if first and kinds[first - 1] is Kind.LABEL:
+        return True
+    return Kind.LABEL in kinds and any(
+        kind is Kind.VALUES and not any(in_label_area(p, start) for p in line)
+        for line, kind in zip(lines, kinds))
+
+
+def _keeps(row: list[Line], anchor: Line, line: Line) -> bool:
+    """Whether a centred label row still takes `line` below its value line `anchor`."""
+    label_middle = (top(row[0]) + bottom(line)) / 2
+    value_middle = (top(anchor) + bottom(anchor)) / 2
+    return label_middle <= value_middle + CENTRE_SLACK * height(anchor)
+
+
+def _share(rows: list[list[Line]], anchors: list[Line | None], pending: list[Line],
+           centred: bool) -> list[Line]:
+    """Give the previous value row the label lines it keeps; return the rest."""
+    anchor = anchors[-1] if anchors else None
+    if anchor is None:
+        return pending
+    kept = 0
+    while kept < len(pending) and (not centred or _keeps(rows[-1], anchor, pending[kept])):
+        rows[-1].append(pending[kept])
+        kept += 1
+    return pending[kept:]
+
+
+def group_rows(lines: list[Line]) -> list[list[Line]]:
+    """The table's lines grouped into physical rows, top to bottom."""
+    start = value_start(lines)
+    kinds = [_kind(line, start) for line in lines]
+    if Kind.VALUES not in kinds:
+        return [[line] for line in lines]
+    centred = _centred(lines, kinds, start)
+    rows: list[list[Line]] = []
+    anchors: list[Line | None] = []  # each row's value line (None for header rows)
+    pending: list[Line] = []  # label lines not yet given to a row
+    for line, kind in zip(lines, kinds):
+        if kind is Kind.LABEL:
+            pending.append(line)
+            continue
+        pending = _share(rows, anchors, pending, centred)
+        if kind is Kind.VALUES:
+            rows.append(pending + [line])
+            anchors.append(line)
+        elif rows and anchors[-1] is None:
+            rows[-1].extend(pending + [line])
+        else:
+            rows.append(pending + [line])
+            anchors.append(None)
+        pending = []
+    if pending:
+        rows[-1].extend(_share(rows, anchors, pending, centred))
+    return rows
+
+
+def _value_bands(bands: list[Band], start: float | None) -> set[int]:
+    """Columns right of the labels (a column left blank in every row is still a column)."""
+    return {i for i, (x0, x1) in enumerate(bands) if start is not None and (x0 + x1) / 2 >= start}
+
+
+def _cells(row: list[Line], r: int, bands: list[Band], blanks: set[int], page: int,
+           unit: float) -> list[Cell]:
+    """A row's cells by column band; a value row's empty value columns are blank cells."""
+    by_column: dict[int, list[Piece]] = {}
+    for piece in (p for line in row for p in line):
+        by_column.setdefault(column_of(piece, bands), []).append(piece)
+    row_top, row_bottom = min(top(line) for line in row), max(bottom(line) for line in row)
+    cells = []
+    for col in sorted(set(by_column) | blanks):
+        pieces = by_column.get(col, [])
+        box = ((min(p.box[0] for p in pieces), min(p.box[1] for p in pieces),
+                max(p.box[2] for p in pieces), max(p.box[3] for p in pieces)) if pieces
+               else (bands[col][0], row_top, bands[col][1], row_bottom))
+        cells.append(Cell(cell_text(pieces), r, col, page=page, bbox=scaled(box, unit),
+                          confidence=min((p.confidence for p in pieces), default=None)))
+    return cells
+
+
+def unruled_table(lines: list[Line], page: int, unit: float) -> Table:
+    """A Table from the lines of one unruled table; a piece's column is the band nearest it."""
+    bands = column_bands(lines)
+    value_columns = _value_bands(bands, value_start(lines))
+    rows = []
+    for r, row in enumerate(group_rows(lines)):
+        has_values = any(is_value(p) for line in row for p in line)
+        rows.append(_cells(row, r, bands, value_columns if has_values else set(), page, unit))
+    return Table(index=0, rows=rows, page=page)
