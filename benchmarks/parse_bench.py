@@ -17,20 +17,20 @@ from pathlib import Path
 
 from harvester.parse import parse_bytes
 from harvester.parse.sniff import sniff
+from harvester.portal.reports import TEXT_CARRIERS
 
 REPORTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reports"
-OCR_VARIANTS = (".scan.pdf", ".rotated.pdf", ".noisy.pdf", ".badfont.pdf", ".png")
 
 
 def corpus() -> dict[str, list[tuple[str, bytes]]]:
     """Fixture files grouped by the carrier they sniff as (variant suffix kept apart)."""
     groups: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
-    for path in sorted(REPORTS.glob("*/*")):
-        if path.name == "expected.json" or path.name.endswith(OCR_VARIANTS):
-            continue
-        data = path.read_bytes()
-        variant = path.name.split(".", 1)[1]
-        groups[f"{sniff(data)} ({variant})"].append((path.name, data))
+    for seed in sorted(REPORTS.iterdir()):
+        for carrier in TEXT_CARRIERS:
+            path = seed / f"{seed.name}.{carrier}"
+            if path.is_file():
+                data = path.read_bytes()
+                groups[f"{sniff(data)} ({carrier})"].append((path.name, data))
     return groups
 
 

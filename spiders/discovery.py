@@ -7,7 +7,7 @@ Run it with a start URL or registry ids:
     scrapy crawl discovery -a site=demo-trs -a registry=harvester/registry_demo.yaml -a portal=http://127.0.0.1:8000
 
 It only yields requests; the archive middleware stores what comes back. Each request carries
-meta["harvester"] = {kind: list|report_page|attachment, site, link_text, referer}.
+meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer}.
 
 Scope: list pages must lie in the column's folder; report pages and attachments on the column's
 registrable domain (attachments may sit outside the folder, e.g. /uploadfiles/). Adding a site costs a
@@ -27,6 +27,7 @@ from scrapy_playwright.page import PageMethod
 
 from harvester.crawl.families import FAMILIES
 from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
+from harvester.parse.image_pages import wanted_images
 from harvester.registry import load_registry, select
 
 
@@ -100,13 +101,21 @@ class DiscoverySpider(scrapy.Spider):
             yield self._list_request(browser, response.url, Link(response.url, ""), None, again=True)
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
-        """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers."""
+        """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers;
+        a page without any whose text lacks the report's tables shows it as pictures (图片版)."""
         if not isinstance(response, TextResponse):
             return  # the "page" was itself a document; the archive kept it
         start: Start = response.meta["discovery"]
-        for link in anchors(response.selector, response.urljoin):
-            if is_attachment(link.url) and same_site(link.url, start.column):
-                yield self._document_request(start, link, response.url, attachment=True)
+        attachments = [link for link in anchors(response.selector, response.urljoin)
+                       if is_attachment(link.url) and same_site(link.url, start.column)]
+        for link in attachments:
+            yield self._document_request(start, link, response.url, attachment=True)
+        if attachments:
+            return
+        for url in wanted_images(response.body, response.url):
+            if same_site(url, start.column):
+                meta = self._meta(start, "page_image", Link(url, ""), response.url)
+                yield scrapy.Request(url, callback=self.parse_attachment, meta=meta)
 
     def parse_attachment(self, response: Response) -> Iterator[scrapy.Request]:
         """Attachments lead nowhere: the archive middleware has stored the bytes."""

@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-SCHEMA_VERSION = 2  # 2: outcome 'disallowed' (robots.txt) allowed in fetches
-KINDS = ("list", "report_page", "attachment", "robots", "other")
+SCHEMA_VERSION = 3  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'
+# page_image: a picture shown in a report page whose report is printed as images (图片版).
+KINDS = ("list", "report_page", "attachment", "page_image", "robots", "other")
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large",
             "disallowed")
 # Outcomes whose body is the current content of the URL (validators and documents come from these).
@@ -232,12 +233,12 @@ class FetchLog:
         if version > SCHEMA_VERSION:
             raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
-            if version == 1:
+            if version > 0:
                 # SQLite cannot alter a CHECK constraint: rebuild fetches under the new one.
-                conn.execute("ALTER TABLE fetches RENAME TO fetches_v1")
+                conn.execute("ALTER TABLE fetches RENAME TO fetches_old")
                 _run_script(conn, SCHEMA)
-                conn.execute("INSERT INTO fetches SELECT * FROM fetches_v1")
-                conn.execute("DROP TABLE fetches_v1")
+                conn.execute("INSERT INTO fetches SELECT * FROM fetches_old")
+                conn.execute("DROP TABLE fetches_old")
             _run_script(conn, SCHEMA)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 

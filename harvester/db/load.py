@@ -25,6 +25,7 @@ from harvester.db import search
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
 from harvester.db.parsecache import ParseCache
+from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
 from harvester.parse import PARSER_VERSION, parse_bytes
 from harvester.parse.model import ParseResult
@@ -76,6 +77,9 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
         results = _parse_all(root, documents, cache, summary, progress, workers)
+        summary.parsed += read_picture_pages(root, documents, results, cache, progress)
+        for result in results.values():
+            summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
         agencies = AgencyResolver(registry_agencies(sites))
         candidates = _group_reports(documents, results, agencies)
         with db.atomic():
@@ -114,8 +118,6 @@ def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
     finally:
         if pool:
             pool.shutdown()
-    for result in results.values():
-        summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
     return results
 
 

@@ -25,7 +25,8 @@ def result_from_json(data: dict) -> ParseResult:
 
 
 class ParseCache:
-    """A small SQLite table of parse results keyed by (sha256, parser_version)."""
+    """A small SQLite table of parse results keyed by (sha256, parser_version); a result read from
+    several files (a page and its pictures) is stored under a key derived from all their digests."""
 
     def __init__(self, root: Path) -> None:
         self.conn = sqlite3.connect(root / CACHE_NAME)
@@ -40,12 +41,12 @@ class ParseCache:
             (sha256, parser_version)).fetchone()
         return result_from_json(json.loads(row[0])) if row else None
 
-    def put(self, result: ParseResult) -> None:
-        """Store a result under its own sha256 and parser version."""
+    def put(self, result: ParseResult, key: str | None = None) -> None:
+        """Store a result under `key` (default: its own sha256) and its parser version."""
         with self.conn:
             self.conn.execute(
                 "INSERT OR REPLACE INTO parses VALUES (?, ?, ?)",
-                (result.sha256, result.parser_version,
+                (key or result.sha256, result.parser_version,
                  json.dumps(result.to_json(), ensure_ascii=False)))
 
     def close(self) -> None:

@@ -2,7 +2,8 @@
 
 A report is one agency's one reporting year. Several archived files may carry it (an
 HTML page and its PDF, a "图片版" and a "超链版", a corrected version); the chosen source
-is the best parse: most facts, then fewest failed checks, then html > docx > pdf > doc.
+is the best parse: most facts, then fewest failed checks, then text before OCR, then
+html > docx > pdf > doc.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def preference(result: ParseResult, url: str) -> tuple:
     """Sort key: the best source document sorts first (url breaks ties, for determinism)."""
     carrier_rank = (CARRIER_PREFERENCE.index(result.carrier)
                     if result.carrier in CARRIER_PREFERENCE else len(CARRIER_PREFERENCE))
-    return (-len(result.facts), len(failed_check_names(result)), carrier_rank, url)
+    # Read from pictures ranks after a text layer that gives as much: OCR may misread a cell.
+    read_by_ocr = result.method in ("ocr", "mixed")
+    return (-len(result.facts), len(failed_check_names(result)), read_by_ocr, carrier_rank, url)
 
 
 def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:

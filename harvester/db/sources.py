@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harvester.archive.fetchlog import DOCUMENT_KINDS
+from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.archive.store import BlobStore
 
 ARCHIVE_DB = "archive.db"
@@ -36,13 +36,46 @@ ORDER BY d.url, d.sha256
 """
 
 
-def iter_archived_documents(root: Path) -> Iterator[dict[str, Any]]:
-    """Every archived report page and attachment version, with provenance, in a stable order."""
+# The current content of every archived page picture, by the URL asked for and the URL served.
+_PICTURES_SQL = """
+SELECT url, final_url, sha256, max(fetched_at) FROM fetches
+WHERE kind = 'page_image' AND sha256 IS NOT NULL AND outcome IN ({outcomes})
+GROUP BY final_url
+"""
+
+
+def _read_only(root: Path) -> sqlite3.Connection | None:
+    """archive.db opened read-only, or None when the archive has none yet."""
     path = root / ARCHIVE_DB
     if not path.exists():
-        return
+        return None
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
+    return conn
+
+
+def archived_pictures(root: Path) -> dict[str, str]:
+    """URL -> sha256 of the latest archived version of every picture of a 图片版 report page."""
+    conn = _read_only(root)
+    if conn is None:
+        return {}
+    try:
+        sql = _PICTURES_SQL.format(outcomes=", ".join("?" for _ in CONTENT_OUTCOMES))
+        rows = conn.execute(sql, CONTENT_OUTCOMES).fetchall()
+    finally:
+        conn.close()
+    found: dict[str, str] = {}
+    for row in rows:
+        found.setdefault(row["url"], row["sha256"])
+        found[row["final_url"]] = row["sha256"]
+    return found
+
+
+def iter_archived_documents(root: Path) -> Iterator[dict[str, Any]]:
+    """Every archived report page and attachment version, with provenance, in a stable order."""
+    conn = _read_only(root)
+    if conn is None:
+        return
     try:
         sql = _DOCUMENTS_SQL.format(kinds=", ".join("?" for _ in DOCUMENT_KINDS))
         rows = conn.execute(sql, DOCUMENT_KINDS).fetchall()

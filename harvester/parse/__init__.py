@@ -18,7 +18,7 @@ from harvester.parse.interpret import interpret
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
 
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 """Bumped whenever the output for the same bytes can change; the database re-parses on change."""
 
 # Sniffed carrier -> module whose `extract(data) -> Extract` reads it.

@@ -16,6 +16,10 @@ JSON_COLUMN = "/cysz/xxgk/zfxxgknb/"
 LARGE_COLUMN = "/big/zwgk/zfxxgknb/"
 ROBOTS_DISALLOWED = "/zwgk/zfxxgknb/ngg/"
 ROBOTS_TXT = f"User-agent: *\nDisallow: {ROBOTS_DISALLOWED}\n"
+LOGO = "/images/logo.png"
+# A 1x1 grey PNG: the logo's pixels never matter, only that a crawl leaves it alone.
+LOGO_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+                         "3a7e9b550000000a49444154789c6368000000820081dd43af0000000049454e44ae426082")
 OFFSITE_DECOY = "http://www.gov.cn.invalid/zhengce/2021-05/14/content_5606446.htm"
 
 
@@ -37,6 +41,7 @@ class Catalogue:
     columns: dict[str, Column] = field(default_factory=dict)
     reports: list[GroundTruth] = field(default_factory=list)
     non_reports: list[str] = field(default_factory=list)
+    page_pictures: list[str] = field(default_factory=list)  # pictures of 图片版 reports, page order
     flaky: dict[str, int] = field(default_factory=dict)
     throttled: dict[str, int] = field(default_factory=dict)
     large: "LargeArticles | None" = None
@@ -65,16 +70,20 @@ class Catalogue:
     def publish_report(
         self, column: Column | None, url: str, stem: str, carrier: str, date: str, charset: str = "utf-8", **options
     ) -> Entry:
-        """An article for seed `stem`: inline (carrier html/gbk.html) or carrying the file as a TRS-style attachment."""
+        """An article for seed `stem`: inline (carrier html/gbk.html), as pictures in the page (images),
+        or carrying the file as a TRS-style attachment."""
         source = self.source(stem)
         charset = "gbk" if carrier == "gbk.html" else charset
         attachments: list[Attachment] = []
+        folder = url.rsplit("/", 1)[0]
         if carrier in ("html", "gbk.html"):
             content = source.inline_body(carrier)
             self.reports.append(GroundTruth(url, stem, carrier))
+        elif carrier == "images":
+            content = self._publish_pictures(folder, source.pictures(), date)
+            self.reports.append(GroundTruth(url, stem, carrier))
         else:
             content = f"<p>{source.title()}全文见附件。</p>"
-            folder = url.rsplit("/", 1)[0]
             name = f"P0{date.replace('-', '')}{self._docid():012d}.{carrier}"
             href = options.pop("attachment_href", None) or f"./{name}"
             file_url = href if href.startswith("/") else f"{folder}/{name}"
@@ -85,6 +94,21 @@ class Catalogue:
         entry = Entry(source.title(), url, date)
         self.publish(column, entry, html_resource(markup, charset, **options))
         return entry
+
+    def _publish_pictures(self, folder: str, pictures: list[bytes], date: str) -> str:
+        """Serve a 图片版's pages as TRS-style W0... pictures; returns the article body showing them
+        (after the agency logo, which is chrome and must not be fetched as a page)."""
+        self.resources[LOGO] = Resource(LOGO_PNG, "image/png")
+        if LOGO not in self.non_reports:
+            self.non_reports.append(LOGO)
+        tags = [f'<p><img src="{LOGO}" width="120" height="40" alt="logo" /></p>']
+        stamp = f"W0{date.replace('-', '')}{self._docid():012d}"
+        for number, picture in enumerate(pictures, 1):
+            name = f"{stamp}_{number}.jpg"
+            self.resources[f"{folder}/{name}"] = Resource(picture, CONTENT_TYPES["jpg"])
+            self.page_pictures.append(f"{folder}/{name}")
+            tags.append(f'<p style="text-align:center"><img src="./{name}" alt="" /></p>')
+        return "\n".join(tags)
 
     def publish_decoy(self, column: Column | None, title: str, url: str, date: str) -> Entry:
         """A non-report page (news, guide, rules) that a crawl must not fetch."""

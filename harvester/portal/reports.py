@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import pypdfium2 as pdfium
 
 from harvester.config import REPO_ROOT
 
@@ -20,13 +24,20 @@ SEED_STEMS = (
     "004_e0759db8c8ae201d",  # 朝阳市科学技术局 2024
 )
 
+# The text carriers every seed fixture exists in (tests/fixtures/build_fixtures.py); the OCR
+# variants (scans, pictures) are built from the PDF and read by their own tests.
+TEXT_CARRIERS = ("txt", "html", "gbk.html", "docx", "doc", "pdf")
+
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "gbk.html": "text/html; charset=gbk",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "doc": "application/msword",
+    "jpg": "image/jpeg",
 }
+PICTURE_DPI = 150  # a 图片版 page as portals post it: ~1240 x 1750 px for A4
+PICTURE_QUALITY = 70
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
@@ -76,6 +87,28 @@ class ReportSource:
             match = _BODY.search(markup)
             return match.group(1) if match else markup
         return "\n".join(f"<p>{html.escape(line)}</p>" for line in self.text().splitlines() if line.strip())
+
+    def pictures(self) -> list[bytes]:
+        """The report as a 图片版: every page of the seed's PDF fixture as a JPEG picture."""
+        return list(_pictures(self.root / self.stem / f"{self.stem}.pdf"))
+
+
+@functools.cache
+def _pictures(pdf_path: Path) -> tuple[bytes, ...]:
+    """Pages of a PDF rendered in grayscale at PICTURE_DPI and saved as JPEG (once per process)."""
+    if not pdf_path.is_file():
+        raise FileNotFoundError(f"{pdf_path}: run tests/fixtures/build_fixtures.py to make the seed PDFs")
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        out = []
+        for page in pdf:
+            buffer = io.BytesIO()
+            page.render(scale=PICTURE_DPI / 72, grayscale=True).to_pil().convert("L").save(
+                buffer, "JPEG", quality=PICTURE_QUALITY)
+            out.append(buffer.getvalue())
+        return tuple(out)
+    finally:
+        pdf.close()
 
 
 def report_source(stem: str, root: Path | None = None) -> ReportSource:

@@ -46,6 +46,11 @@ class Portal:
         return [self.absolute(u) for u in self.catalogue.non_reports]
 
     @property
+    def page_pictures(self) -> list[str]:
+        """Absolute URLs of the pictures of 图片版 reports (a crawl archives these as page_image)."""
+        return [self.absolute(u) for u in self.catalogue.page_pictures]
+
+    @property
     def columns(self) -> dict[str, str]:
         """Start URLs of the demo columns by name: trs (static UTF-8) and json (GBK, list drawn by JavaScript)."""
         return {"trs": self.absolute(TRS_COLUMN + "index.html"), "json": self.absolute("/cysz/xxgk/zfxxgknb/index.html")}

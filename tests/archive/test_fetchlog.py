@@ -73,24 +73,35 @@ def test_only_report_kinds_with_content_become_documents(tmp_path: Path) -> None
                                         "disallowed": 0}
 
 
-def test_a_version_1_log_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+# What each older schema lacked in the fetches CHECK constraints.
+OLDER_SCHEMAS = {1: (", 'disallowed'", ", 'page_image'"), 2: (", 'page_image'",)}
+
+
+@pytest.mark.parametrize("version", sorted(OLDER_SCHEMAS))
+def test_an_older_log_is_migrated_and_keeps_its_rows(tmp_path: Path, version: int) -> None:
     path = tmp_path / "archive.db"
     log = FetchLog(path)
     log.start_run("r1", "discovery", "demo")
     log.record(content_fetch("http://x.test/a.html", SHA_A))
     log.close()
-    # Rebuild the table as version 1 had it: no 'disallowed' in the outcome CHECK.
+    # Rebuild the table as that version had it.
     conn = sqlite3.connect(path)
     schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fetches'").fetchone()[0]
+    for missing in OLDER_SCHEMAS[version]:
+        schema = schema.replace(missing, "")
     conn.executescript(f"""
         ALTER TABLE fetches RENAME TO f_old;
-        {schema.replace(", 'disallowed'", "")};
-        INSERT INTO fetches SELECT * FROM f_old; DROP TABLE f_old; PRAGMA user_version = 1;""")
+        {schema};
+        INSERT INTO fetches SELECT * FROM f_old; DROP TABLE f_old; PRAGMA user_version = {version};""")
+    with pytest.raises(sqlite3.IntegrityError):  # the old constraint really refuses the new kind
+        conn.execute("INSERT INTO fetches(run_id, url, final_url, fetched_at, kind, outcome)"
+                     " VALUES ('r1', 'u', 'u', 't', 'page_image', 'new')")
     conn.close()
     log = FetchLog(path)
     assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     log.record(Fetch(run_id="r1", url="http://x.test/private/", final_url="http://x.test/private/",
                      kind="report_page", outcome="disallowed", error="Forbidden by robots.txt"))
+    log.record(content_fetch("http://x.test/p1.png", SHA_B, kind="page_image"))
     assert log.outcome_counts("r1")["disallowed"] == 1
     assert log.latest("http://x.test/a.html").sha256 == SHA_A
     assert log.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

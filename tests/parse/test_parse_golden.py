@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from harvester.parse import parse_file as parse_uncached
+from harvester.portal.reports import TEXT_CARRIERS
 
 REPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
-# Variants another stage reads (OCR scans) have their own tests in tests/ocr.
-OCR_VARIANTS = (".scan.pdf", ".rotated.pdf", ".noisy.pdf", ".badfont.pdf", ".png")
 
 
 def report_files() -> list[Path]:
-    return sorted(p for p in REPORTS.glob("*/*")
-                  if p.name != "expected.json" and not p.name.endswith(OCR_VARIANTS))
+    """Every seed in every text carrier (OCR variants have their own tests in tests/ocr)."""
+    return sorted(path for seed in REPORTS.iterdir() for carrier in TEXT_CARRIERS
+                  if (path := seed / f"{seed.name}.{carrier}").is_file())
 
 
 @functools.cache

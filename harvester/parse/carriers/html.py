@@ -35,7 +35,7 @@ def _tag(element: lxml.etree._Element) -> str | None:
     return tag.lower() if isinstance(tag, str) else None
 
 
-def _skipped(element: lxml.etree._Element) -> bool:
+def skipped(element: lxml.etree._Element) -> bool:
     """True for elements whose content is chrome, machinery or hidden."""
     tag = _tag(element)
     return tag is None or tag in DROPPED or bool(HIDDEN.search(element.get("style", "")))
@@ -54,7 +54,7 @@ def _text_lines(element: lxml.etree._Element, out: list[str]) -> None:
     if element.text:
         out.append(element.text)
     for child in element:
-        if not _skipped(child):
+        if not skipped(child):
             _text_lines(child, out)
         if child.tail:
             out.append(child.tail)
@@ -71,7 +71,7 @@ def cell_text(element: lxml.etree._Element) -> str:
 
 def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
     """The table's own <tr>s, through thead/tbody/tfoot."""
-    return [tr for tr in table.iter("tr") if not _skipped(tr)]
+    return [tr for tr in table.iter("tr") if not skipped(tr)]
 
 
 def read_table(table: lxml.etree._Element, index: int) -> Table:
@@ -82,7 +82,7 @@ def read_table(table: lxml.etree._Element, index: int) -> Table:
         row: list[Cell] = []
         col = 0
         for td in tr:
-            if _tag(td) not in ("td", "th") or _skipped(td):
+            if _tag(td) not in ("td", "th") or skipped(td):
                 continue
             while occupied.get((r, col)):
                 col += 1
@@ -112,7 +112,7 @@ class _Walker:
 
     def walk(self, element: lxml.etree._Element) -> None:
         tag = _tag(element)
-        if _skipped(element):
+        if skipped(element):
             pass
         elif tag == "table" and element.find(".//table") is None:
             self.flush()
@@ -141,16 +141,21 @@ def _title(root: lxml.etree._Element) -> str | None:
     return text or None
 
 
-def extract(data: bytes) -> Extract:
-    """Read an HTML page into paragraphs and tables (method "markup")."""
+def parse_document(data: bytes) -> lxml.etree._Element:
+    """The page's element tree, decoded by the shared charset detection."""
     # lxml refuses str input that still carries an encoding declaration; we decoded already.
     text = XML_DECLARATION.sub("", decode(data), count=1)
     if not text.strip():
         raise UnreadableFile("empty HTML page")
     try:
-        root = lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text)
     except (lxml.etree.ParserError, ValueError) as error:
         raise UnreadableFile(f"HTML does not parse: {error}") from error
+
+
+def extract(data: bytes) -> Extract:
+    """Read an HTML page into paragraphs and tables (method "markup")."""
+    root = parse_document(data)
     walker = _Walker()
     body = root.find("body")
     walker.walk(body if body is not None else root)

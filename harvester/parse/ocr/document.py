@@ -10,7 +10,7 @@ from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Extract, Paragraph, Table
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
 from harvester.parse.ocr.pool import PageOutcome, Progress, ocr_pages
-from harvester.parse.ocr.render import PageSource, open_pdf
+from harvester.parse.ocr.render import ImageSet, Pages, PageSource, open_pdf
 from harvester.parse.ocr.trust import (MIN_TEXT_CHARS, PageStats, Verdict, judge, page_objects,
                                        pdfium_text)
 
@@ -124,15 +124,25 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) 
 def extract_image(data: bytes, progress: Progress | None = None) -> Extract:
     """OCR an image file (JPG, PNG, TIFF; every frame of a multi-page TIFF) as a report."""
     source = PageSource("image", data)
-    frames = source.count()
-    result = Extract(carrier="image", method="ocr", pages=frames)
-    if frames > MAX_OCR_PAGES:
-        result.errors.append(f"{frames} frames: read the first {MAX_OCR_PAGES} only")
-    outcomes = ocr_pages(source, list(range(min(frames, MAX_OCR_PAGES))), progress=progress)
+    return _read_images(source, source.count(), "image file", progress)
+
+
+def extract_images(images: list[bytes], progress: Progress | None = None) -> Extract:
+    """OCR several image files as the pages of one report, in order (a page made of pictures)."""
+    source = ImageSet(tuple(images))
+    return _read_images(source, source.count(), "page image", progress)
+
+
+def _read_images(source: Pages, pages: int, reason: str, progress: Progress | None) -> Extract:
+    """OCR every page of an image source (at most MAX_OCR_PAGES); unreadable pages are noted."""
+    result = Extract(carrier="image", method="ocr", pages=pages)
+    if pages > MAX_OCR_PAGES:
+        result.errors.append(f"{pages} images: read the first {MAX_OCR_PAGES} only")
+    outcomes = ocr_pages(source, list(range(min(pages, MAX_OCR_PAGES))), progress=progress)
     result.errors.extend(o.error for o in outcomes if o.error)
     if all(o.error for o in outcomes):
-        raise UnreadableFile("; ".join(result.errors))
+        raise UnreadableFile("; ".join(result.errors) or "no image to read")
     result.blocks = _assemble(result, outcomes)
-    result.page_notes = [{"page": o.page, "decision": "ocr", "reasons": ["image file"],
+    result.page_notes = [{"page": o.page, "decision": "ocr", "reasons": [reason],
                           "ocr": o.note} for o in outcomes if o.error is None]
     return result

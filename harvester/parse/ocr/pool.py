@@ -13,7 +13,7 @@ from harvester.parse.model import Block
 from harvester.parse.ocr import cache
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, worker_count
 from harvester.parse.ocr.page import read_page
-from harvester.parse.ocr.render import PageSource
+from harvester.parse.ocr.render import Pages
 
 Progress = Callable[[int, int], None]
 """Called as progress(pages_done, pages_total) after every page."""
@@ -29,7 +29,7 @@ class PageOutcome:
     error: str | None = None
 
 
-def read_source_page(source: PageSource, index: int, threads: int) -> PageOutcome:
+def read_source_page(source: Pages, index: int, threads: int) -> PageOutcome:
     """Load, OCR (or fetch from the cache) page `index` of a source."""
     page = index + 1
     try:
@@ -52,7 +52,7 @@ def _timed_out(page: int) -> PageOutcome:
     return PageOutcome(page, error=f"page {page}: not read, OCR over {DOCUMENT_TIMEOUT_S} s budget")
 
 
-def ocr_pages(source: PageSource, indices: list[int], workers: int | None = None,
+def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
               progress: Progress | None = None) -> list[PageOutcome]:
     """OCR the given 0-based pages in worker processes; outcomes come back in page order.
 

@@ -45,6 +45,44 @@ class PageSource:
         return load_image_frame(self.data, index)
 
 
+@dataclass(frozen=True)
+class ImageSet:
+    """Several image files read as one document, page after page (every frame of a multi-page
+    TIFF is a page; an unreadable file counts as one page, which fails alone). Picklable."""
+
+    images: tuple[bytes, ...]
+
+    def pages(self) -> list[tuple[int, int]]:
+        """(image, frame) of every page, in order."""
+        pages = []
+        for number, data in enumerate(self.images):
+            try:
+                frames = PageSource("image", data).count()
+            except UnreadableFile:
+                frames = 1
+            pages += [(number, frame) for frame in range(frames)]
+        return pages
+
+    def count(self) -> int:
+        """Number of pages."""
+        return len(self.pages())
+
+    def load(self, index: int) -> PageImage:
+        """Page `index` (0-based) as a bounded grayscale image."""
+        number, frame = self.pages()[index]
+        return load_image_frame(self.images[number], frame)
+
+
+Pages = PageSource | ImageSet
+"""Anything OCR reads pages from: count() and load(index)."""
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of an image from its header, without decoding the pixels."""
+    with _open_image(data) as image:
+        return image.size
+
+
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
     """Open a PDF with pypdfium2, turning its errors into UnreadableFile."""
     try:
