@@ -47,7 +47,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
         "report_id": str, "key": str, "value": "ANY",  # NUMERIC affinity: ints stay ints
         "raw": str, "unit": str,
         "source_cell": str, "method": str, "table_name": str, "row_key": str,
-        "column_key": str,
+        "column_key": str, "review": str,
     }, ("report_id", "key")),
     "checks": ({
         "report_id": str, "check_name": str, "passed": int, "detail": str,
@@ -89,6 +89,9 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if not db[name].exists():
             db[name].create(columns, pk=pk if len(pk) > 1 else pk[0],
                             foreign_keys=FOREIGN_KEYS.get(name), not_null=set(pk))
+        for column, kind in columns.items():  # a database built by an older harvester
+            if column not in db[name].columns_dict:
+                db[name].add_column(column, kind)
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)

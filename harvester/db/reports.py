@@ -17,6 +17,7 @@ from harvester.schema import KEYS, SECTIONS, TABLE3_COLUMNS
 
 CARRIER_PREFERENCE = ("html", "docx", "pdf", "doc", "text", "image")
 CROSS_YEAR_PREFIX = "cross_year.carried_over."
+LOW_CONFIDENCE = 0.8  # OCR readings below this are flagged for review (right digits score ~0.95+)
 _KEY_ORDER = {key: i for i, key in enumerate(KEYS)}
 
 
@@ -44,8 +45,19 @@ def preference(result: ParseResult, url: str) -> tuple:
     return (-len(result.facts), len(failed_check_names(result)), read_by_ocr, carrier_rank, url)
 
 
+def review_reason(key: str, where: dict[str, Any], failed_keys: set[str]) -> str | None:
+    """Why a fact needs a human look: it takes part in a failed check, OCR was unsure; else None."""
+    reasons = []
+    if key in failed_keys:
+        reasons.append("failed_check")
+    if where.get("confidence") is not None and where["confidence"] < LOW_CONFIDENCE:
+        reasons.append("low_confidence")
+    return ",".join(reasons) or None
+
+
 def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
-    """The long-form facts of a report, in codebook order."""
+    """The long-form facts of a report, in codebook order, each flagged when it needs review."""
+    failed_keys = {key for check in result.checks if check.passed is False for key in check.keys}
     rows = []
     for key in sorted(result.facts, key=_codebook_order):
         where = result.where.get(key) or {}
@@ -58,6 +70,7 @@ def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
             "method": where.get("method") or result.method,
             "table_name": KEYS[key].table if key in KEYS else None,
             "row_key": row_key, "column_key": column_key,
+            "review": review_reason(key, where, failed_keys),
         })
     return rows
 

@@ -75,6 +75,7 @@ class Check:
     name: str
     passed: bool | None
     detail: str
+    keys: list[str] = field(default_factory=list)  # the facts the identity adds up
 
 
 @dataclass

@@ -14,6 +14,8 @@ import sqlite_utils
 import harvester.db.load as load_module
 import harvester.parse
 from harvester.db.load import load
+from harvester.db.reports import preference
+from harvester.parse.model import ParseResult
 from harvester.registry import Site
 from publish.helpers import SEEDS, archive_files, expected, seed_text, site_of
 
@@ -123,6 +125,24 @@ def test_cross_year_check_compares_with_last_years_carry_forward(tmp_path: Path,
                              " 'cross_year%'", [f"{site}/2019"]))
 
 
+def test_values_a_failed_check_contradicts_are_flagged_for_review_not_changed(
+        tmp_path: Path, sites: list[Site]) -> None:
+    seed = "001_1fe2932832f48954"
+    printed = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0"
+    text = seed_text(seed).replace(printed, printed.replace("\t\t0\t", "\t\t3\t", 1))
+    assert text != seed_text(seed)
+    site = site_of(seed, sites)
+    archive_files(tmp_path, [(site, "http://127.0.0.1/2020.txt", text.encode())])
+    load(tmp_path, sites)
+    db = sqlite_utils.Database(tmp_path / "harvester.db")
+    facts = {r["key"]: (r["value"], r["review"]) for r in db["facts"].rows}
+    assert facts["carry_forward.natural_person"] == (3, "failed_check")  # kept as printed
+    flagged = {key for key, (_, review) in facts.items() if review}
+    assert {"apply.new.natural_person", "result.total.natural_person", "carry_forward.total"} <= flagged
+    assert not any(key.startswith(("active.", "review.", "litigation.")) for key in flagged)
+    assert facts["apply.new.commercial"][1] is None  # its own sums still add up
+
+
 def test_bad_files_are_recorded_not_fatal(tmp_path: Path, sites: list[Site]) -> None:
     site = sites[0].id
     archive_files(tmp_path, [(site, "http://127.0.0.1/empty.pdf", b""),
@@ -139,3 +159,15 @@ def test_bad_files_are_recorded_not_fatal(tmp_path: Path, sites: list[Site]) -> 
         status, errors = statuses[name]
         assert status in ("unreadable", "error") and json.loads(errors), name
     assert statuses["news.html"][0] == "not_report"
+
+
+def test_a_text_source_is_preferred_to_an_ocr_reading_that_gives_as_much() -> None:
+    facts = {"apply.new.total": 5, "apply.carried_over.total": 0}
+    text = ParseResult(path="t", sha256="t", carrier="pdf", method="text-layer", facts=dict(facts))
+    pictures = ParseResult(path="p", sha256="p", carrier="html", method="ocr", facts=dict(facts))
+    richer = ParseResult(path="r", sha256="r", carrier="html", method="ocr",
+                         facts={**facts, "carry_forward.total": 0})
+    ranked = sorted([(pictures, "a"), (text, "b")], key=lambda pair: preference(*pair))
+    assert [result.method for result, _ in ranked] == ["text-layer", "ocr"]
+    ranked = sorted([(text, "b"), (richer, "c")], key=lambda pair: preference(*pair))
+    assert ranked[0][0] is richer  # more facts wins over the way they were read

@@ -47,10 +47,10 @@ def _results(facts: Facts, column: str) -> Check:
 def _equation(name: str, facts: Facts, left: list[str], right: list[str]) -> Check:
     missing = [k for k in left + right if k not in facts]
     if missing:
-        return Check(name, None, "not printed: " + ", ".join(missing))
+        return Check(name, None, "not printed: " + ", ".join(missing), left + right)
     lhs, rhs = _sum(facts, left), _sum(facts, right)
     detail = f"{_terms(facts, left)} = {lhs}; {_terms(facts, right)} = {rhs}"
-    return Check(name, abs(lhs - rhs) < 1e-9, detail)
+    return Check(name, abs(lhs - rhs) < 1e-9, detail, left + right)
 
 
 def _sum(facts: Facts, keys: Iterable[str]) -> int | float:
