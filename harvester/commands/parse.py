@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from harvester.parse import parse_file
+from harvester.parse.model import ParseResult
 
 
 @click.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, a line each.")
-def command(files: tuple[str, ...], as_json: bool) -> None:
+@click.option("--picture", "pictures", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A picture the one HTML page FILE shows (a 图片版 report), in page order; "
+                   "repeat for every page.")
+def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) -> None:
     """Parse report files (text, HTML, DOCX, DOC, PDF, scans) into the canonical facts.
 
     The format is recognised from the content, not the file name. Exit status is 1 when
     a file could not be read at all; a partly readable report still prints what was read.
 
     Example: harvester parse report.pdf page.html --json > facts.jsonl
+
+    Example (a page printed as pictures): harvester parse page.html --picture p1.jpg --picture p2.jpg
     """
+    if pictures and len(files) != 1:
+        raise click.UsageError("--picture belongs to one HTML page: give exactly one FILE")
     unreadable = 0
     for path in files:
-        result = parse_file(path)
+        result = _parse_pictures(path, pictures) if pictures else parse_file(path)
         unreadable += result.kind == "unreadable"
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
@@ -32,7 +41,15 @@ def command(files: tuple[str, ...], as_json: bool) -> None:
     sys.exit(1 if unreadable else 0)
 
 
-def _summary(result) -> None:
+def _parse_pictures(page: str, pictures: tuple[str, ...]) -> ParseResult:
+    """The page read together with its pictures, in the order given."""
+    from harvester.parse.image_pages import parse_image_page
+
+    return parse_image_page(Path(page).read_bytes(),
+                            [(picture, Path(picture).read_bytes()) for picture in pictures], page)
+
+
+def _summary(result: ParseResult) -> None:
     failed = [c.name for c in result.checks if c.passed is False]
     click.echo(f"{result.path}: {result.kind}, {result.carrier}/{result.method}, "
                f"template {result.template}, {result.agency or '?'} {result.year or '?'}, "

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -84,3 +88,22 @@ def test_every_frame_of_every_picture_is_a_page_in_order() -> None:
     assert pictures.load(1).gray.mean() == 220
     with pytest.raises(UnreadableFile):
         pictures.load(3)
+
+
+def test_the_cli_reads_a_saved_picture_page(tmp_path: Path) -> None:
+    seed = seeds()[1]
+    page, pictures = picture_page(seed)
+    (tmp_path / "page.html").write_bytes(page)
+    options = []
+    for number, (_, picture) in enumerate(pictures, 1):
+        (tmp_path / f"p{number}.jpg").write_bytes(picture)
+        options += ["--picture", str(tmp_path / f"p{number}.jpg")]
+    command = [sys.executable, "-m", "harvester", "parse", "--json", str(tmp_path / "page.html")]
+    run = subprocess.run(command + options, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert (result["facts"], result["method"]) == (golden(seed)["facts"], "ocr")
+    assert [note["image"] for note in result["page_notes"]] == options[1::2]
+    twice = subprocess.run(command + [str(tmp_path / "page.html")] + options, capture_output=True,
+                           text=True, timeout=120)
+    assert twice.returncode == 2 and "exactly one FILE" in twice.stderr
