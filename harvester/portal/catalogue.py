@@ -90,8 +90,9 @@ class Catalogue:
             self.resources[file_url] = Resource(source.file_bytes(carrier), CONTENT_TYPES[carrier])
             self.reports.append(GroundTruth(file_url, stem, carrier))
             attachments.append(Attachment(href, f"{source.title()}.{carrier}"))
-        markup = pages.article_page(source.title(), date, _agency(source.title()), content, attachments, charset)
-        entry = Entry(source.title(), url, date)
+        title = source.title() + ("（图片版）" if carrier == "images" else "")
+        markup = pages.article_page(title, date, _agency(title), content, attachments, charset)
+        entry = Entry(title, url, date)
         self.publish(column, entry, html_resource(markup, charset, **options))
         return entry
 
@@ -163,7 +164,8 @@ class LargeArticles:
 
 
 def build_demo(root: Path | None = None) -> Catalogue:
-    """The demo layout: a UTF-8 TRS site and a GBK site whose list is drawn by JavaScript, five seed reports."""
+    """The demo layout: a UTF-8 TRS site and a GBK site whose list is drawn by JavaScript, five seed
+    reports (one of them also as a 图片版 page of pictures)."""
     cat = Catalogue(root=root)
     s000, s001, s002, s003, s004 = SEED_STEMS
     trs = TrsColumn(TRS_COLUMN, "政府信息公开年报", [], per_page=4)
@@ -173,6 +175,8 @@ def build_demo(root: Path | None = None) -> Catalogue:
     cat.columns = {c.path: c for c in (trs, year, js)}
 
     cat.publish_report(year, f"{year.path}202001/t20200120_400001.html", s000, "html", "2020-01-20")
+    # The same report also posted as pictures (图片版), as many agencies do: read by OCR.
+    cat.publish_report(year, f"{year.path}202001/t20200120_400002.html", s000, "images", "2020-01-20")
     hidden = Entry("2021年度政府信息公开工作年度报告（征求意见稿）", f"{ROBOTS_DISALLOWED}202201/t20220110_900001.html", "")
     cat.publish(trs, hidden, html_resource(pages.simple_page(hidden.title, ["内部稿"])))
     cat.non_reports.append(hidden.url)

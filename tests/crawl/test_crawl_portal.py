@@ -23,7 +23,8 @@ from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, new_run_id, start_c
 from harvester.portal import Portal
 from harvester.registry import DEMO_REGISTRY
 
-DOCUMENT_KIND = {"html": "report_page", "gbk.html": "report_page"}  # every other carrier is an attachment
+# Pages (inline text or pictures) are report_page documents; every other carrier is an attachment.
+DOCUMENT_KIND = {"html": "report_page", "gbk.html": "report_page", "images": "report_page"}
 
 
 def query(archive: Path, sql: str, *params) -> list[tuple]:
@@ -53,7 +54,7 @@ def crawled(portal: Portal, tmp_path_factory) -> tuple[Path, dict]:
 def test_every_report_is_archived_once(portal: Portal, crawled) -> None:
     archive, summary = crawled
     assert summary["returncode"] == 0 and summary["status"] == "finished", summary
-    assert len(portal.reports) == 5
+    assert len({r.seed for r in portal.reports}) == 5 and len(portal.reports) == 6
     for report in portal.reports:
         rows = query(archive, "SELECT kind, sha256 FROM documents WHERE url = ?", report.url)
         assert len(rows) == 1, (report, rows)
@@ -72,6 +73,11 @@ def test_nothing_else_is_taken(portal: Portal, crawled) -> None:
         assert not query(archive, "SELECT 1 FROM documents WHERE url = ?", url), url
     documents = {url for (url,) in query(archive, "SELECT url FROM documents WHERE kind = 'attachment'")}
     assert documents == {r.url for r in portal.reports if r.carrier not in DOCUMENT_KIND}
+    # Pictures are taken from the 图片版 page only, each once, byte for byte; never as documents.
+    pictures = query(archive, "SELECT final_url, sha256, referer FROM fetches WHERE kind = 'page_image'")
+    [picture_page] = [r.url for r in portal.reports if r.carrier == "images"]
+    assert sorted(pictures) == sorted((url, hashlib.sha256(served_body(portal, url)).hexdigest(), picture_page)
+                                      for url in portal.page_pictures)
     assert query(archive, "PRAGMA integrity_check") == [("ok",)]
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
+
+import pypdfium2 as pdfium
+from PIL import Image
 
 from harvester.portal import Portal
 from harvester.portal.reports import DEFAULT_ROOT
@@ -25,12 +30,24 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 
 def test_report_files_are_the_fixture_files(fresh_portal: Portal) -> None:
-    files = [r for r in fresh_portal.reports if r.carrier not in ("html", "gbk.html")]
+    files = [r for r in fresh_portal.reports if r.carrier not in ("html", "gbk.html", "images")]
     assert {r.carrier for r in files} == {"pdf", "docx", "doc"}
     for report in files:
         status, _, body = get(report.url)
         fixture = DEFAULT_ROOT / report.seed / f"{report.seed}.{report.carrier}"
         assert status == 200 and body == fixture.read_bytes(), report
+
+
+def test_a_picture_report_shows_every_page_of_its_seed_as_a_jpeg(fresh_portal: Portal) -> None:
+    [report] = [r for r in fresh_portal.reports if r.carrier == "images"]
+    status, _, page = get(report.url)
+    pdf = pdfium.PdfDocument(DEFAULT_ROOT / report.seed / f"{report.seed}.pdf")
+    assert status == 200 and "（图片版）".encode() in page and len(fresh_portal.page_pictures) == len(pdf)
+    for url in fresh_portal.page_pictures:
+        status, headers, body = get(url)
+        assert status == 200 and headers["Content-Type"] == "image/jpeg"
+        assert urlsplit(url).path.rsplit("/", 1)[1].encode() in page
+        assert Image.open(io.BytesIO(body)).size[0] >= 1200  # A4 at 150 dpi
 
 
 def test_gbk_article_is_gbk(fresh_portal: Portal) -> None:

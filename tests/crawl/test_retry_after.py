@@ -27,4 +27,4 @@ def test_crawl_waits_as_long_as_retry_after_asks(fresh_portal: Portal, archive_d
     assert summary["status"] == "finished"
     first, second = fresh_portal.request_times(column)
     assert second - first >= 2.0
-    assert summary["kinds"]["report_page"] == 1  # and the crawl went on after the wait
+    assert summary["kinds"]["report_page"] == 2  # and the crawl went on after the wait (text + 图片版)
