@@ -36,8 +36,8 @@ def page_key(gray: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def _path(key: str) -> Path:
-    return cache_dir() / key[:2] / f"{key}.json"
+def _path(key: str, directory: Path) -> Path:
+    return directory / key[:2] / f"{key}.json"
 
 
 def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -65,18 +65,18 @@ def blocks_from_json(items: list[dict[str, Any]]) -> list[Block]:
     return blocks
 
 
-def load(key: str) -> tuple[list[Block], dict[str, Any]] | None:
-    """Cached blocks and note of a page image, or None (missing or unreadable entry)."""
+def load(key: str, directory: Path) -> tuple[list[Block], dict[str, Any]] | None:
+    """Cached blocks and note of a page image in `directory`, or None (missing or unreadable entry)."""
     try:
-        entry = json.loads(_path(key).read_text(encoding="utf-8"))
+        entry = json.loads(_path(key, directory).read_text(encoding="utf-8"))
         return blocks_from_json(entry["blocks"]), entry["note"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def store(key: str, blocks: list[Block], note: dict[str, Any]) -> None:
-    """Write a page's result; a cache that cannot be written only costs time later."""
-    path = _path(key)
+def store(key: str, blocks: list[Block], note: dict[str, Any], directory: Path) -> None:
+    """Write a page's result into `directory`; a cache that cannot be written only costs time later."""
+    path = _path(key, directory)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from harvester.parse.errors import UnreadableFile
@@ -29,18 +31,18 @@ class PageOutcome:
     error: str | None = None
 
 
-def read_source_page(source: Pages, index: int, threads: int) -> PageOutcome:
-    """Load, OCR (or fetch from the cache) page `index` of a source."""
+def read_source_page(source: Pages, index: int, threads: int, cache_dir: Path) -> PageOutcome:
+    """Load, OCR (or fetch from the page cache in `cache_dir`) page `index` of a source."""
     page = index + 1
     try:
         image = source.load(index)
         key = cache.page_key(image.gray)
-        cached = cache.load(key)
+        cached = cache.load(key, cache_dir)
         if cached is not None:
             blocks, note = cached
             return PageOutcome(page, blocks, {**note, "cached": True})
         blocks, note = read_page(image, page, threads)
-        cache.store(key, blocks, note)
+        cache.store(key, blocks, note, cache_dir)
         return PageOutcome(page, blocks, {**note, "cached": False})
     except UnreadableFile as error:
         return PageOutcome(page, error=f"page {page}: {error.message}")
@@ -52,22 +54,48 @@ def _timed_out(page: int) -> PageOutcome:
     return PageOutcome(page, error=f"page {page}: not read, OCR over {DOCUMENT_TIMEOUT_S} s budget")
 
 
+class _Workers:
+    """The process's OCR worker pool, kept between documents: each worker loads the models once
+    (~1 s), not once per report. Replaced when the worker count changes, killed on overrun."""
+
+    def __init__(self) -> None:
+        self.pool: multiprocessing.pool.Pool | None = None
+        self.size = 0
+
+    def get(self, size: int) -> multiprocessing.pool.Pool:
+        """A running pool of `size` processes (forked now if there is none of that size)."""
+        if self.pool is None or self.size != size:
+            self.discard()
+            self.pool, self.size = multiprocessing.get_context("fork").Pool(size), size
+        return self.pool
+
+    def discard(self) -> None:
+        """Terminate the pool, abandoning whatever its workers are still doing."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+_WORKERS = _Workers()
+
+
 def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
               progress: Progress | None = None) -> list[PageOutcome]:
     """OCR the given 0-based pages in worker processes; outcomes come back in page order.
 
     Pages always run in child processes: the parent never starts ONNX runtime threads, so
-    forking stays safe and a page that overruns the budget can be killed. With fewer pages
-    than workers, each page gets the spare cores as ONNX threads.
+    forking stays safe and a page that overruns the budget can be killed (with its pool).
+    With fewer pages than workers, each page gets the spare cores as ONNX threads.
     """
     workers = workers or worker_count()
-    processes = max(1, min(workers, len(indices)))
-    threads = max(1, workers // processes)
+    threads = max(1, workers // max(1, min(workers, len(indices))))
     outcomes: dict[int, PageOutcome] = {}
     deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
-    pool = multiprocessing.get_context("fork").Pool(processes)
+    pool = _WORKERS.get(workers)
+    finished = False
     try:
-        pending = {index: pool.apply_async(read_source_page, (source, index, threads))
+        pending = {index: pool.apply_async(read_source_page, (source, index, threads, cache.cache_dir()))
                    for index in indices}
         while pending and time.monotonic() < deadline:
             for index in [i for i, job in pending.items() if job.ready()]:
@@ -77,8 +105,8 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
             time.sleep(0.05)
         for index in pending:
             outcomes[index] = _timed_out(index + 1)
+        finished = not pending
     finally:
-        # terminate, not close: a page still running past the budget is abandoned.
-        pool.terminate()
-        pool.join()
+        if not finished:  # a page still running past the budget (or an interrupt): kill it
+            _WORKERS.discard()
     return [outcomes[index] for index in indices]
