@@ -87,8 +87,14 @@ def test_killing_a_worker_mid_crawl_loses_nothing(redis_url, replica, tmp_path):
     inflight = f"{crawl.prefix}:requests:inflight:{victim.name}"
     client = crawl.client()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (fetches_of(tmp_path, victim.run_id) >= 20 and client.llen(inflight)):
+    while time.monotonic() < deadline:
+        if fetches_of(tmp_path, victim.run_id) >= 20 and client.llen(inflight):
+            os.killpg(victim.process.pid, signal.SIGSTOP)  # frozen: its in-flight list cannot change now
+            if client.llen(inflight):
+                break
+            os.killpg(victim.process.pid, signal.SIGCONT)
         time.sleep(0.02)
+    assert client.llen(inflight), "the victim never had requests in flight"
     os.killpg(victim.process.pid, signal.SIGKILL)  # mid-crawl, with requests in flight
     victim.process.wait()
     survivors = [worker for worker in started if worker is not victim]
