@@ -29,6 +29,7 @@ from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
 from harvester.parse import PARSER_VERSION, parse_bytes
 from harvester.parse.model import ParseResult
+from harvester.parse.ocr.limits import OCR_WORKERS_ENV
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
@@ -107,7 +108,8 @@ def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
                if (cached := cache.get(sha, PARSER_VERSION)) is not None}
     missing = [sha for sha in shas if sha not in results]
     done = len(results)
-    pool = ProcessPoolExecutor(workers) if workers > 1 and len(missing) > 1 else None
+    pool = (ProcessPoolExecutor(workers, initializer=_one_ocr_process_each)
+            if workers > 1 and len(missing) > 1 else None)
     try:
         for result in (pool.map if pool else map)(_parse_one, repeat(root), missing):
             cache.put(result)
@@ -119,6 +121,12 @@ def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
         if pool:
             pool.shutdown()
     return results
+
+
+def _one_ocr_process_each() -> None:
+    """In a parse worker: the parse workers already fill the cores, so each OCRs its scanned pages
+    with one process (not one per core each: that would oversubscribe CPU and memory)."""
+    os.environ[OCR_WORKERS_ENV] = "1"
 
 
 def _parse_one(root: Path, sha256: str) -> ParseResult:

@@ -20,9 +20,12 @@ MAX_OCR_PAGES = 60
 DOCUMENT_TIMEOUT_S = 900
 
 
+OCR_WORKERS_ENV = "HARVESTER_OCR_WORKERS"
+
+
 def worker_count() -> int:
     """Processes for OCR: $HARVESTER_OCR_WORKERS, else every core."""
-    env = os.environ.get("HARVESTER_OCR_WORKERS")
+    env = os.environ.get(OCR_WORKERS_ENV)
     if env and env.isdigit() and int(env) > 0:
         return int(env)
     return os.cpu_count() or 1
