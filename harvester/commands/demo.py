@@ -37,7 +37,9 @@ def command(archive: Path, host: str, port: int, portal_port: int, no_serve: boo
     """
     archive = archive.resolve()
     with start_portal(port=portal_port) as portal:
-        click.echo(f"replica portal: {portal.url} ({len(portal.reports)} reports published)")
+        seeds = {report.seed for report in portal.reports}
+        click.echo(f"replica portal: {portal.url} ({len(seeds)} reports published as "
+                   f"{len(portal.reports)} documents)")
         summary = crawl(registry=DEMO_REGISTRY, portal=portal.url, archive=archive,
                         settings=LOOPBACK_SETTINGS, timeout=CRAWL_TIMEOUT_S,
                         on_line=lambda line: click.echo(line, err=True))
