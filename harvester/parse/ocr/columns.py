@@ -70,9 +70,33 @@ def _close(upper: list[Piece], lower: list[Piece]) -> bool:
     return top(lower) - bottom(upper) <= LINE_GAP * height(upper)
 
 
+def _within(line: list[Piece], table: list[list[Piece]]) -> bool:
+    """True when the line starts right of the table's left edge and ends left of its right edge."""
+    left, right = min(p.box[0] for row in table for p in row), max(p.box[2] for row in table for p in row)
+    return line[0].box[0] > left and line[-1].box[2] < right
+
+
 def _joins_below(line: list[Piece], table: list[list[Piece]]) -> bool:
     """A table line continues the table; another line does when it sits close and in its columns."""
     return is_table_line(line) or (_close(table[-1], line) and _fits(line, table))
+
+
+def _middle(line: list[Piece]) -> float:
+    return (line[0].box[0] + line[-1].box[2]) / 2
+
+
+def _aligned(line: list[Piece], heading: list[Piece]) -> bool:
+    """True when the line is centred like a one-piece heading (within one line height)."""
+    return len(heading) == 1 and abs(_middle(line) - _middle(heading)) <= height(heading)
+
+
+def _heads_below(line: list[Piece], table: list[list[Piece]], after: list[Piece] | None) -> bool:
+    """True for the heading of a sub-table printed below the table: a line inside the table's
+    width, close under it, across its columns or centred like the heading the table began
+    with, and closely followed by a line in the table's columns."""
+    return (after is not None and _close(table[-1], line) and _within(line, table)
+            and (not _fits(line, table) or _aligned(line, table[0]))
+            and _close(line, after) and (is_table_line(after) or _fits(after, table)))
 
 
 def table_runs(lines: list[list[Piece]]) -> list[tuple[bool, list[list[Piece]]]]:
@@ -80,11 +104,15 @@ def table_runs(lines: list[list[Piece]]) -> list[tuple[bool, list[list[Piece]]]]
 
     A table starts at a line broken into columns and takes in the neighbouring lines that sit
     in its columns: header lines with few cells, wrapped label lines, rows with blank cells.
+    A heading printed across a table's columns starts the next table (a sub-table with columns
+    of its own).
     """
     runs: list[tuple[bool, list[list[Piece]]]] = []
-    for line in lines:
+    for line, after in zip(lines, [*lines[1:], None]):
         last = runs[-1] if runs else None
-        if last and last[0] and _joins_below(line, last[1]):
+        if last and last[0] and _heads_below(line, last[1], after):
+            runs.append((True, [line]))
+        elif last and last[0] and _joins_below(line, last[1]):
             last[1].append(line)
         elif is_table_line(line):
             table = [line]

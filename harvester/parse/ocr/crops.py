@@ -1,4 +1,4 @@
-"""Which boxes to read on a ruled page: detected lines cut at rules, plus cells detection missed."""
+"""Which boxes to read: detected lines cut at rules, plus cells detection missed (ruled or not)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from harvester.parse.ocr.engine import Piece
 from harvester.parse.ocr.geometry import Box, centre
+from harvester.parse.ocr.layout import unruled_tables
 from harvester.parse.ocr.rules import Grid
+from harvester.parse.ocr.unruled import blank_value_boxes
 
 RULE_GAP_PX = 3  # keep crops this far from a rule so its antialiased edge is not read as "1"
 MIN_CROP_PX = 6
@@ -57,4 +60,15 @@ def missed_cells(boxes: list[Box], grids: list[Grid], clean: np.ndarray) -> list
             ink = clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset] < INK_LEVEL
             if ink.sum() >= MIN_INK_PX:
                 extra.extend(_ink_lines(ink, x0 + inset, y0 + inset))
+    return extra
+
+
+def missed_values(pieces: list[Piece], grids: list[Grid], clean: np.ndarray) -> list[Box]:
+    """Lines of ink in the blank value cells of unruled tables (no rules to find cells by)."""
+    extra: list[Box] = []
+    for lines in unruled_tables(pieces, grids):
+        for x0, y0, x1, y1 in blank_value_boxes(lines):
+            ink = clean[y0:y1, x0:x1] < INK_LEVEL
+            if ink.sum() >= MIN_INK_PX:
+                extra.extend(_ink_lines(ink, x0, y0))
     return extra

@@ -52,31 +52,47 @@ def _paragraphs(lines: list[list[Piece]], page: int) -> list[tuple[int, Paragrap
     return out
 
 
+def _is_table(is_table: bool, run: list[list[Piece]]) -> bool:
+    return is_table and len(run) >= MIN_ROWS
+
+
 def _text_blocks(pieces: list[Piece], page: int, unit: float) -> list[tuple[int, Block]]:
     """Prose and unruled tables from pieces outside ruled grids, keyed by their top."""
     placed: list[tuple[int, Block]] = []
     for is_table, run in table_runs(group_lines(pieces)):
-        if is_table and len(run) >= MIN_ROWS:
+        if _is_table(is_table, run):
             placed.append((run[0][0].box[1], unruled_table(run, page, unit)))
         else:
             placed.extend(_paragraphs(run, page))
     return placed
 
 
-def build_blocks(pieces: list[Piece], grids: list[Grid], page: int, unit: float) -> list[Block]:
-    """Paragraphs and Tables of one page in reading order (top to bottom)."""
-    by_grid: dict[int, list[Piece]] = {}
-    prose: list[Piece] = []
+def by_grid(pieces: list[Piece], grids: list[Grid]) -> tuple[dict[int, list[Piece]], list[Piece]]:
+    """Pieces inside each ruled grid (by grid index), and the pieces outside every grid."""
+    inside: dict[int, list[Piece]] = {}
+    outside: list[Piece] = []
     for piece in pieces:
         cx, cy = centre(piece.box)
         owner = next((i for i, g in enumerate(grids) if g.contains(cx, cy)), None)
         if owner is None:
-            prose.append(piece)
+            outside.append(piece)
         else:
-            by_grid.setdefault(owner, []).append(piece)
+            inside.setdefault(owner, []).append(piece)
+    return inside, outside
+
+
+def unruled_tables(pieces: list[Piece], grids: list[Grid]) -> list[list[list[Piece]]]:
+    """The lines of each table printed without rules on the page."""
+    _, outside = by_grid(pieces, grids)
+    return [run for is_table, run in table_runs(group_lines(outside)) if _is_table(is_table, run)]
+
+
+def build_blocks(pieces: list[Piece], grids: list[Grid], page: int, unit: float) -> list[Block]:
+    """Paragraphs and Tables of one page in reading order (top to bottom)."""
+    by_index, prose = by_grid(pieces, grids)
     placed = _text_blocks(prose, page, unit)
     for i, grid in enumerate(grids):
-        inside = by_grid.get(i, [])
+        inside = by_index.get(i, [])
         if len(grid.cells) == 1:
             # A single-cell grid is a frame around text, not a table.
             placed.extend(_paragraphs(group_lines(inside), page))

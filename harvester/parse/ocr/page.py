@@ -9,7 +9,7 @@ import cv2
 
 from harvester.parse.model import Block
 from harvester.parse.ocr import engine
-from harvester.parse.ocr.crops import cut_at_rules, missed_cells
+from harvester.parse.ocr.crops import cut_at_rules, missed_cells, missed_values
 from harvester.parse.ocr.layout import build_blocks
 from harvester.parse.ocr.preprocess import denoise, deskew
 from harvester.parse.ocr.render import PageImage
@@ -29,6 +29,7 @@ def read_page(image: PageImage, page: int, threads: int = 1) -> tuple[list[Block
     boxes = cut_at_rules(engine.detect(rgb, threads), grids)
     boxes += missed_cells(boxes, grids, clean)
     pieces = engine.recognise(rgb, boxes, threads)
+    pieces += engine.recognise(rgb, missed_values(pieces, grids, clean), threads)
     blocks = build_blocks(pieces, grids, page, image.unit)
     confidences = [p.confidence for p in pieces]
     note = {

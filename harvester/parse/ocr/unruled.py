@@ -15,7 +15,7 @@ from harvester.parse.model import Cell, Table
 from harvester.parse.ocr.columns import (Band, column_bands, column_of, in_label_area, is_value,
                                          value_start)
 from harvester.parse.ocr.engine import Piece
-from harvester.parse.ocr.geometry import scaled
+from harvester.parse.ocr.geometry import Box, scaled
 from harvester.parse.ocr.lines import bottom, cell_text, height, top
 
 # A centred label's lines below its value line: taken while the label's middle stays this
@@ -131,3 +131,26 @@ def unruled_table(lines: list[Line], page: int, unit: float) -> Table:
         has_values = any(is_value(p) for line in row for p in line)
         rows.append(_cells(row, r, bands, value_columns if has_values else set(), page, unit))
     return Table(index=0, rows=rows, page=page)
+
+
+def _after_labels(bands: list[Band], value_lines: list[Line]) -> set[int]:
+    """Columns right of the row's last label piece (every column when the row prints no label)."""
+    labels = [p.box[2] for line in value_lines for p in line if not is_value(p)]
+    return {i for i, (x0, _) in enumerate(bands) if x0 >= max(labels, default=0)}
+
+
+def blank_value_boxes(lines: list[Line]) -> list[Box]:
+    """Where a value row has no piece in a column right of its label: that column's band across
+    the row's value lines (a lone "0" the detector missed would sit there)."""
+    bands = column_bands(lines)
+    boxes: list[Box] = []
+    for row in group_rows(lines):
+        value_lines = [line for line in row if any(is_value(p) for p in line)]
+        if not value_lines:
+            continue
+        taken = {column_of(p, bands) for line in row for p in line}
+        row_top = min(top(line) for line in value_lines)
+        row_bottom = max(bottom(line) for line in value_lines)
+        boxes.extend((bands[col][0], row_top, bands[col][1], row_bottom)
+                     for col in sorted(_after_labels(bands, value_lines) - taken))
+    return boxes
