@@ -1,10 +1,11 @@
-"""OCR speed: seconds per page and per report, on one core and on all cores.
+"""OCR speed and memory: seconds per page and per report on one core and on all cores, peak RSS of a worker.
 
     .venv/bin/python benchmarks/ocr_bench.py [--variant scan] [--seeds 2]
 
 Every run starts with an empty page cache (a temporary HARVESTER_OCR_CACHE), so each
 page is really rendered and read. "One core" is one worker process with one ONNX thread;
-"all cores" is one worker per core, the pages of a report spread over them. The load
+"all cores" is one worker per core, the pages of a report spread over them. Each mode starts
+its worker pool once (models load once per worker, as in `harvester load`). The load
 average is printed too: other work on the machine slows every figure.
 """
 
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
 
-from harvester.parse.ocr.pool import ocr_pages
+from harvester.parse.ocr.pool import ocr_pages, shutdown_workers
 from harvester.parse.ocr.render import PageSource
 
 REPORTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reports"
@@ -35,6 +37,7 @@ def run(files: list[Path], workers: int) -> tuple[int, float, list[float]]:
             wall += time.perf_counter() - started
             pages += count
             page_seconds += [o.note["seconds"] for o in outcomes if o.error is None]
+        shutdown_workers()  # the next mode starts cold too (model loading counted in its time)
     return pages, wall, page_seconds
 
 
@@ -53,6 +56,8 @@ def main() -> None:
         per_page.sort()
         print(f"{label:<12}{pages:>6}{wall / pages:>9.2f}{wall / len(files):>10.2f}"
               f"{per_page[len(per_page) // 2]:>10.2f}{per_page[-1]:>10.2f}")
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of one OCR worker process: {worker_peak:.0f} MiB")
     print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 

@@ -80,6 +80,11 @@ class _Workers:
 _WORKERS = _Workers()
 
 
+def shutdown_workers() -> None:
+    """Stop the OCR worker pool now (it is otherwise kept for the next document until exit)."""
+    _WORKERS.discard()
+
+
 def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
               progress: Progress | None = None) -> list[PageOutcome]:
     """OCR the given 0-based pages in worker processes; outcomes come back in page order.
