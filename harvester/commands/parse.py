@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+
+from harvester.commands.options import echo_progress
 
 from harvester.parse import parse_file
 from harvester.parse.model import ParseResult
@@ -32,7 +36,8 @@ def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) ->
         raise click.UsageError("--picture belongs to one HTML page: give exactly one FILE")
     unreadable = 0
     for path in files:
-        result = _parse_pictures(path, pictures) if pictures else parse_file(path)
+        progress = functools.partial(echo_progress, f"{path}: OCR pages")
+        result = _parse_pictures(path, pictures, progress) if pictures else parse_file(path, progress)
         unreadable += result.kind == "unreadable"
         if as_json:
             click.echo(json.dumps(result.to_json(), ensure_ascii=False))
@@ -41,12 +46,13 @@ def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) ->
     sys.exit(1 if unreadable else 0)
 
 
-def _parse_pictures(page: str, pictures: tuple[str, ...]) -> ParseResult:
+def _parse_pictures(page: str, pictures: tuple[str, ...], progress: Callable[[int, int], None]) -> ParseResult:
     """The page read together with its pictures, in the order given."""
     from harvester.parse.image_pages import parse_image_page
 
     return parse_image_page(Path(page).read_bytes(),
-                            [(picture, Path(picture).read_bytes()) for picture in pictures], page)
+                            [(picture, Path(picture).read_bytes()) for picture in pictures], page,
+                            progress)
 
 
 def _summary(result: ParseResult) -> None:

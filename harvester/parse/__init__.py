@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 from harvester.parse.errors import UnreadableFile
@@ -31,24 +32,28 @@ CARRIERS = {
     # A zip that is not a plain DOCX: the docx carrier says why (zip bomb, corrupt, not Word).
     "zip": "harvester.parse.carriers.docx",
 }
+OcrProgress = Callable[[int, int], None]
+"""Called as progress(pages_done, pages_total) while pages are OCR'd."""
+
 UNREADABLE = {
     "empty": "empty file",
     "binary": "not a document: binary content of no known format",
 }
 
 
-def parse_file(path: str | Path) -> ParseResult:
+def parse_file(path: str | Path, progress: OcrProgress | None = None) -> ParseResult:
     """Parse the file at `path`."""
-    return parse_bytes(Path(path).read_bytes(), str(path))
+    return parse_bytes(Path(path).read_bytes(), str(path), progress)
 
 
-def parse_bytes(data: bytes, name: str) -> ParseResult:
-    """Parse a report held in memory; `name` is only recorded, never used to guess the type."""
+def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None) -> ParseResult:
+    """Parse a report held in memory; `name` is only recorded, never used to guess the type.
+    `progress` hears of every page OCR reads (scans, pictures)."""
     carrier = sniff(data)
     result = ParseResult(path=name, sha256=hashlib.sha256(data).hexdigest(), carrier=carrier,
                          parser_version=PARSER_VERSION)
     try:
-        extract = _extract(carrier, data)
+        extract = _extract(carrier, data, progress)
     except UnreadableFile as error:
         result.kind = "unreadable"
         result.errors.append(str(error))
@@ -56,14 +61,14 @@ def parse_bytes(data: bytes, name: str) -> ParseResult:
     return interpret(extract, result)
 
 
-def _extract(carrier: str, data: bytes) -> Extract:
+def _extract(carrier: str, data: bytes, progress: OcrProgress | None) -> Extract:
     if carrier in UNREADABLE:
         raise UnreadableFile(UNREADABLE[carrier])
     if carrier == "image":
         from harvester.parse import ocr
-        return ocr.extract_image(data)
+        return ocr.extract_image(data, progress)
     extract = importlib.import_module(CARRIERS[carrier]).extract(data)
     if carrier == "pdf":
         from harvester.parse import ocr
-        extract = ocr.refine_pdf(data, extract)
+        extract = ocr.refine_pdf(data, extract, progress)
     return extract

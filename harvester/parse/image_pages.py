@@ -18,6 +18,7 @@ from harvester.parse.errors import UnreadableFile
 from harvester.parse.interpret import MIN_FACTS_FOR_REPORT, interpret
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.ocr import extract_images
+from harvester.parse.ocr.pool import Progress as OcrProgress
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
 from harvester.parse.ocr.render import ImageSet, image_size
 
@@ -125,7 +126,8 @@ def _page_pictures(images: list[tuple[str, bytes]]) -> tuple[list[tuple[str, byt
     return kept, notes
 
 
-def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str) -> ParseResult:
+def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str,
+                     progress: OcrProgress | None = None) -> ParseResult:
     """Parse a report page together with its pictures (url, bytes; in page order) as one report."""
     from harvester.parse import PARSER_VERSION
 
@@ -136,7 +138,7 @@ def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str) ->
         page = html.extract(data)
         if not pictures:
             raise UnreadableFile("no picture of the page can be a report page")
-        read = extract_images([picture for _, picture in pictures])
+        read = extract_images([picture for _, picture in pictures], progress)
     except UnreadableFile as error:
         result.kind = "unreadable"
         result.errors.extend([*notes, str(error)])

@@ -101,6 +101,7 @@ def test_the_cli_reads_a_saved_picture_page(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "harvester", "parse", "--json", str(tmp_path / "page.html")]
     run = subprocess.run(command + options, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
+    assert f"OCR pages: {len(pictures)}/{len(pictures)}" in run.stderr  # progress, on stderr
     result = json.loads(run.stdout)
     assert (result["facts"], result["method"]) == (golden(seed)["facts"], "ocr")
     assert [note["image"] for note in result["page_notes"]] == options[1::2]
