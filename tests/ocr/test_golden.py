@@ -1,4 +1,5 @@
-"""Every seed, as a scan, a rotated scan, a noisy scan and a PDF with broken fonts, gives the golden facts."""
+"""Every seed, as a scan, a rotated scan, a noisy scan, a scan without table rules and a PDF with broken fonts,
+gives the golden facts."""
 
 from __future__ import annotations
 
