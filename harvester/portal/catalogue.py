@@ -41,7 +41,8 @@ class Catalogue:
     columns: dict[str, Column] = field(default_factory=dict)
     reports: list[GroundTruth] = field(default_factory=list)
     non_reports: list[str] = field(default_factory=list)
-    page_pictures: list[str] = field(default_factory=list)  # pictures of 图片版 reports, page order
+    # 图片版 article URL -> its pictures, in page order
+    page_pictures: dict[str, list[str]] = field(default_factory=dict)
     flaky: dict[str, int] = field(default_factory=dict)
     throttled: dict[str, int] = field(default_factory=dict)
     large: "LargeArticles | None" = None
@@ -80,7 +81,7 @@ class Catalogue:
             content = source.inline_body(carrier)
             self.reports.append(GroundTruth(url, stem, carrier))
         elif carrier == "images":
-            content = self._publish_pictures(folder, source.pictures(), date)
+            content = self._publish_pictures(url, source.pictures(), date)
             self.reports.append(GroundTruth(url, stem, carrier))
         else:
             content = f"<p>{source.title()}全文见附件。</p>"
@@ -96,18 +97,20 @@ class Catalogue:
         self.publish(column, entry, html_resource(markup, charset, **options))
         return entry
 
-    def _publish_pictures(self, folder: str, pictures: list[bytes], date: str) -> str:
-        """Serve a 图片版's pages as TRS-style W0... pictures; returns the article body showing them
-        (after the agency logo, which is chrome and must not be fetched as a page)."""
+    def _publish_pictures(self, url: str, pictures: list[bytes], date: str) -> str:
+        """Serve the pages of the 图片版 at `url` as TRS-style W0... pictures beside it; returns the
+        article body showing them (after the agency logo, which is chrome and must not be fetched)."""
         self.resources[LOGO] = Resource(LOGO_PNG, "image/png")
         if LOGO not in self.non_reports:
             self.non_reports.append(LOGO)
         tags = [f'<p><img src="{LOGO}" width="120" height="40" alt="logo" /></p>']
         stamp = f"W0{date.replace('-', '')}{self._docid():012d}"
+        folder = url.rsplit("/", 1)[0]
+        self.page_pictures[url] = []
         for number, picture in enumerate(pictures, 1):
             name = f"{stamp}_{number}.jpg"
             self.resources[f"{folder}/{name}"] = Resource(picture, CONTENT_TYPES["jpg"])
-            self.page_pictures.append(f"{folder}/{name}")
+            self.page_pictures[url].append(f"{folder}/{name}")
             tags.append(f'<p style="text-align:center"><img src="./{name}" alt="" /></p>')
         return "\n".join(tags)
 

@@ -46,9 +46,11 @@ class Portal:
         return [self.absolute(u) for u in self.catalogue.non_reports]
 
     @property
-    def page_pictures(self) -> list[str]:
-        """Absolute URLs of the pictures of 图片版 reports (a crawl archives these as page_image)."""
-        return [self.absolute(u) for u in self.catalogue.page_pictures]
+    def page_pictures(self) -> dict[str, list[str]]:
+        """Absolute URL of each 图片版 report page -> its pictures in page order (a crawl archives
+        these as page_image)."""
+        return {self.absolute(page): [self.absolute(u) for u in pictures]
+                for page, pictures in self.catalogue.page_pictures.items()}
 
     @property
     def columns(self) -> dict[str, str]:

@@ -75,9 +75,9 @@ def test_nothing_else_is_taken(portal: Portal, crawled) -> None:
     assert documents == {r.url for r in portal.reports if r.carrier not in DOCUMENT_KIND}
     # Pictures are taken from the 图片版 page only, each once, byte for byte; never as documents.
     pictures = query(archive, "SELECT final_url, sha256, referer FROM fetches WHERE kind = 'page_image'")
-    [picture_page] = [r.url for r in portal.reports if r.carrier == "images"]
-    assert sorted(pictures) == sorted((url, hashlib.sha256(served_body(portal, url)).hexdigest(), picture_page)
-                                      for url in portal.page_pictures)
+    assert {r.url for r in portal.reports if r.carrier == "images"} == set(portal.page_pictures)
+    assert sorted(pictures) == sorted((url, hashlib.sha256(served_body(portal, url)).hexdigest(), page)
+                                      for page, urls in portal.page_pictures.items() for url in urls)
     assert query(archive, "PRAGMA integrity_check") == [("ok",)]
 
 

@@ -42,8 +42,9 @@ def test_a_picture_report_shows_every_page_of_its_seed_as_a_jpeg(fresh_portal: P
     [report] = [r for r in fresh_portal.reports if r.carrier == "images"]
     status, _, page = get(report.url)
     pdf = pdfium.PdfDocument(DEFAULT_ROOT / report.seed / f"{report.seed}.pdf")
-    assert status == 200 and "（图片版）".encode() in page and len(fresh_portal.page_pictures) == len(pdf)
-    for url in fresh_portal.page_pictures:
+    assert status == 200 and "（图片版）".encode() in page
+    assert len(fresh_portal.page_pictures[report.url]) == len(pdf)
+    for url in fresh_portal.page_pictures[report.url]:
         status, headers, body = get(url)
         assert status == 200 and headers["Content-Type"] == "image/jpeg"
         assert urlsplit(url).path.rsplit("/", 1)[1].encode() in page

@@ -38,15 +38,16 @@ def test_a_picture_report_is_archived_and_read_by_ocr(fresh_portal: Portal, arch
     page = fresh_portal.add_report(SEED, "images")
     crawl_trs(fresh_portal, archive_dir)
 
-    pictures = rows(archive_dir / "archive.db",
-                    "SELECT url, sha256, referer, outcome FROM fetches WHERE kind = 'page_image' ORDER BY url")
-    assert [url for url, *_ in pictures] == sorted(fresh_portal.page_pictures)
+    pictures = rows(archive_dir / "archive.db", "SELECT url, sha256, referer, outcome FROM fetches"
+                    " WHERE kind = 'page_image' AND referer = ? ORDER BY url", page)
+    assert [url for url, *_ in pictures] == sorted(fresh_portal.page_pictures[page])
     for url, sha256, referer, outcome in pictures:
         served = fresh_portal.catalogue.get(urlsplit(url).path).body
         assert (sha256, referer, outcome) == (hashlib.sha256(served).hexdigest(), page, "new")
     assert all(fresh_portal.times_requested(url) == 0 for url in fresh_portal.non_reports)  # the logo too
     # Pages whose text carries the report (and attachment pages) fetch no pictures.
-    assert {referer for _, _, referer, _ in pictures} == {page}
+    referers = rows(archive_dir / "archive.db", "SELECT DISTINCT referer FROM fetches WHERE kind = 'page_image'")
+    assert {referer for (referer,) in referers} == set(fresh_portal.page_pictures)
 
     sites = load_registry(DEMO_REGISTRY, portal=fresh_portal.url)
     load(archive_dir, sites, workers=1)
@@ -61,11 +62,11 @@ def test_a_picture_report_is_archived_and_read_by_ocr(fresh_portal: Portal, arch
     facts = rows(db, "SELECT key, value, source_cell FROM facts WHERE report_id = ?", report_id)
     assert {key: value for key, value, _ in facts} == golden["facts"]
     for key, _, source_cell in facts:  # every value traced to the picture it was read from
-        assert json.loads(source_cell)["image"] in fresh_portal.page_pictures, key
+        assert json.loads(source_cell)["image"] in fresh_portal.page_pictures[page], key
 
     # A recrawl asks for the pictures conditionally and stores nothing new; the reload reads nothing.
     crawl_trs(fresh_portal, archive_dir)
     again = rows(archive_dir / "archive.db", "SELECT outcome, count(*) FROM fetches WHERE kind = 'page_image'"
-                 " GROUP BY outcome ORDER BY outcome")
+                 " AND referer = ? GROUP BY outcome ORDER BY outcome", page)
     assert again == [("new", len(pictures)), ("not_modified", len(pictures))]
     assert load(archive_dir, sites, workers=1).parsed == 0
