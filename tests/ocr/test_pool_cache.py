@@ -12,9 +12,10 @@ import pytest
 from PIL import Image
 
 from harvester.parse.carriers import pdf as pdf_carrier
+from harvester.parse.model import Table
 from harvester.parse.ocr import refine_pdf
 from harvester.parse.ocr.pool import ocr_pages
-from harvester.parse.ocr.render import PageSource
+from harvester.parse.ocr.render import ImageSet, PageSource
 from ocr_corpus import fixture_path, seeds
 
 
@@ -37,6 +38,21 @@ def test_page_cache_hit_on_second_read(tmp_path: Path, monkeypatch: pytest.Monke
     assert first[0].error is None and first[0].note["cached"] is False
     assert second[0].note["cached"] is True and second[0].blocks == first[0].blocks
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
+
+
+def test_a_cached_page_read_again_as_another_page_takes_that_page_number(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HARVESTER_OCR_CACHE", str(tmp_path / "cache"))
+    top = _top_quarter_png(seeds()[0])
+    [first] = ocr_pages(PageSource("image", top), [0])
+    blank = io.BytesIO()
+    Image.new("L", (600, 400), 255).save(blank, "PNG")
+    [again] = ocr_pages(ImageSet((blank.getvalue(), top)), [1])  # the same picture, now page 2
+    assert first.note["cached"] is False and again.note["cached"] is True
+    pages = {block.page for block in again.blocks}
+    pages |= {cell.page for block in again.blocks if isinstance(block, Table)
+              for row in block.rows for cell in row}
+    assert pages == {2} and {block.page for block in first.blocks} == {1}
 
 
 def test_several_pages_in_the_pool_report_progress() -> None:

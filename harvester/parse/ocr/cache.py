@@ -52,24 +52,26 @@ def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
     return out
 
 
-def blocks_from_json(items: list[dict[str, Any]]) -> list[Block]:
-    """Inverse of blocks_to_json."""
+def blocks_from_json(items: list[dict[str, Any]], page: int) -> list[Block]:
+    """Inverse of blocks_to_json, placed on `page`: the same image may be another page elsewhere
+    (a picture shown by two reports, a scan re-published inside a longer file)."""
     blocks: list[Block] = []
     for item in items:
         if item["type"] == "paragraph":
-            blocks.append(Paragraph(item["text"], item["page"]))
+            blocks.append(Paragraph(item["text"], page))
             continue
-        rows = [[Cell(**{**cell, "bbox": tuple(cell["bbox"]) if cell["bbox"] else None})
+        rows = [[Cell(**{**cell, "page": page, "bbox": tuple(cell["bbox"]) if cell["bbox"] else None})
                  for cell in row] for row in item["rows"]]
-        blocks.append(Table(item["index"], rows, item["page"]))
+        blocks.append(Table(item["index"], rows, page))
     return blocks
 
 
-def load(key: str, directory: Path) -> tuple[list[Block], dict[str, Any]] | None:
-    """Cached blocks and note of a page image in `directory`, or None (missing or unreadable entry)."""
+def load(key: str, directory: Path, page: int) -> tuple[list[Block], dict[str, Any]] | None:
+    """Cached blocks (placed on `page`) and note of a page image in `directory`, or None
+    (missing or unreadable entry)."""
     try:
         entry = json.loads(_path(key, directory).read_text(encoding="utf-8"))
-        return blocks_from_json(entry["blocks"]), entry["note"]
+        return blocks_from_json(entry["blocks"], page), entry["note"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -37,7 +37,7 @@ def read_source_page(source: Pages, index: int, threads: int, cache_dir: Path) -
     try:
         image = source.load(index)
         key = cache.page_key(image.gray)
-        cached = cache.load(key, cache_dir)
+        cached = cache.load(key, cache_dir, page)
         if cached is not None:
             blocks, note = cached
             return PageOutcome(page, blocks, {**note, "cached": True})
