@@ -10,12 +10,7 @@ from harvester.parse.model import Table
 
 
 # Known failures, each with its cause; strict, so a fix shows up as XPASS and fails the run.
-KNOWN = {
-    ("003_fd5e2081a75f95e0", "unruled"): (
-        "58/198 cells: most rows of table 3 print no numbers, so without rules nothing tells one "
-        "row's wrapped label from the next row's (line spacing inside a cell equals the spacing "
-        "between cells) and the labels cannot be split by geometry"),
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> list:

@@ -19,7 +19,7 @@ from harvester.config import archive_root
 from harvester.parse.model import Block, Cell, Paragraph, Table
 from harvester.parse.ocr.engine import ENGINE_ID
 
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 """Bump when preprocessing or layout reconstruction changes what a page yields."""
 
 

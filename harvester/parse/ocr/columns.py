@@ -57,10 +57,17 @@ def in_label_area(piece: Piece, start: float | None) -> bool:
     return start is not None and piece.box[2] < start
 
 
-def _fits(line: list[Piece], table: list[list[Piece]]) -> bool:
+def _label_end(table: list[list[Piece]], after: list[Piece] | None) -> float | None:
+    """value_start of the table; while every row so far is blank, of the line after (the value
+    columns a label sits left of may first show there)."""
+    start = value_start(table)
+    return value_start([after]) if start is None and after is not None else start
+
+
+def _fits(line: list[Piece], table: list[list[Piece]], after: list[Piece] | None = None) -> bool:
     """True when no piece of the line runs across a column gap right of the labels (wrapped
     labels may cross the gaps between label columns; a heading or prose line crosses columns)."""
-    bands, start = column_bands(table), value_start(table)
+    bands, start = column_bands(table), _label_end(table, after)
     return all(in_label_area(piece, start)
                or sum(1 for a, b in bands if piece.box[0] < b and piece.box[2] > a) <= 1
                for piece in line)
@@ -76,9 +83,9 @@ def _within(line: list[Piece], table: list[list[Piece]]) -> bool:
     return line[0].box[0] > left and line[-1].box[2] < right
 
 
-def _joins_below(line: list[Piece], table: list[list[Piece]]) -> bool:
+def _joins_below(line: list[Piece], table: list[list[Piece]], after: list[Piece] | None) -> bool:
     """A table line continues the table; another line does when it sits close and in its columns."""
-    return is_table_line(line) or (_close(table[-1], line) and _fits(line, table))
+    return is_table_line(line) or (_close(table[-1], line) and _fits(line, table, after))
 
 
 def _middle(line: list[Piece]) -> float:
@@ -95,7 +102,7 @@ def _heads_below(line: list[Piece], table: list[list[Piece]], after: list[Piece]
     width, close under it, across its columns or centred like the heading the table began
     with, and closely followed by a line in the table's columns."""
     return (after is not None and _close(table[-1], line) and _within(line, table)
-            and (not _fits(line, table) or _aligned(line, table[0]))
+            and (not _fits(line, table, after) or _aligned(line, table[0]))
             and _close(line, after) and (is_table_line(after) or _fits(after, table)))
 
 
@@ -112,7 +119,7 @@ def table_runs(lines: list[list[Piece]]) -> list[tuple[bool, list[list[Piece]]]]
         last = runs[-1] if runs else None
         if last and last[0] and _heads_below(line, last[1], after):
             runs.append((True, [line]))
-        elif last and last[0] and _joins_below(line, last[1]):
+        elif last and last[0] and _joins_below(line, last[1], after):
             last[1].append(line)
         elif is_table_line(line):
             table = [line]

@@ -4,11 +4,14 @@ A row is anchored on a line that holds values. A line with text only in the labe
 (left of every value) is part of a wrapped label and joins a value row; consecutive header
 lines (text over the value columns, no values) make one header row. Labels are either
 top-aligned (the value line carries the label's first line, later lines follow it) or
-vertically centred on the value line (label lines above and below it).
+vertically centred on the value line (label lines above and below it). A row that prints no
+values is only its label lines; a label line that opens a numbered list item ("（一）", "1.")
+starts such a row, the label lines after it are its wrapped label.
 """
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from harvester.parse.model import Cell, Table
@@ -21,6 +24,9 @@ from harvester.parse.ocr.lines import bottom, cell_text, height, top
 # A centred label's lines below its value line: taken while the label's middle stays this
 # close (in line heights) to the value line's middle.
 CENTRE_SLACK = 0.25
+# The start of a numbered list item: "（一）", "(1)", "一、", "1.", "1、", "①".
+ITEM_MARKER = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[）)]"
+                         r"|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d)|[\u2460-\u2473]")
 
 Line = list[Piece]
 
@@ -70,6 +76,46 @@ def _share(rows: list[list[Line]], anchors: list[Line | None], pending: list[Lin
     return pending[kept:]
 
 
+def _opens_item(line: Line) -> bool:
+    """True when a piece of the line begins with a list item marker."""
+    return any(ITEM_MARKER.match(p.text.lstrip()) for p in line)
+
+
+def _items(pending: list[Line]) -> tuple[list[Line], list[list[Line]]]:
+    """Label lines cut where a line opens a list item: the lines before the first item, and
+    each item's lines."""
+    head: list[Line] = []
+    items: list[list[Line]] = []
+    for line in pending:
+        if _opens_item(line):
+            items.append([line])
+        elif items:
+            items[-1].append(line)
+        else:
+            head.append(line)
+    return head, items
+
+
+def _settle(rows: list[list[Line]], anchors: list[Line | None], pending: list[Line],
+            centred: bool, takes_item: bool) -> list[Line]:
+    """Place the label lines met before the next value or header line: list items become rows
+    of their own (the last one stays with a centred value line when `takes_item`), lines before
+    the first item wrap the label above (or open the first item below a header). Returns the
+    lines left for the next line's row."""
+    head, items = _items(pending)
+    if not items:
+        return _share(rows, anchors, pending, centred)
+    if rows and anchors[-1] is not None:
+        rows[-1].extend(head)
+    else:
+        items[0][:0] = head
+    kept = items.pop() if takes_item else []
+    for item in items:
+        rows.append(item)
+        anchors.append(item[0])
+    return kept
+
+
 def group_rows(lines: list[Line]) -> list[list[Line]]:
     """The table's lines grouped into physical rows, top to bottom."""
     start = value_start(lines)
@@ -78,13 +124,15 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
         return [[line] for line in lines]
     centred = _centred(lines, kinds, start)
     rows: list[list[Line]] = []
-    anchors: list[Line | None] = []  # each row's value line (None for header rows)
+    # Each row's value line, or first label line for a row without values (None for header rows).
+    anchors: list[Line | None] = []
     pending: list[Line] = []  # label lines not yet given to a row
     for line, kind in zip(lines, kinds):
         if kind is Kind.LABEL:
             pending.append(line)
             continue
-        pending = _share(rows, anchors, pending, centred)
+        takes_item = centred and kind is Kind.VALUES and not _opens_item(line)
+        pending = _settle(rows, anchors, pending, centred, takes_item)
         if kind is Kind.VALUES:
             rows.append(pending + [line])
             anchors.append(line)
@@ -95,7 +143,7 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
             anchors.append(None)
         pending = []
     if pending:
-        rows[-1].extend(_share(rows, anchors, pending, centred))
+        rows[-1].extend(_settle(rows, anchors, pending, centred, takes_item=False))
     return rows
 
 
@@ -122,14 +170,20 @@ def _cells(row: list[Line], r: int, bands: list[Band], blanks: set[int], page: i
     return cells
 
 
+def _is_data(row: list[Line], start: float | None) -> bool:
+    """A data row: it holds a value, or prints only a label (its values are all blank)."""
+    pieces = [p for line in row for p in line]
+    return any(is_value(p) for p in pieces) or all(in_label_area(p, start) for p in pieces)
+
+
 def unruled_table(lines: list[Line], page: int, unit: float) -> Table:
     """A Table from the lines of one unruled table; a piece's column is the band nearest it."""
-    bands = column_bands(lines)
-    value_columns = _value_bands(bands, value_start(lines))
+    bands, start = column_bands(lines), value_start(lines)
+    value_columns = _value_bands(bands, start)
     rows = []
     for r, row in enumerate(group_rows(lines)):
-        has_values = any(is_value(p) for line in row for p in line)
-        rows.append(_cells(row, r, bands, value_columns if has_values else set(), page, unit))
+        rows.append(_cells(row, r, bands, value_columns if _is_data(row, start) else set(),
+                           page, unit))
     return Table(index=0, rows=rows, page=page)
 
 
