@@ -5,15 +5,17 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from harvester.commands.options import echo_progress
-
 from harvester.parse import parse_file
 from harvester.parse.model import ParseResult
+
+if TYPE_CHECKING:
+    from harvester.parse.ocr.pool import Progress
 
 
 @click.command("parse")
@@ -46,7 +48,7 @@ def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) ->
     sys.exit(1 if unreadable else 0)
 
 
-def _parse_pictures(page: str, pictures: tuple[str, ...], progress: Callable[[int, int], None]) -> ParseResult:
+def _parse_pictures(page: str, pictures: tuple[str, ...], progress: Progress) -> ParseResult:
     """The page read together with its pictures, in the order given."""
     from harvester.parse.image_pages import parse_image_page
 

@@ -8,9 +8,8 @@ of the page's and the pictures' digests, so a new picture version means a new pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harvester.archive.store import BlobStore
 from harvester.db.parsecache import ParseCache
@@ -19,7 +18,8 @@ from harvester.parse import PARSER_VERSION
 from harvester.parse.image_pages import bundle_key, content_images, needs_images, parse_image_page
 from harvester.parse.model import ParseResult
 
-Progress = Callable[[str, int, int], None]
+if TYPE_CHECKING:  # load imports this module
+    from harvester.db.load import Progress
 
 
 def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dict[str, ParseResult],

@@ -9,7 +9,6 @@ from harvester.archive.fetchlog import CONTENT_OUTCOMES
 from harvester.operate.state import insert
 
 
-
 @dataclass
 class RunSummary:
     """What one scheduled run did: sources, document outcomes, parsing, alerts, errors."""

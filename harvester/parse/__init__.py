@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.interpret import interpret
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
+
+if TYPE_CHECKING:  # the OCR stack loads only when a file needs it
+    from harvester.parse.ocr.pool import Progress as OcrProgress
 
 PARSER_VERSION = "5"
 """Bumped whenever the output for the same bytes can change; the database re-parses on change."""
@@ -32,9 +35,6 @@ CARRIERS = {
     # A zip that is not a plain DOCX: the docx carrier says why (zip bomb, corrupt, not Word).
     "zip": "harvester.parse.carriers.docx",
 }
-OcrProgress = Callable[[int, int], None]
-"""Called as progress(pages_done, pages_total) while pages are OCR'd."""
-
 UNREADABLE = {
     "empty": "empty file",
     "binary": "not a document: binary content of no known format",

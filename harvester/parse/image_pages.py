@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from harvester.parse.carriers import html
 from harvester.parse.errors import UnreadableFile
@@ -57,9 +57,14 @@ def content_images(data: bytes, url: str) -> list[str]:
     return found[:MAX_OCR_PAGES]
 
 
+def _absolute(base_url: str, address: str) -> str:
+    """An address as written on the page, made absolute, fragment dropped."""
+    return urldefrag(urljoin(base_url, address.strip())).url
+
+
 def _image_link(anchor, base_url: str) -> str | None:
     """The image file an <a> links to, as an absolute URL, or None."""
-    href = urljoin(base_url, (anchor.get("href") or "").strip()).split("#", 1)[0]
+    href = _absolute(base_url, anchor.get("href") or "")
     return href if urlsplit(href).path.lower().endswith(PICTURE_EXTENSIONS) else None
 
 
@@ -70,8 +75,8 @@ def _picture_address(element, base_url: str) -> str | None:
         return _image_link(element, base_url) if element.find(".//img") is None else None
     link = next(element.iterancestors("a"), None)
     full_size = _image_link(link, base_url) if link is not None else None
-    source = next((element.get(a).strip() for a in SOURCE_ATTRIBUTES if (element.get(a) or "").strip()), "")
-    return full_size or (urljoin(base_url, source).split("#", 1)[0] if source else None)
+    source = next((element.get(a) for a in SOURCE_ATTRIBUTES if (element.get(a) or "").strip()), "")
+    return full_size or (_absolute(base_url, source) if source else None)
 
 
 def _is_page_picture(image, address: str) -> bool:
@@ -143,13 +148,13 @@ def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str,
         result.kind = "unreadable"
         result.errors.extend([*notes, str(error)])
         return result
-    # The page's own heading and date line first, then the pictures' pages (tables numbered by OCR).
     digests = [(url, hashlib.sha256(picture).hexdigest()) for url, picture in pictures]
     # Page n of the OCR'd document comes from picture `image` (a multi-page TIFF gives several).
     layout = ImageSet(tuple(picture for _, picture in pictures)).pages()
     sources = {n: digests[image] for n, (image, _) in enumerate(layout, 1)}
     errors = [_PAGE_ERROR.sub(lambda m: f"page {m[1]} ({sources[int(m[1])][0]}):", error, count=1)
               for error in read.errors]
+    # The page's own heading and date line first, then the pictures' pages (tables numbered by OCR).
     extract = Extract(carrier="html", method="ocr", blocks=page.paragraphs() + read.blocks,
                       pages=read.pages, title=page.title, errors=notes + errors,
                       page_notes=read.page_notes)

@@ -76,7 +76,6 @@ class Catalogue:
         source = self.source(stem)
         charset = "gbk" if carrier == "gbk.html" else charset
         attachments: list[Attachment] = []
-        folder = url.rsplit("/", 1)[0]
         if carrier in ("html", "gbk.html"):
             content = source.inline_body(carrier)
             self.reports.append(GroundTruth(url, stem, carrier))
@@ -85,6 +84,7 @@ class Catalogue:
             self.reports.append(GroundTruth(url, stem, carrier))
         else:
             content = f"<p>{source.title()}全文见附件。</p>"
+            folder = url.rsplit("/", 1)[0]
             name = f"P0{date.replace('-', '')}{self._docid():012d}.{carrier}"
             href = options.pop("attachment_href", None) or f"./{name}"
             file_url = href if href.startswith("/") else f"{folder}/{name}"

@@ -9,18 +9,8 @@ from ocr_corpus import VARIANTS, fixture_path, golden, parsed, seeds
 from harvester.parse.model import Table
 
 
-# Known failures, each with its cause; strict, so a fix shows up as XPASS and fails the run.
-KNOWN: dict[tuple[str, str], str] = {}
-
-
-def _cases() -> list:
-    """Every (seed, variant), known failures marked xfail with their reason."""
-    return [pytest.param(seed, variant, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[seed, variant])]
-                         if (seed, variant) in KNOWN else [])
-            for seed in seeds() for variant in VARIANTS]
-
-
-@pytest.mark.parametrize(("seed", "variant"), _cases())
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("seed", seeds())
 def test_ocr_gives_the_golden_facts(seed: str, variant: str) -> None:
     expected = golden(seed)
     result = parsed(seed, f"{variant}.pdf")

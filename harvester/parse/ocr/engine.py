@@ -52,7 +52,8 @@ def _rapidocr(threads: int):
         # width-sorted crops pad least (4 was fastest of 1/2/4/8/16/64 on the seed pages).
         "Rec.rec_batch_num": 4,
         # RapidOCR turns ONNX Runtime's memory arena off; reallocating every tensor of every
-        # batch cost ~25% of recognition time (benchmarks/ocr_bench.py: 4.35 -> 2.82 s/page).
+        # batch cost ~22% of recognition time on the seed pages (with batches of 4: one-core
+        # OCR 4.35 -> 2.82 s/page). The price: a worker peaks ~300 MiB higher (~950 MiB).
         "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,

@@ -18,9 +18,7 @@ MAX_LONG_SIDE = 2400
 MAX_OCR_PAGES = 60
 # Whole-document OCR budget; a page takes ~3 s, so this is generous for MAX_OCR_PAGES.
 DOCUMENT_TIMEOUT_S = 900
-
-
-OCR_WORKERS_ENV = "HARVESTER_OCR_WORKERS"
+OCR_WORKERS_ENV = "HARVESTER_OCR_WORKERS"  # how many OCR processes (default: every core)
 
 
 def worker_count() -> int:

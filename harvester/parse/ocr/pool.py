@@ -98,9 +98,10 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
     outcomes: dict[int, PageOutcome] = {}
     deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
     pool = _WORKERS.get(workers)
+    cache_dir = cache.cache_dir()
     finished = False
     try:
-        pending = {index: pool.apply_async(read_source_page, (source, index, threads, cache.cache_dir()))
+        pending = {index: pool.apply_async(read_source_page, (source, index, threads, cache_dir))
                    for index in indices}
         while pending and time.monotonic() < deadline:
             for index in [i for i, job in pending.items() if job.ready()]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import warnings
@@ -52,8 +53,9 @@ class ImageSet:
 
     images: tuple[bytes, ...]
 
-    def pages(self) -> list[tuple[int, int]]:
-        """(image, frame) of every page, in order."""
+    @functools.cached_property
+    def _layout(self) -> list[tuple[int, int]]:
+        """(image, frame) of every page, from the image headers (read once per set)."""
         pages = []
         for number, data in enumerate(self.images):
             try:
@@ -63,13 +65,17 @@ class ImageSet:
             pages += [(number, frame) for frame in range(frames)]
         return pages
 
+    def pages(self) -> list[tuple[int, int]]:
+        """(image, frame) of every page, in order."""
+        return self._layout
+
     def count(self) -> int:
         """Number of pages."""
-        return len(self.pages())
+        return len(self._layout)
 
     def load(self, index: int) -> PageImage:
         """Page `index` (0-based) as a bounded grayscale image."""
-        number, frame = self.pages()[index]
+        number, frame = self._layout[index]
         return load_image_frame(self.images[number], frame)
 
 
