@@ -78,6 +78,17 @@ class Check:
     keys: list[str] = field(default_factory=list)  # the facts the identity adds up
 
 
+CELL_STATUSES = {
+    "verified": "two independent readings agree and every identity the cell takes part in holds",
+    "agreed": "two independent readings agree; an identity it takes part in fails or none applies",
+    "settled": "the readings disagree; the report's own arithmetic chose one of them",
+    "ocr": "read from the rendered page by OCR only",
+    "single": "one reading only (markup, text or a single OCR pass); nothing to compare",
+    "flagged": "the readings disagree and no identity settles it: kept as the best reading read it",
+}
+"""How each fact's value was established (`ParseResult.cell_status`); owned here."""
+
+
 @dataclass
 class ParseResult:
     """Everything read from one file; `to_json()` is the `harvester parse --json` line."""
@@ -95,6 +106,7 @@ class ParseResult:
     raw: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     where: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cell_status: dict[str, str] = field(default_factory=dict)  # key -> one of CELL_STATUSES
     sections: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
