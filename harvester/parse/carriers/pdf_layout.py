@@ -96,7 +96,7 @@ def _char(raw: Any, index: int, page_top: float, text: str) -> dict[str, Any]:
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
     pdfium_c.FPDFText_GetCharOrigin(raw, index, origin_x, origin_y)
-    size = pdfium_c.FPDFText_GetFontSize(raw, index)
+    size = _printed_size(raw, index)
     angle = pdfium_c.FPDFText_GetCharAngle(raw, index)
     # One em above the baseline, as pdfminer boxes them: characters of a line share a top
     # whatever their font, which the line grouping relies on ("。" in a CJK line).
@@ -106,6 +106,20 @@ def _char(raw: Any, index: int, page_top: float, text: str) -> dict[str, Any]:
             "doctop": top, "width": box.right - box.left, "height": size, "size": size,
             # pdfium reports -1 when it cannot tell; only a turned glyph is not upright
             "upright": angle <= 0 or min(angle, 2 * math.pi - angle) < ANGLE_TOLERANCE}
+
+
+def _printed_size(raw: Any, index: int) -> float:
+    """The character's size on the page: the Tf size scaled by its text and page matrices.
+
+    WPS writes `/F1 199 Tf` under a 0.05 text matrix: pdfium's font size is then 199 for
+    a 10 pt glyph, and a box of that height would put the character rows above its own.
+    """
+    matrix = pdfium_c.FS_MATRIX()
+    size = pdfium_c.FPDFText_GetFontSize(raw, index)
+    if not pdfium_c.FPDFText_GetMatrix(raw, index, matrix):
+        return size
+    scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+    return size * scale if scale > 0 else size
 
 
 def _restore_space(chars: list[dict[str, Any]], following: dict[str, Any]) -> None:
