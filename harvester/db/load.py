@@ -20,6 +20,7 @@ from typing import Any
 import sqlite_utils
 
 from harvester.archive.store import BlobStore
+from harvester.config import Layout
 from harvester.db import reports as rep
 from harvester.db import search
 from harvester.db.agencies import AgencyResolver, registry_agencies
@@ -132,7 +133,7 @@ def _one_ocr_process_each() -> None:
 def _parse_one(root: Path, sha256: str) -> ParseResult:
     """Parse one blob; any failure becomes a recorded error, never a crash of the load."""
     try:
-        return parse_bytes(BlobStore(root).read(sha256), sha256)
+        return parse_bytes(BlobStore(root).read(sha256), sha256, ocr_cache=Layout(root).ocr_cache)
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
         return ParseResult(path=sha256, sha256=sha256, carrier="unknown", kind="error",
                            errors=[f"{type(error).__name__}: {error}"],
