@@ -26,6 +26,7 @@ from typing import Any
 
 import harvester.parse as parser
 from harvester.archive.store import BlobStore
+from harvester.config import Layout
 from harvester.parse.model import ParseResult
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
 
@@ -166,7 +167,7 @@ def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
     if one_core:
         os.environ[OCR_WORKERS_ENV] = "1"
     try:
-        return parser.parse_bytes(BlobStore(root).read(sha256), sha256)
+        return parser.parse_bytes(BlobStore(root).read(sha256), sha256, ocr_cache=Layout(root).ocr_cache)
     except MemoryError:
         return failed_parse(sha256, sha256, "out of memory: the parse passed its memory limit")
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
