@@ -31,6 +31,7 @@ SEEDS = [seed.name for seed in build_wps.seeds()]
 RULE_WIDTH = 0.48
 LINE_BACKGROUND = (444.25, 28.0)  # a white background behind one prose line
 MIN_TABLE_PAGE_FILLS = 100  # real table pages carry over a hundred shading rectangles
+ROW_EDGE_GAP = 2.0  # points between a rectangle's edge and the nearest ruling
 BREAK_LINES = 3  # text lines either side of a page break that can hold a cut label
 SECTION_ROW = re.compile(r"^第二十条 第（[一二三四五六七八九十]+）项$")
 
@@ -103,6 +104,11 @@ def test_rulings_are_thin_strokes_and_the_pages_carry_many_filled_rectangles(
     assert len(backgrounds) >= 5
     assert pages[0].rects and not pages[0].lines  # prose over backgrounds, no table
     assert max(len(page.rects) for page in pages if page.lines) >= MIN_TABLE_PAGE_FILLS
+    # backgrounds of wrapped label lines: rectangle edges inside rows, where no row ends
+    inside_rows = [r for page in pages for r in page.rects if page.lines
+                   and r["width"] < LINE_BACKGROUND[0]
+                   and min(abs(r["top"] - line["top"]) for line in page.lines) > ROW_EDGE_GAP]
+    assert len(inside_rows) >= 10
 
 
 @pytest.mark.parametrize("seed", SEEDS)
