@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.interpret import interpret
+from harvester.parse.limits import read_file
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
 
@@ -41,19 +42,27 @@ UNREADABLE = {
 }
 
 
-def parse_file(path: str | Path, progress: OcrProgress | None = None) -> ParseResult:
-    """Parse the file at `path`."""
-    return parse_bytes(Path(path).read_bytes(), str(path), progress)
+def parse_file(path: str | Path, progress: OcrProgress | None = None,
+               ocr_cache: Path | None = None) -> ParseResult:
+    """Parse the file at `path`; one that is no regular file, or too big, is unreadable (see read_file)."""
+    try:
+        data = read_file(path)
+    except UnreadableFile as error:
+        return ParseResult(path=str(path), sha256="", carrier="unknown", kind="unreadable",
+                           errors=[str(error)], parser_version=PARSER_VERSION)
+    return parse_bytes(data, str(path), progress, ocr_cache)
 
 
-def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None) -> ParseResult:
+def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,
+                ocr_cache: Path | None = None) -> ParseResult:
     """Parse a report held in memory; `name` is only recorded, never used to guess the type.
-    `progress` hears of every page OCR reads (scans, pictures)."""
+    `progress` hears of every page OCR reads (scans, pictures); `ocr_cache` is the folder of
+    the OCR page cache (default: see harvester.parse.ocr.cache)."""
     carrier = sniff(data)
     result = ParseResult(path=name, sha256=hashlib.sha256(data).hexdigest(), carrier=carrier,
                          parser_version=PARSER_VERSION)
     try:
-        extract = _extract(carrier, data, progress)
+        extract = _extract(carrier, data, progress, ocr_cache)
     except UnreadableFile as error:
         result.kind = "unreadable"
         result.errors.append(str(error))
@@ -61,14 +70,14 @@ def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None) -> 
     return interpret(extract, result)
 
 
-def _extract(carrier: str, data: bytes, progress: OcrProgress | None) -> Extract:
+def _extract(carrier: str, data: bytes, progress: OcrProgress | None, ocr_cache: Path | None) -> Extract:
     if carrier in UNREADABLE:
         raise UnreadableFile(UNREADABLE[carrier])
     if carrier == "image":
         from harvester.parse import ocr
-        return ocr.extract_image(data, progress)
+        return ocr.extract_image(data, progress, ocr_cache)
     extract = importlib.import_module(CARRIERS[carrier]).extract(data)
     if carrier == "pdf":
         from harvester.parse import ocr
-        extract = ocr.refine_pdf(data, extract, progress)
+        extract = ocr.refine_pdf(data, extract, progress, ocr_cache)
     return extract
