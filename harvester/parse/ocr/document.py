@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
+
 from harvester.parse.carriers.pdf import NO_TEXT_LAYER
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.limits import MAX_PDF_PAGES
@@ -41,7 +43,10 @@ def judge_pages(data: bytes, extract: Extract) -> list[Verdict]:
     try:
         # Same page cap as the PDF carrier: pages past it were never read, so never judged.
         for index in range(min(len(pdf), MAX_PDF_PAGES)):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                continue  # a page that does not load (a circular page tree): the carrier noted it
             number = index + 1
             text = "\n".join(texts.get(number, [])) or pdfium_text(page)
             image_share, paths = page_objects(page)
