@@ -82,8 +82,9 @@ class Check:
 
 
 CELL_STATUSES = {
-    "verified": "two independent readings agree and every identity the cell takes part in holds",
-    "agreed": "two independent readings agree; an identity it takes part in fails or none applies",
+    "verified": "confirmed twice: two independent readings agree (or a markup cell an identity "
+                "confirms) and every identity the cell takes part in holds",
+    "agreed": "two independent readings agree, but an identity the cell takes part in fails",
     "settled": "the readings disagree; the report's own arithmetic chose one of them",
     "ocr": "read from the rendered page by OCR only",
     "single": "one reading only (markup, text or a single OCR pass); nothing to compare",
