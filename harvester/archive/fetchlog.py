@@ -286,6 +286,10 @@ class FetchLog:
 
     # --- fetches ----------------------------------------------------------------------
 
+    def requested_urls(self, run_id: str) -> set[str]:
+        """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
+        return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
+
     def latest(self, final_url: str) -> Validators | None:
         """The validators and sha256 of the URL's current archived content, if any."""
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
