@@ -48,7 +48,7 @@ from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
-from harvester.crawl import blocks
+from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
 from harvester.crawl.provenance import (
@@ -129,6 +129,7 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
+        self.disk = diskerrors.DiskGuard(crawler)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
 
     @classmethod
@@ -202,6 +203,10 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Archive the response (or substitute the archived body for a 304) and log the fetch."""
+        with self.disk.writing():
+            return self._archive_response(request, response)
+
+    def _archive_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("dont_archive"):
             return response
         refused = refusal(request)
@@ -288,7 +293,8 @@ class ArchiveMiddleware:
         if request.meta.get("dont_archive"):
             return None
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
-        self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+        with self.disk.writing():
+            self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
 
 
@@ -297,6 +303,7 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.archive = shared_archive(crawler)
+        self.stats = crawler.stats
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -310,8 +317,9 @@ class RunRecorder:
         self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Fill ended_at, status (Scrapy's finish reason) and the outcome counts."""
+        """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""
         run_id = run_id_for(spider)
         counts = self.archive.log.outcome_counts(run_id)
-        stats = {**counts, "failed": counts["error"] + counts["too_large"]}
+        disk_errors = self.stats.get_value(diskerrors.STAT, 0)
+        stats = {**counts, "disk_errors": disk_errors, "failed": counts["error"] + counts["too_large"] + disk_errors}
         self.archive.log.finish_run(run_id, reason, stats)
