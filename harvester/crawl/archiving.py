@@ -31,7 +31,9 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 import weakref
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -51,6 +53,7 @@ from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
+from harvester.operate.lock import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -312,9 +315,11 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create (or reopen, on resume) the run row."""
+        """Create (or reopen, on resume) the run row, naming this process; runs of dead processes end."""
         site = getattr(spider, "site", None)
-        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None)
+        self.archive.log.interrupt_gone_runs(socket.gethostname(), pid_alive)
+        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None,
+                                   process={"host": socket.gethostname(), "pid": os.getpid()})
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""
