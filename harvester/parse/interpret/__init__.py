@@ -35,6 +35,7 @@ def interpret(extract: Extract, result: ParseResult) -> ParseResult:
         return result
     result.kind = "report"
     result.title, result.agency, result.year = meta.title, meta.agency, meta.year
+    result.agency_source, result.year_source = meta.agency_source, meta.year_source
     result.facts, result.raw, result.units, result.where = (
         mapped.facts, mapped.raw, mapped.units, mapped.where)
     result.errors.extend(mapped.errors)
