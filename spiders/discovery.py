@@ -7,10 +7,11 @@ Run it with a start URL or registry ids:
     scrapy crawl discovery -a site=demo-trs -a registry=harvester/registry_demo.yaml -a portal=http://127.0.0.1:8000
 
 It only yields requests; the archive middleware stores what comes back. Each request carries
-meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer}.
+meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer, scope}.
 
 Scope: list pages must lie in the column's folder; report pages and attachments on the column's
-registrable domain (attachments may sit outside the folder, e.g. /uploadfiles/). Adding a site costs a
+site (registrable domain and port; attachments may sit outside the folder, e.g. /uploadfiles/). Every
+request names the column as its `scope`: harvester.crawl.scope refuses redirects off its site. Adding a site costs a
 registry entry; behaviour that differs by CMS lives in harvester/crawl/families.py.
 """
 
@@ -140,5 +141,6 @@ class DiscoverySpider(scrapy.Spider):
 
     def _meta(self, start: Start, kind: str, link: Link, referer: str | None) -> dict:
         """Request meta: the archive contract dict plus the spider's own scope state."""
-        harvester = {"kind": kind, "site": start.site, "link_text": link.text, "referer": referer}
+        harvester = {"kind": kind, "site": start.site, "link_text": link.text, "referer": referer,
+                     "scope": start.column}
         return {"harvester": harvester, "discovery": start}

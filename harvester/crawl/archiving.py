@@ -16,8 +16,7 @@ as ``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_W
 
 Failures are logged too: download errors (outcome ``error``), bodies over the limit
 (``too_large``), redirects to other schemes (``error``, RedirectMiddleware returns the 3xx) and
-redirects out of ``allowed_domains`` (``error``, seen on ``request_scheduled`` because Scrapy's
-OffsiteMiddleware drops them silently).
+requests off their site (``error`` naming the target, refused by ``scope.ScopeMiddleware``).
 
 After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
 ``fetch_id``; a 304 reaches the spider as a 200 carrying the archived body, flagged
@@ -38,7 +37,6 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -48,6 +46,7 @@ from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks
+from harvester.crawl.scope import OffScope
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -111,6 +110,8 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
         return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
     if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
         return "too_large", message  # decompressed body passed the limit
+    if isinstance(exception, OffScope):
+        return "error", short_text(str(exception))  # never sent: it leaves the crawl's site
     if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
         return "disallowed", message  # never sent: the site's robots.txt forbids it
     return "error", message
@@ -126,11 +127,7 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
-        # Scrapy's own scope rule, used only to see which redirects it is about to drop silently.
-        self._scope = OffsiteMiddleware(crawler.stats)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
-        crawler.signals.connect(self._read_scope, signal=signals.spider_opened)
-        crawler.signals.connect(self._record_offsite_redirect, signal=signals.request_scheduled)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
@@ -140,18 +137,6 @@ class ArchiveMiddleware:
     def spider(self) -> Spider:
         """The running spider."""
         return self.crawler.spider
-
-    def _read_scope(self, spider: Spider) -> None:
-        """Build the allowed_domains matcher once the spider exists."""
-        self._scope.host_regex = self._scope.get_host_regex(spider)
-
-    def _record_offsite_redirect(self, request: Request) -> None:
-        """Log a redirect that leaves the spider's allowed_domains (Scrapy drops it without a trace)."""
-        if (not request.meta.get("redirect_urls") or request.dont_filter or request.meta.get("allow_offsite")
-                or request.meta.get("dont_archive") or self._scope.should_follow(request, self.spider)):
-            return
-        self._record(request, self._fetch(request, request.url, outcome="error",
-                                          error=short_text(f"off-scope redirect not followed: {request.url}")))
 
     def _close_warcs(self) -> None:
         """Close the run's WARC files."""

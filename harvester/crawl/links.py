@@ -26,6 +26,7 @@ _LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9
 # ...but index.shtml inside a document-id folder is an article (ln.gov.cn: /{19-digit or 32-hex id}/index.shtml).
 _ARTICLE_FOLDER = re.compile(r"/(?:\d{14,}|[0-9A-Fa-f]{32})/index\.s?html?$")
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,20 @@ def registrable_domain(host: str) -> str:
     return result.top_domain_under_public_suffix or host.lower()
 
 
+def site_key(url: str) -> tuple[str, int | None]:
+    """What "one site" means: the registrable domain and the port, None when it is the scheme's default
+    (http://x and https://x are one site; x:8080, or 127.0.0.1 on another port, is another)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: only the very same host:port matches it
+        return parts.netloc.lower(), -1
+    return registrable_domain(parts.hostname or ""), None if port == DEFAULT_PORTS.get(parts.scheme) else port
+
+
 def same_site(url: str, other: str) -> bool:
-    """True when both URLs are on the same registrable domain."""
-    return registrable_domain(urlsplit(url).hostname or "") == registrable_domain(urlsplit(other).hostname or "")
+    """True when both URLs are on the same registrable domain and port."""
+    return site_key(url) == site_key(other)
 
 
 def column_folder(column_url: str) -> str:

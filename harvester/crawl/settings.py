@@ -29,6 +29,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0  # default 1.0 (kept): one request in flig
 # --- retries, limits ---------------------------------------------------------------------
 # Default RetryMiddleware ignores Retry-After; ours waits what the server asks (up to the bound below).
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's OffsiteMiddleware (50) reads allowed_domains, ignores ports and drops redirects silently;
+    # ours bounds every request (redirect hops and robots.txt too) to its site, host and port, and the
+    # archive logs what it refuses. At 50 it runs before RobotsTxtMiddleware (100): an off-scope host
+    # is not even asked for its robots.txt.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "harvester.crawl.scope.ScopeMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "harvester.crawl.retry.RetryAfterMiddleware": 550,
     # process_response runs from high to low numbers: at 540 the archive sees the final response, after

@@ -104,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, SOFT404_GBK, {"Content-Type": "text/html; charset=gbk"})
         elif path == "/old.html":
             self.send(302, headers={"Location": "/moved.html"})
-        elif path == "/offsite":  # same server, another host name: out of the spider's allowed_domains
+        elif path == "/offsite":  # same server, another host name: another site
             self.send(302, headers={"Location": f"http://localhost:{self.server.server_port}/report1.html"})
         elif path == "/evil":
             self.send(302, headers={"Location": "file:///etc/passwd"})

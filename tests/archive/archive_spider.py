@@ -21,7 +21,6 @@ MAX_BYTES = 100_000
 class ColumnSpider(Spider):
     name = "archive_test"
     site = "test_portal"
-    allowed_domains = ["127.0.0.1"]
 
     def __init__(self, start_url: str, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -46,7 +45,8 @@ class ColumnSpider(Spider):
 def settings(archive_root: str, jobdir: str | None = None) -> dict[str, object]:
     """Scrapy settings enabling the archive middleware and run recorder."""
     return {
-        "DOWNLOADER_MIDDLEWARES": {"harvester.crawl.archiving.ArchiveMiddleware": 540},
+        "DOWNLOADER_MIDDLEWARES": {"harvester.crawl.scope.ScopeMiddleware": 50,
+                                   "harvester.crawl.archiving.ArchiveMiddleware": 540},
         "EXTENSIONS": {
             "harvester.crawl.archiving.RunRecorder": 500,
             "scrapy.extensions.telnet.TelnetConsole": None,

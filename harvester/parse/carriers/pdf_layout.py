@@ -28,6 +28,8 @@ SAME_LINE_TOLERANCE = 0.5  # points between baselines of characters on one line
 # A space glyph is >= 0.25 em wide; the automatic gap Word and LibreOffice leave between
 # Chinese and Western characters ("2019年") is 0.2 em and is not a printed space.
 MIN_SPACE_EM = 0.23
+MAX_BAR = 2.0  # points; a filled rectangle thinner than this is a rule drawn as a bar
+WHITE = 250  # a stroke with every channel at or above this prints nothing on white paper
 UNMAPPED = "\ufffd"  # a glyph without a Unicode mapping (pdfminer spelled it "(cid:N)")
 
 
@@ -96,7 +98,7 @@ def _char(raw: Any, index: int, page_top: float, text: str) -> dict[str, Any]:
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
     pdfium_c.FPDFText_GetCharOrigin(raw, index, origin_x, origin_y)
-    size = pdfium_c.FPDFText_GetFontSize(raw, index)
+    size = _printed_size(raw, index)
     angle = pdfium_c.FPDFText_GetCharAngle(raw, index)
     # One em above the baseline, as pdfminer boxes them: characters of a line share a top
     # whatever their font, which the line grouping relies on ("。" in a CJK line).
@@ -106,6 +108,20 @@ def _char(raw: Any, index: int, page_top: float, text: str) -> dict[str, Any]:
             "doctop": top, "width": box.right - box.left, "height": size, "size": size,
             # pdfium reports -1 when it cannot tell; only a turned glyph is not upright
             "upright": angle <= 0 or min(angle, 2 * math.pi - angle) < ANGLE_TOLERANCE}
+
+
+def _printed_size(raw: Any, index: int) -> float:
+    """The character's size on the page: the Tf size scaled by its text and page matrices.
+
+    WPS writes `/F1 199 Tf` under a 0.05 text matrix: pdfium's font size is then 199 for
+    a 10 pt glyph, and a box of that height would put the character rows above its own.
+    """
+    matrix = pdfium_c.FS_MATRIX()
+    size = pdfium_c.FPDFText_GetFontSize(raw, index)
+    if not pdfium_c.FPDFText_GetMatrix(raw, index, matrix):
+        return size
+    scale = math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+    return size * scale if scale > 0 else size
 
 
 def _restore_space(chars: list[dict[str, Any]], following: dict[str, Any]) -> None:
@@ -182,6 +198,33 @@ def _edge(p0: Point, p1: Point, page_top: float) -> dict[str, Any] | None:
     return None
 
 
+def _is_ruling(path: Any, matrix: Matrix) -> bool:
+    """A path that prints a table rule: a visible stroke, or a filled bar at most MAX_BAR thick.
+
+    WPS fills rectangles behind prose lines and inside shaded cells; their edges are not
+    rules, and taken as rules they add rows to a table and split its cells.
+    """
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(path, fill_mode, stroke):
+        return False
+    if stroke.value:
+        return _visible_stroke(path)
+    if fill_mode.value == pdfium_c.FPDF_FILLMODE_NONE:
+        return False
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(path, left, bottom, right, top):
+        return False
+    return min(right.value - left.value, top.value - bottom.value) <= MAX_BAR
+
+
+def _visible_stroke(path: Any) -> bool:
+    """False for a stroke painted white or fully transparent (a border switched off)."""
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetStrokeColor(path, r, g, b, a):
+        return True
+    return a.value > 0 and min(r.value, g.value, b.value) < WHITE
+
+
 def _edges_and_images(page: pdfium.PdfPage,
                       page_top: float) -> tuple[list[dict[str, Any]], int]:
     """Ruling edges from every path's straight segments, and the number of image objects."""
@@ -191,7 +234,7 @@ def _edges_and_images(page: pdfium.PdfPage,
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH and _is_ruling(obj, matrix):
             for p0, p1 in _segments(obj, matrix):
                 edge = _edge(p0, p1, page_top)
                 if edge is not None:
