@@ -44,16 +44,19 @@ def site_of(seed: str, sites: list[Site]) -> str:
     return next(s.id for s in sites if s.agency == expected(seed)["agency"])
 
 
-def archive_files(root: Path, files: list[tuple[str, str, bytes]], run_id: str = "test") -> None:
-    """Archive (site, url, bytes) triples as the crawler would: blob, then fetch-log row."""
+def archive_files(root: Path, files: list[tuple], run_id: str = "test") -> None:
+    """Archive (site, url, bytes[, fetch fields]) as the crawler would: blob, then fetch-log row.
+
+    The optional fourth item sets Fetch fields (kind, link_text, referer); default: an
+    attachment found under no link text."""
     store, log = BlobStore(root), FetchLog(root / "archive.db")
     try:
-        for site, url, data in files:
+        for site, url, data, *provenance in files:
             sha256 = store.put(data)
-            log.record(Fetch(run_id=run_id, url=url, final_url=url, kind="attachment",
-                             site=site, sha256=sha256, size=len(data),
-                             content_type=CONTENT_TYPES.get(Path(url).suffix),
-                             warc_file=f"{site}-{run_id}-0.warc.gz", warc_offset=0))
+            fields = {"kind": "attachment", **(provenance[0] if provenance else {})}
+            log.record(Fetch(run_id=run_id, url=url, final_url=url, site=site, sha256=sha256,
+                             size=len(data), content_type=CONTENT_TYPES.get(Path(url).suffix),
+                             warc_file=f"{site}-{run_id}-0.warc.gz", warc_offset=0, **fields))
     finally:
         log.close()
 

@@ -68,6 +68,16 @@ def read_meta(extract: Extract) -> Meta:
     return meta
 
 
+def title_parts(text: str) -> tuple[str | None, int | None]:
+    """The agency and year named by a text read as a report title (a link text, say);
+    (None, None) when the text is no report title."""
+    title = attribution.strip_label(normalise(text))
+    if not TITLE.search(title):
+        return None, None
+    named = _named(title)
+    return named.agency, named.year
+
+
 def _named(title: str) -> _Named:
     """A title with the agency before its year or report words, and its year."""
     year = YEAR.search(title)
