@@ -49,7 +49,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
         "report_id": str, "key": str, "value": "ANY",  # NUMERIC affinity: ints stay ints
         "raw": str, "unit": str,
         "source_cell": str, "method": str, "table_name": str, "row_key": str,
-        "column_key": str, "review": str,
+        "column_key": str, "review": str, "verified": int, "reading": str,
     }, ("report_id", "key")),
     "checks": ({
         "report_id": str, "check_name": str, "passed": int, "detail": str,

@@ -71,8 +71,14 @@ def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
             "table_name": KEYS[key].table if key in KEYS else None,
             "row_key": row_key, "column_key": column_key,
             "review": review_reason(key, where, failed_keys),
+            **_reading(result.cell_status.get(key)),
         })
     return rows
+
+
+def _reading(status: str | None) -> dict[str, Any]:
+    """How the value was established (CELL_STATUSES; None when the parse does not say)."""
+    return {"verified": int(status == "verified"), "reading": status}
 
 
 def check_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:

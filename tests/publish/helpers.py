@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from harvester.archive.fetchlog import Fetch, FetchLog
 from harvester.archive.store import BlobStore
@@ -73,3 +80,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """`harvester serve` on the archive at `root`, as a real server; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harvester", "serve", "--archive", str(root),
+         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"datasette did not start: {process.stdout.read1().decode()}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
