@@ -5,6 +5,7 @@ from __future__ import annotations
 from harvester.parse.interpret.checks import run_checks
 from harvester.parse.interpret.mapping import map_facts
 from harvester.parse.interpret.meta import read_meta
+from harvester.parse.interpret.narrative import narrative_checks
 from harvester.parse.interpret.sections import split_sections
 from harvester.parse.interpret.template import detect_template
 from harvester.parse.model import Extract, ParseResult
@@ -42,6 +43,9 @@ def interpret(extract: Extract, result: ParseResult) -> ParseResult:
     result.sections = sections
     result.template = detect_template(mapped.facts, is_report)
     result.checks = run_checks(mapped.facts)
+    if mapped.facts:
+        result.checks += narrative_checks(
+            sections, [p.text for p in extract.paragraphs()], mapped.facts)
     if result.year is None:
         result.errors.append("reporting year not found in the title")
     return result
