@@ -1,19 +1,68 @@
-"""Where the data lives: one archive root, named by HARVESTER_ARCHIVE (default: ./archive/data)."""
+"""Where the data lives: one archive root (--archive, else $HARVESTER_ARCHIVE, else ./archive/data)
+and the one layout of the paths under it."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout; bundled Datasette metadata and the demo portal are found from here."""
+DEFAULT_ROOT = Path("archive", "data")
+"""The default archive root, relative to the working folder (in a checkout: its archive/data)."""
 
 
 def archive_root(explicit: str | os.PathLike | None = None) -> Path:
-    """The archive root: the explicit path, else $HARVESTER_ARCHIVE, else <repo>/archive/data."""
-    if explicit:
-        return Path(explicit).resolve()
-    env = os.environ.get("HARVESTER_ARCHIVE")
-    if env:
-        return Path(env).resolve()
-    return REPO_ROOT / "archive" / "data"
+    """The archive root: the explicit path, else $HARVESTER_ARCHIVE, else ./archive/data."""
+    return Path(explicit or os.environ.get("HARVESTER_ARCHIVE") or DEFAULT_ROOT).resolve()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every path under one archive root; the only place their names are spelled."""
+
+    root: Path
+
+    @classmethod
+    def of(cls, explicit: str | os.PathLike | None = None) -> Layout:
+        """The layout of the archive root `archive_root(explicit)` names."""
+        return cls(archive_root(explicit))
+
+    @property
+    def blobs(self) -> Path:
+        """Every fetched body, once, by content hash (harvester.archive.store)."""
+        return self.root / "blobs"
+
+    @property
+    def warc(self) -> Path:
+        """Request/response WARC files (harvester.archive.warc)."""
+        return self.root / "warc"
+
+    @property
+    def fetch_log(self) -> Path:
+        """The fetch log and the operate tables (harvester.archive.fetchlog)."""
+        return self.root / "archive.db"
+
+    @property
+    def published(self) -> Path:
+        """The published database, rebuilt by `harvester load` (harvester.db)."""
+        return self.root / "harvester.db"
+
+    @property
+    def parse_cache(self) -> Path:
+        """Parse results by file hash and parser version (harvester.db.parsecache)."""
+        return self.root / "parse_cache.db"
+
+    @property
+    def ocr_cache(self) -> Path:
+        """OCR page readings by page-image hash (harvester.parse.ocr.cache)."""
+        return self.root / "ocr-cache"
+
+    @property
+    def logs(self) -> Path:
+        """Logs of crawl worker processes (harvester.operate.workers)."""
+        return self.root / "logs"
+
+    @property
+    def schedule_log(self) -> Path:
+        """What the cron line of `harvester schedule install` appends to."""
+        return self.root / "schedule.log"

@@ -8,34 +8,34 @@ import click
 
 from harvester.commands.options import echo_progress
 from harvester.commands.serve import serve
-from harvester.config import REPO_ROOT
+from harvester.config import archive_root
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.db.build import DB_NAME
 from harvester.db.load import load
 from harvester.portal import start_portal
 from harvester.registry import DEMO_REGISTRY, load_registry
 
-# Inside the (git-ignored) default data folder, but its own root: never mixed with real crawls.
-DEMO_ARCHIVE = REPO_ROOT / "archive" / "data" / "demo"
+# Inside the default archive root, but a root of its own: never mixed with real crawls.
+DEMO_FOLDER = "demo"
 # A fixed port keeps the portal's URLs stable, so a second demo run is an incremental recrawl.
 DEMO_PORTAL_PORT = 8765
 CRAWL_TIMEOUT_S = 600  # the replica crawls in under a minute; a stuck crawl must not hang the demo
 
 
 @click.command(name="demo")
-@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=DEMO_ARCHIVE,
-              show_default=True, help="Archive root for the demo (kept apart from real data).")
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help=f"Archive root for the demo (default: <archive root>/{DEMO_FOLDER}, kept apart from real data).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Datasette interface.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
 @click.option("--portal-port", default=DEMO_PORTAL_PORT, show_default=True, type=int,
               help="Port of the replica portal; 0 picks any free port.")
 @click.option("--no-serve", is_flag=True, help="Stop after loading (do not start Datasette).")
-def command(archive: Path, host: str, port: int, portal_port: int, no_serve: bool) -> None:
+def command(archive: Path | None, host: str, port: int, portal_port: int, no_serve: bool) -> None:
     """Crawl the replica portal, archive, parse, load, then serve the archive in Datasette.
 
     Example: harvester demo   (then open the printed URL; Ctrl-C stops)
     """
-    archive = archive.resolve()
+    archive = archive.resolve() if archive else archive_root() / DEMO_FOLDER
     with start_portal(port=portal_port) as portal:
         seeds = {report.seed for report in portal.reports}
         click.echo(f"replica portal: {portal.url} ({len(seeds)} reports published as "

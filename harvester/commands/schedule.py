@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from harvester.commands.options import archive_option
-from harvester.config import REPO_ROOT
 from harvester.operate import install
 from harvester.operate import runs as run_table
 from harvester.operate.alerts import Sinks
@@ -88,7 +87,7 @@ def install_units(archive: Path, print_only: bool, dest: Path | None, **options)
     Example: harvester schedule install --print --webhook https://chat.example.org/hooks/harvester
     then: cp harvester-schedule.* ~/.config/systemd/user/ && systemctl --user enable --now harvester-schedule.timer
     """
-    files = install.render(_as_args(options), archive, REPO_ROOT)
+    files = install.render(_as_args(options), archive)
     if dest and not print_only:
         dest.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():

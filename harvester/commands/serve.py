@@ -10,7 +10,7 @@ from datasette.cli import cli as datasette_cli
 
 from harvester.commands.options import archive_option
 from harvester.db.build import DB_NAME
-from harvester.db.datasette import datasette_args, write_metadata
+from harvester.db.datasette import datasette_args, register_plugin, write_metadata
 
 
 @click.command(name="serve")
@@ -31,6 +31,7 @@ def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
     """Run Datasette in the foreground on the archive's database."""
     if not (archive / DB_NAME).exists():
         raise click.ClickException(f"no {DB_NAME} under {archive}: run `harvester load` first")
+    register_plugin()
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")
         # In this process, so stopping `harvester serve` stops Datasette (uvicorn handles signals).

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog
-from harvester.config import REPO_ROOT, archive_root
+from harvester.config import archive_root
 
 SETTINGS_MODULE = "harvester.crawl.settings"
 # Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
@@ -71,11 +71,16 @@ def crawl_command(
 
 
 def start_crawl(run_id: str, **options) -> subprocess.Popen:
-    """Start a crawl subprocess in its own process group (so it can be killed whole); stderr carries the log."""
+    """Start a crawl subprocess in its own process group (so it can be killed whole); stderr carries the log.
+
+    It runs in the archive root, so nothing Scrapy writes by a relative path lands elsewhere.
+    """
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
+    root = archive_root(options.get("archive"))
+    root.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         crawl_command(run_id=run_id, **options),
-        cwd=REPO_ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -52,7 +52,7 @@ DOWNLOAD_MAXSIZE = 200 * 1024 * 1024  # default 1 GiB: annual reports are a few 
 DOWNLOAD_WARNSIZE = 30 * 1024 * 1024  # default 32 MiB: log unusually big files (likely scans or zips)
 
 # --- the archive -------------------------------------------------------------------------
-# Ours: where blobs, WARC files and archive.db live (default $HARVESTER_ARCHIVE or <repo>/archive/data).
+# Ours: where blobs, WARC files and archive.db live (default $HARVESTER_ARCHIVE or ./archive/data).
 HARVESTER_ARCHIVE = str(archive_root())
 # Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
 EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}

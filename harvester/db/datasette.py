@@ -16,14 +16,12 @@ from typing import Any
 
 import yaml
 
-from harvester.config import REPO_ROOT
 from harvester.db.build import DB_NAME, REPORT_COLUMNS, WIDE_TABLES
 from harvester.parse.model import CELL_STATUSES
 from harvester.schema import KEYS
 
-DATASETTE_DIR = REPO_ROOT / "archive"
-METADATA = DATASETTE_DIR / "metadata.yaml"
-PLUGINS = DATASETTE_DIR / "plugins"
+# Package data; the plugin (harvester.db.datasette_plugin) is a Datasette entry-point plugin.
+METADATA = Path(__file__).resolve().parent / "datasette_metadata.yaml"
 SETTINGS = {
     "allow_download": "off",
     "allow_csv_stream": "on",  # CSV of a whole table, not one page
@@ -34,8 +32,8 @@ SETTINGS = {
 
 
 def build_metadata() -> dict[str, Any]:
-    """metadata.yaml plus the descriptions owned by code: every wide-view column (from the
-    codebook) and the cell statuses of facts.reading (from CELL_STATUSES)."""
+    """datasette_metadata.yaml plus the descriptions owned by code: every wide-view column
+    (from the codebook) and the cell statuses of facts.reading (from CELL_STATUSES)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
     report_columns = tables["reports"]["columns"]
@@ -62,8 +60,22 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
                    allow_sql: bool = False) -> list[str]:
     """Arguments of `datasette serve` for the archive under `root`."""
     args = ["serve", "-i", str(root / DB_NAME), "--metadata", str(metadata),
-            "--plugins-dir", str(PLUGINS), "--host", host, "--port", str(port)]
+            "--host", host, "--port", str(port)]
     settings = {**SETTINGS, "default_allow_sql": "on" if allow_sql else "off"}
     for name, value in settings.items():
         args += ["--setting", name, value]
     return args
+
+
+def register_plugin() -> None:
+    """Make sure the harvester plugin is loaded in this process.
+
+    Installing the package registers it as a `datasette` entry point; an environment whose
+    install predates that entry point (an editable checkout not reinstalled) gets it here.
+    """
+    from datasette.plugins import pm
+
+    from harvester.db import datasette_plugin
+
+    if not pm.is_registered(datasette_plugin):
+        pm.register(datasette_plugin, name="harvester")

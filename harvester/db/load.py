@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,18 +17,17 @@ from typing import Any
 
 import sqlite_utils
 
-from harvester.archive.store import BlobStore
 from harvester.db import reports as rep
 from harvester.db import search
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
 from harvester.db.completion import PROBLEMS, Identity, identify
+from harvester.db.isolation import parse_archived
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
-from harvester.parse import PARSER_VERSION, parse_bytes
+from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
-from harvester.parse.ocr.limits import OCR_WORKERS_ENV
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
@@ -54,6 +51,7 @@ class LoadSummary:
     failed_checks: int = 0
     # (url, problem) of every document parsed as a report that is in no published report.
     unpublished: list[tuple[str, str]] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # URL -> why its parse failed (kind "error")
 
     def lines(self) -> list[str]:
         """A human summary, naming every report document left unpublished and why."""
@@ -64,6 +62,8 @@ class LoadSummary:
             f"{self.reports_removed} removed); agencies: {self.agencies}",
             f"facts: {self.facts}; failed checks: {self.failed_checks}",
             *self._unpublished_lines(),
+            *([f"parse failures: {len(self.failures)}"] if self.failures else []),
+            *(f"  {url}: {reason}" for url, reason in sorted(self.failures.items())),
         ]
 
     def _unpublished_lines(self) -> list[str]:
@@ -105,6 +105,8 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         identities = _identify_reports(documents, results, sites)
         summary.unpublished = [(d["url"], identities[_doc_id(d)].problem) for d in documents
                                if _doc_id(d) in identities and identities[_doc_id(d)].problem]
+        summary.failures = {d["url"]: "; ".join(results[d["sha256"]].errors) for d in documents
+                            if results[d["sha256"]].kind == "error"}
         agencies = AgencyResolver(registry_agencies(sites))
         candidates = _group_reports(documents, results, identities, agencies)
         with db.atomic():
@@ -127,41 +129,18 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
 
 def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
                summary: LoadSummary, progress: Progress, workers: int) -> dict[str, ParseResult]:
-    """sha256 -> parse result, from the cache or by parsing the archived bytes (in parallel)."""
+    """sha256 -> parse result, from the cache or by parsing the archived bytes (in parallel, each file
+    in a process that may die alone: its failure is a result too, cached with its reason)."""
     shas = sorted({d["sha256"] for d in documents})
     results = {sha: cached for sha in shas
                if (cached := cache.get(sha, PARSER_VERSION)) is not None}
     missing = [sha for sha in shas if sha not in results]
-    done = len(results)
-    pool = (ProcessPoolExecutor(workers, initializer=_one_ocr_process_each)
-            if workers > 1 and len(missing) > 1 else None)
-    try:
-        for result in (pool.map if pool else map)(_parse_one, repeat(root), missing):
-            cache.put(result)
-            results[result.sha256] = result
-            summary.parsed += 1
-            done += 1
-            progress("parse", done, len(shas))
-    finally:
-        if pool:
-            pool.shutdown()
+    for done, result in enumerate(parse_archived(root, missing, workers), len(results) + 1):
+        cache.put(result)
+        results[result.sha256] = result
+        summary.parsed += 1
+        progress("parse", done, len(shas))
     return results
-
-
-def _one_ocr_process_each() -> None:
-    """In a parse worker: the parse workers already fill the cores, so each OCRs its scanned pages
-    with one process (not one per core each: that would oversubscribe CPU and memory)."""
-    os.environ[OCR_WORKERS_ENV] = "1"
-
-
-def _parse_one(root: Path, sha256: str) -> ParseResult:
-    """Parse one blob; any failure becomes a recorded error, never a crash of the load."""
-    try:
-        return parse_bytes(BlobStore(root).read(sha256), sha256)
-    except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
-        return ParseResult(path=sha256, sha256=sha256, carrier="unknown", kind="error",
-                           errors=[f"{type(error).__name__}: {error}"],
-                           parser_version=PARSER_VERSION)
 
 
 def _status(result: ParseResult) -> str:

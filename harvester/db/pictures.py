@@ -8,10 +8,13 @@ of the page's and the pictures' digests, so a new picture version means a new pa
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harvester.archive.store import BlobStore
+from harvester.config import Layout
+from harvester.db.isolation import failed_parse, isolated_map
 from harvester.db.parsecache import ParseCache
 from harvester.db.sources import archived_pictures
 from harvester.parse import PARSER_VERSION
@@ -42,7 +45,8 @@ def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dic
         key = bundle_key(document["sha256"], shown)
         result = cache.get(key, PARSER_VERSION)
         if result is None:
-            result = _parse(data, [(url, store.read(sha)) for url, sha in shown], document)
+            shown_bytes = [(url, store.read(sha)) for url, sha in shown]
+            result = _parse_alone(data, shown_bytes, document, Layout(root).ocr_cache)
             cache.put(result, key)
             parsed += 1
         results[document["sha256"]] = result
@@ -50,10 +54,17 @@ def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dic
     return parsed
 
 
-def _parse(data: bytes, pictures: list[tuple[str, bytes]], document: dict[str, Any]) -> ParseResult:
-    """parse_image_page, with any failure recorded on the result instead of stopping the load."""
+def _parse_alone(data: bytes, pictures: list[tuple[str, bytes]], document: dict[str, Any],
+                 ocr_cache: Path) -> ParseResult:
+    """parse_image_page in a child that may die alone (see isolation); any failure is a recorded result."""
+    [(_, result, failure)] = isolated_map(partial(_parse, data, pictures, ocr_cache), [document], workers=1)
+    return result if failure is None else failed_parse(document["url"], document["sha256"], failure, "html")
+
+
+def _parse(data: bytes, pictures: list[tuple[str, bytes]], ocr_cache: Path,
+           document: dict[str, Any]) -> ParseResult:
+    """parse_image_page, with any exception recorded on the result instead of stopping the load."""
     try:
-        return parse_image_page(data, pictures, document["url"])
+        return parse_image_page(data, pictures, document["url"], ocr_cache=ocr_cache)
     except Exception as error:  # noqa: BLE001 - one bad page must not stop the archive load
-        return ParseResult(path=document["url"], sha256=document["sha256"], carrier="html", kind="error",
-                           errors=[f"{type(error).__name__}: {error}"], parser_version=PARSER_VERSION)
+        return failed_parse(document["url"], document["sha256"], f"{type(error).__name__}: {error}", "html")

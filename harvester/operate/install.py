@@ -19,7 +19,7 @@ def run_once_command(args: list[str]) -> str:
     return shlex.join([sys.executable, "-m", "harvester", "schedule", "run-once", *args])
 
 
-def service(command: str, archive: Path, workdir: Path) -> str:
+def service(command: str, archive: Path) -> str:
     """The systemd service unit (oneshot)."""
     return f"""[Unit]
 Description=harvester: one scheduled crawl, load and health pass
@@ -28,7 +28,6 @@ After=network-online.target
 
 [Service]
 Type=oneshot
-WorkingDirectory={workdir}
 Environment=HARVESTER_ARCHIVE={archive}
 ExecStart={command}
 # exit 75 = another run holds the lock: not a failure
@@ -52,18 +51,18 @@ WantedBy=timers.target
 """
 
 
-def cron_line(command: str, archive: Path, workdir: Path) -> str:
+def cron_line(command: str, archive: Path) -> str:
     """The crontab line (minute 17 of every hour), logging to <archive>/schedule.log."""
     log = shlex.quote(str(archive / "schedule.log"))
-    return (f"17 * * * * cd {shlex.quote(str(workdir))} && HARVESTER_ARCHIVE={shlex.quote(str(archive))}"
+    return (f"17 * * * * HARVESTER_ARCHIVE={shlex.quote(str(archive))}"
             f" {command} >> {log} 2>&1")
 
 
-def render(args: list[str], archive: Path, workdir: Path) -> dict[str, str]:
+def render(args: list[str], archive: Path) -> dict[str, str]:
     """File name -> text: the service, the timer and a crontab alternative."""
     command = run_once_command(args)
     return {
-        f"{UNIT}.service": service(command, archive, workdir),
+        f"{UNIT}.service": service(command, archive),
         f"{UNIT}.timer": timer(),
-        "crontab": cron_line(command, archive, workdir) + "\n",
+        "crontab": cron_line(command, archive) + "\n",
     }

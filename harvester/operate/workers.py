@@ -19,7 +19,7 @@ from pathlib import Path
 
 import redis
 
-from harvester.config import REPO_ROOT, archive_root
+from harvester.config import archive_root
 from harvester.registry import Site
 
 SETTINGS_MODULE = "harvester.operate.distributed_settings"
@@ -79,12 +79,13 @@ def start_worker(crawl: Crawl, number: int, settings: dict[str, str] | None = No
     args = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"run_id={run_id}"]
     for key, value in overrides.items():
         args += ["-s", f"{key}={value}"]
-    log_dir = log_dir or archive_root(crawl.archive) / "logs"
+    root = archive_root(crawl.archive)
+    log_dir = log_dir or root / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{run_id}.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}
     with open(log, "ab") as out:
-        process = subprocess.Popen(args, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(args, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     return Worker(name, run_id, process, log)
 

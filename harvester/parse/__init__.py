@@ -41,19 +41,22 @@ UNREADABLE = {
 }
 
 
-def parse_file(path: str | Path, progress: OcrProgress | None = None) -> ParseResult:
+def parse_file(path: str | Path, progress: OcrProgress | None = None,
+               ocr_cache: Path | None = None) -> ParseResult:
     """Parse the file at `path`."""
-    return parse_bytes(Path(path).read_bytes(), str(path), progress)
+    return parse_bytes(Path(path).read_bytes(), str(path), progress, ocr_cache)
 
 
-def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None) -> ParseResult:
+def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,
+                ocr_cache: Path | None = None) -> ParseResult:
     """Parse a report held in memory; `name` is only recorded, never used to guess the type.
-    `progress` hears of every page OCR reads (scans, pictures)."""
+    `progress` hears of every page OCR reads (scans, pictures); `ocr_cache` is the folder of
+    the OCR page cache (default: see harvester.parse.ocr.cache)."""
     carrier = sniff(data)
     result = ParseResult(path=name, sha256=hashlib.sha256(data).hexdigest(), carrier=carrier,
                          parser_version=PARSER_VERSION)
     try:
-        extract = _extract(carrier, data, progress)
+        extract = _extract(carrier, data, progress, ocr_cache)
     except UnreadableFile as error:
         result.kind = "unreadable"
         result.errors.append(str(error))
@@ -61,14 +64,14 @@ def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None) -> 
     return interpret(extract, result)
 
 
-def _extract(carrier: str, data: bytes, progress: OcrProgress | None) -> Extract:
+def _extract(carrier: str, data: bytes, progress: OcrProgress | None, ocr_cache: Path | None) -> Extract:
     if carrier in UNREADABLE:
         raise UnreadableFile(UNREADABLE[carrier])
     if carrier == "image":
         from harvester.parse import ocr
-        return ocr.extract_image(data, progress)
+        return ocr.extract_image(data, progress, ocr_cache)
     extract = importlib.import_module(CARRIERS[carrier]).extract(data)
     if carrier == "pdf":
         from harvester.parse import ocr
-        extract = ocr.refine_pdf(data, extract, progress)
+        extract = ocr.refine_pdf(data, extract, progress, ocr_cache)
     return extract

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from harvester.parse.carriers import html
@@ -132,7 +133,7 @@ def _page_pictures(images: list[tuple[str, bytes]]) -> tuple[list[tuple[str, byt
 
 
 def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str,
-                     progress: OcrProgress | None = None) -> ParseResult:
+                     progress: OcrProgress | None = None, ocr_cache: Path | None = None) -> ParseResult:
     """Parse a report page together with its pictures (url, bytes; in page order) as one report."""
     from harvester.parse import PARSER_VERSION
 
@@ -143,7 +144,7 @@ def parse_image_page(data: bytes, images: list[tuple[str, bytes]], name: str,
         page = html.extract(data)
         if not pictures:
             raise UnreadableFile("no picture of the page can be a report page")
-        read = extract_images([picture for _, picture in pictures], progress)
+        read = extract_images([picture for _, picture in pictures], progress, ocr_cache)
     except UnreadableFile as error:
         result.kind = "unreadable"
         result.errors.extend([*notes, str(error)])

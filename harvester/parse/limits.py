@@ -13,6 +13,9 @@ MAX_ZIP_RATIO = 200
 MAX_ZIP_MEMBERS = 10_000
 # Reports are 5-30 pages; 300 keeps a mis-crawled book from stalling a worker.
 MAX_PDF_PAGES = 300
+# A report page is < 1 MB of HTML (Word exports with inline styles reach a few MB); past this only
+# the first bytes are read, and the result says so. lxml takes ~20x the page in memory.
+MAX_HTML_BYTES = 8 * 1024 * 1024
 # LibreOffice converts a report in ~1 s; a minute means it is stuck.
 CONVERT_TIMEOUT_S = 60
 

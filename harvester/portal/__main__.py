@@ -12,7 +12,7 @@ def main() -> None:
     """Start the portal, print its columns, serve until Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--root", help="report fixtures folder (default: tests/fixtures/reports)")
+    parser.add_argument("--root", help="published report files folder (default: the package's seeds/)")
     parser.add_argument("--large", type=int, default=0, help="also generate a column of about this many pages")
     args = parser.parse_args()
     portal = start_portal(args.root, args.port)

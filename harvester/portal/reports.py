@@ -1,9 +1,8 @@
-"""The report files the replica portal publishes: the fixture builder's files, or stand-ins made from seed text."""
+"""The report files the replica portal publishes: package data under seeds/ (tests/fixtures/build_fixtures.py makes them)."""
 
 from __future__ import annotations
 
 import functools
-import html
 import io
 import re
 from dataclasses import dataclass
@@ -11,10 +10,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from harvester.config import REPO_ROOT
-
-DEFAULT_ROOT = REPO_ROOT / "tests" / "fixtures" / "reports"
-SEED_TEXT_DIRS = (REPO_ROOT / "tests" / "fixtures" / "seeds", REPO_ROOT.parent / "shared" / "seeds")
+DEFAULT_ROOT = Path(__file__).resolve().parent / "seeds"
 
 SEED_STEMS = (
     "000_c6cf585c495c9a5f",  # 沈阳市科学技术局 2019
@@ -24,8 +20,8 @@ SEED_STEMS = (
     "004_e0759db8c8ae201d",  # 朝阳市科学技术局 2024
 )
 
-# The text carriers every seed fixture exists in (tests/fixtures/build_fixtures.py); the OCR
-# variants (scans, pictures) are built from the PDF and read by their own tests.
+# The text carriers every seed is published in (tests/fixtures/build_fixtures.py); the OCR
+# variants (scans, pictures) are built from the PDF and kept with the tests.
 TEXT_CARRIERS = ("txt", "html", "gbk.html", "docx", "doc", "pdf")
 
 CONTENT_TYPES = {
@@ -44,26 +40,22 @@ _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 @dataclass(frozen=True)
 class ReportSource:
-    """Where one seed report's files live; falls back to seed text while the fixtures are not built."""
+    """Where one seed report's published files live."""
 
     stem: str
     root: Path
 
+    def path(self, carrier: str) -> Path:
+        """The `<stem>.<carrier>` file."""
+        return self.root / self.stem / f"{self.stem}.{carrier}"
+
     def file_bytes(self, carrier: str) -> bytes:
-        """The bytes of the `<stem>.<carrier>` fixture, or a stand-in with the seed text."""
-        path = self.root / self.stem / f"{self.stem}.{carrier}"
-        if path.is_file():
-            return path.read_bytes()
-        return self.text().encode("gbk" if carrier == "gbk.html" else "utf-8", errors="replace")
+        """The bytes of the `<stem>.<carrier>` file."""
+        return self.path(carrier).read_bytes()
 
     def text(self) -> str:
-        """The seed report as plain text (fixture .txt, else the shared seed text)."""
-        candidates = [self.root / self.stem / f"{self.stem}.txt"]
-        candidates += [folder / f"{self.stem}.txt" for folder in SEED_TEXT_DIRS]
-        for path in candidates:
-            if path.is_file():
-                return path.read_text(encoding="utf-8")
-        return f"{self.stem} 政府信息公开工作年度报告"
+        """The seed report as plain text."""
+        return self.path("txt").read_text(encoding="utf-8")
 
     def title(self) -> str:
         """The report title: its first non-empty lines joined until the word 报告 appears."""
@@ -79,25 +71,20 @@ class ReportSource:
         return re.sub(r"\s+", "", "".join(parts))[:60]
 
     def inline_body(self, carrier: str) -> str:
-        """The report part of the HTML fixture (inside <body>), decoded; paragraphs of seed text if absent."""
-        path = self.root / self.stem / f"{self.stem}.{carrier}"
-        if path.is_file():
-            encoding = "gbk" if carrier == "gbk.html" else "utf-8"
-            markup = path.read_bytes().decode(encoding, errors="replace")
-            match = _BODY.search(markup)
-            return match.group(1) if match else markup
-        return "\n".join(f"<p>{html.escape(line)}</p>" for line in self.text().splitlines() if line.strip())
+        """The report part of the HTML file (inside <body>), decoded."""
+        encoding = "gbk" if carrier == "gbk.html" else "utf-8"
+        markup = self.file_bytes(carrier).decode(encoding, errors="replace")
+        match = _BODY.search(markup)
+        return match.group(1) if match else markup
 
     def pictures(self) -> list[bytes]:
-        """The report as a 图片版: every page of the seed's PDF fixture as a JPEG picture."""
-        return list(_pictures(self.root / self.stem / f"{self.stem}.pdf"))
+        """The report as a 图片版: every page of the seed's PDF as a JPEG picture."""
+        return list(_pictures(self.path("pdf")))
 
 
 @functools.cache
 def _pictures(pdf_path: Path) -> tuple[bytes, ...]:
     """Pages of a PDF rendered in grayscale at PICTURE_DPI and saved as JPEG (once per process)."""
-    if not pdf_path.is_file():
-        raise FileNotFoundError(f"{pdf_path}: run tests/fixtures/build_fixtures.py to make the seed PDFs")
     pdf = pdfium.PdfDocument(pdf_path)
     try:
         out = []
@@ -112,5 +99,5 @@ def _pictures(pdf_path: Path) -> tuple[bytes, ...]:
 
 
 def report_source(stem: str, root: Path | None = None) -> ReportSource:
-    """The ReportSource of one seed under `root` (default: tests/fixtures/reports)."""
+    """The ReportSource of one seed under `root` (default: the package's seeds/)."""
     return ReportSource(stem, Path(root) if root else DEFAULT_ROOT)

@@ -166,7 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def start_portal(root: str | Path | None = None, port: int = 0) -> Portal:
-    """Serve the demo replica portal on 127.0.0.1:`port` (0 = any free port); `root` = report fixtures folder."""
+    """Serve the demo replica portal on 127.0.0.1:`port` (0 = any free port).
+
+    `root`: the folder of published report files (default: the package's seeds/).
+    """
     catalogue = build_demo(Path(root) if root else None)
     handler = type("PortalHandler", (_Handler,), {})
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harvester.config import REPO_ROOT
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, new_run_id, start_crawl
 from harvester.portal import Portal
 from harvester.registry import DEMO_REGISTRY
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Pages (inline text or pictures) are report_page documents; every other carrier is an attachment.
 DOCUMENT_KIND = {"html": "report_page", "gbk.html": "report_page", "images": "report_page"}

@@ -7,11 +7,13 @@ import re
 import subprocess
 import sys
 from datetime import timedelta
+from pathlib import Path
 
-from harvester.config import REPO_ROOT
 from harvester.operate.lock import RunLock
 from harvester.operate.scheduler import utc_clock
 from harvester.operate.state import connect
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DEMO = str(REPO_ROOT / "harvester" / "registry_demo.yaml")
 

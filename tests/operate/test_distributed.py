@@ -10,10 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from harvester.config import REPO_ROOT
 from harvester.crawl.runner import LOOPBACK_SETTINGS
 from harvester.operate import workers
 from harvester.registry import DEMO_REGISTRY, load_registry, select
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 CONTENT = "('new', 'changed', 'unchanged', 'not_modified')"
 # One request at a time, 50 ms apart: on loopback a worker alone could otherwise drain the shared

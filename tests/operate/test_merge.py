@@ -18,11 +18,12 @@ from test_distributed import PACED, seed_crawl, wait_until_alive
 from harvester.archive import Archive
 from harvester.archive.merge import MergeError, copy_files, merge
 from harvester.archive.store import TEMP_PREFIX, BlobStore, DigestMismatch, file_sha256, write_atomically
-from harvester.config import REPO_ROOT
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.operate import workers
 from harvester.portal import Portal, start_portal
 from harvester.registry import DEMO_REGISTRY
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 TABLES = ("runs", "blobs", "fetches", "documents")
 SHARED_RUN = "same-run-on-two-hosts"  # both roots crawl demo-trs under this run id: their WARC names clash

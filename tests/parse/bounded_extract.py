@@ -1,4 +1,4 @@
-"""Sniff and extract one file under a memory cap; print the outcome as JSON (run as a script).
+"""Sniff and extract one file under a memory cap; print the outcome (and the peak RSS) as JSON.
 
     python tests/parse/bounded_extract.py <path> <carrier|-> [memory_mb]
 """
@@ -29,6 +29,7 @@ def main() -> None:
                            tables=len(extract.tables()), page_notes=extract.page_notes)
         except UnreadableFile as error:
             outcome.update(unreadable=error.message)
+    outcome["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(json.dumps(outcome, ensure_ascii=False))
 
 

@@ -14,6 +14,7 @@ import lxml.html
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.decode import decode
 from harvester.parse.errors import UnreadableFile
+from harvester.parse.limits import MAX_HTML_BYTES
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 
 # Chrome and machinery whose text is never part of a report.
@@ -75,22 +76,25 @@ def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
 
 
 def read_table(table: lxml.etree._Element, index: int) -> Table:
-    """A data <table> as physical rows of cells with grid columns and spans."""
-    occupied: dict[tuple[int, int], bool] = {}  # grid slots taken by rowspans from above
+    """A data <table> as physical rows of cells with grid columns and spans.
+
+    A rowspan ends with the table (as in browsers); the grid is kept as one row of column ends,
+    so memory follows the table's width, never the area its spans declare."""
+    trs = _rows(table)
+    free_from: list[int] = []  # per grid column: the first row not covered by a cell from above
     rows: list[list[Cell]] = []
-    for r, tr in enumerate(_rows(table)):
+    for r, tr in enumerate(trs):
         row: list[Cell] = []
         col = 0
         for td in tr:
             if _tag(td) not in ("td", "th") or skipped(td):
                 continue
-            while occupied.get((r, col)):
+            while col < len(free_from) and free_from[col] > r:
                 col += 1
-            rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
+            rowspan, colspan = min(_span(td, "rowspan"), len(trs) - r), _span(td, "colspan")
             row.append(Cell(cell_text(td), r, col, rowspan, colspan))
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    occupied[(r + dr, col + dc)] = True
+            free_from.extend([0] * (col + colspan - len(free_from)))
+            free_from[col:col + colspan] = [max(end, r + rowspan) for end in free_from[col:col + colspan]]
             col += colspan
         rows.append(row)
     return Table(index=index, rows=rows)
@@ -154,10 +158,13 @@ def parse_document(data: bytes) -> lxml.etree._Element:
 
 
 def extract(data: bytes) -> Extract:
-    """Read an HTML page into paragraphs and tables (method "markup")."""
-    root = parse_document(data)
+    """Read an HTML page into paragraphs and tables (method "markup"); past MAX_HTML_BYTES only the
+    beginning is read, and the extract says so."""
+    errors = [f"HTML page of {len(data)} bytes: only its first {MAX_HTML_BYTES} bytes were read"
+              ] if len(data) > MAX_HTML_BYTES else []
+    root = parse_document(data[:MAX_HTML_BYTES])
     walker = _Walker()
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
-    return Extract(carrier="html", method="markup", blocks=walker.blocks, title=_title(root))
+    return Extract(carrier="html", method="markup", blocks=walker.blocks, title=_title(root), errors=errors)

@@ -1,6 +1,7 @@
 """OCR results cached by page-image hash, so a page is never read twice.
 
-Where: $HARVESTER_OCR_CACHE, else <archive root>/ocr-cache/. One JSON file per page image,
+Where: $HARVESTER_OCR_CACHE, else the folder the caller names (the archive's `ocr-cache/`, see
+harvester.config.Layout), else the default archive root's. One JSON file per page image,
 named by sha256 of the pixels plus the engine and layout version, written atomically.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from harvester.config import archive_root
+from harvester.config import Layout
 from harvester.parse.model import Block, Cell, Paragraph, Table
 from harvester.parse.ocr.engine import ENGINE_ID
 
@@ -23,10 +24,10 @@ LAYOUT_VERSION = "4"
 """Bump when preprocessing or layout reconstruction changes what a page yields."""
 
 
-def cache_dir() -> Path:
-    """$HARVESTER_OCR_CACHE, else <archive root>/ocr-cache."""
+def cache_dir(chosen: Path | None = None) -> Path:
+    """$HARVESTER_OCR_CACHE, else `chosen`, else the default archive root's OCR cache."""
     env = os.environ.get("HARVESTER_OCR_CACHE")
-    return Path(env) if env else archive_root() / "ocr-cache"
+    return Path(env) if env else chosen or Layout.of().ocr_cache
 
 
 def page_key(gray: np.ndarray) -> str:

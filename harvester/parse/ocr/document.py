@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from harvester.parse.carriers.pdf import NO_TEXT_LAYER
@@ -93,7 +94,8 @@ def _ocr_notes(outcomes: list[PageOutcome]) -> list[dict[str, Any]]:
     return [{"page": o.page, "ocr": o.note} for o in outcomes if o.error is None]
 
 
-def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) -> Extract:
+def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None,
+               cache_dir: Path | None = None) -> Extract:
     """OCR the pages whose text layer cannot be trusted; cheap (no rendering) when all can."""
     try:
         verdicts = judge_pages(data, extract)
@@ -107,7 +109,7 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) 
     if len(wanted) > MAX_OCR_PAGES:
         extract.errors.append(f"{len(wanted)} pages need OCR: read the first {MAX_OCR_PAGES} only")
         wanted = wanted[:MAX_OCR_PAGES]
-    outcomes = ocr_pages(PageSource("pdf", data), wanted, progress=progress)
+    outcomes = ocr_pages(PageSource("pdf", data), wanted, progress=progress, cache_dir=cache_dir)
     _merge_notes(extract, _ocr_notes(outcomes))
     extract.errors.extend(o.error for o in outcomes if o.error)
     read = [o for o in outcomes if o.error is None]
@@ -121,24 +123,27 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None) 
     return extract
 
 
-def extract_image(data: bytes, progress: Progress | None = None) -> Extract:
+def extract_image(data: bytes, progress: Progress | None = None, cache_dir: Path | None = None) -> Extract:
     """OCR an image file (JPG, PNG, TIFF; every frame of a multi-page TIFF) as a report."""
     source = PageSource("image", data)
-    return _read_images(source, source.count(), "image file", progress)
+    return _read_images(source, source.count(), "image file", progress, cache_dir)
 
 
-def extract_images(images: list[bytes], progress: Progress | None = None) -> Extract:
+def extract_images(images: list[bytes], progress: Progress | None = None,
+                   cache_dir: Path | None = None) -> Extract:
     """OCR several image files as the pages of one report, in order (a page made of pictures)."""
     source = ImageSet(tuple(images))
-    return _read_images(source, source.count(), "page image", progress)
+    return _read_images(source, source.count(), "page image", progress, cache_dir)
 
 
-def _read_images(source: Pages, pages: int, reason: str, progress: Progress | None) -> Extract:
+def _read_images(source: Pages, pages: int, reason: str, progress: Progress | None,
+                 cache_dir: Path | None) -> Extract:
     """OCR every page of an image source (at most MAX_OCR_PAGES); unreadable pages are noted."""
     result = Extract(carrier="image", method="ocr", pages=pages)
     if pages > MAX_OCR_PAGES:
         result.errors.append(f"{pages} images: read the first {MAX_OCR_PAGES} only")
-    outcomes = ocr_pages(source, list(range(min(pages, MAX_OCR_PAGES))), progress=progress)
+    outcomes = ocr_pages(source, list(range(min(pages, MAX_OCR_PAGES))), progress=progress,
+                         cache_dir=cache_dir)
     result.errors.extend(o.error for o in outcomes if o.error)
     if all(o.error for o in outcomes):
         raise UnreadableFile("; ".join(result.errors) or "no image to read")

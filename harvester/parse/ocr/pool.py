@@ -86,8 +86,10 @@ def shutdown_workers() -> None:
 
 
 def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
-              progress: Progress | None = None) -> list[PageOutcome]:
+              progress: Progress | None = None, cache_dir: Path | None = None) -> list[PageOutcome]:
     """OCR the given 0-based pages in worker processes; outcomes come back in page order.
+
+    Page readings are cached in `cache_dir` (see `cache.cache_dir`).
 
     Pages always run in child processes: the parent never starts ONNX runtime threads, so
     forking stays safe and a page that overruns the budget can be killed (with its pool).
@@ -98,7 +100,7 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
     outcomes: dict[int, PageOutcome] = {}
     deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
     pool = _WORKERS.get(workers)
-    cache_dir = cache.cache_dir()
+    cache_dir = cache.cache_dir(cache_dir)
     finished = False
     try:
         pending = {index: pool.apply_async(read_source_page, (source, index, threads, cache_dir))

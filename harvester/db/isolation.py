@@ -1,0 +1,174 @@
+"""Parse archived documents in child processes that may die alone, each under a memory and a time limit.
+
+One bad file (a stream inflating to gigabytes makes pdfium abort; a parser stuck in a loop) must
+not stop `harvester load`: each document is parsed in a forked child of its own, in its own process
+group (its OCR workers die with it), with RLIMIT_AS capping the address space it may add and a wall
+clock deadline. A child that dies or overruns becomes a parse result of kind "error" saying why,
+which the load caches like any other, so later loads at the same parser version do not retry it.
+
+Limits: $HARVESTER_PARSE_MEMORY_MB (default 3072: the 1 GB-inflating PDF of issue 13 took pdfium
+2.2 GB) and $HARVESTER_PARSE_TIMEOUT_S (default: the OCR stage's own document budget plus 5 min).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+import harvester.parse as parser
+from harvester.archive.store import BlobStore
+from harvester.config import Layout
+from harvester.parse.model import ParseResult
+from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
+
+MEMORY_ENV = "HARVESTER_PARSE_MEMORY_MB"
+TIMEOUT_ENV = "HARVESTER_PARSE_TIMEOUT_S"
+DEFAULT_MEMORY_MB = 3072
+DEFAULT_TIMEOUT_S = DOCUMENT_TIMEOUT_S + 300
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document's parse may take: address space beyond its worker's start, and seconds."""
+
+    memory_mb: int = DEFAULT_MEMORY_MB
+    seconds: float = DEFAULT_TIMEOUT_S
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The limits named by $HARVESTER_PARSE_MEMORY_MB and $HARVESTER_PARSE_TIMEOUT_S, else the defaults."""
+        return cls(int(os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_MB),
+                   float(os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT_S))
+
+    def describe(self) -> str:
+        return f"limits {self.memory_mb} MB, {self.seconds:g} s"
+
+
+@dataclass
+class _Running:
+    """One child at work: its item, process, result pipe and deadline."""
+
+    item: Any
+    process: multiprocessing.Process
+    conn: Connection
+    deadline: float
+
+
+def _address_space() -> int:
+    """This process's current virtual size in bytes (/proc/self/status VmSize)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmSize:"))
+    return int(line.split()[1]) * 1024
+
+
+def _child(function: Callable[[Any], Any], item: Any, conn: Connection, memory_mb: int) -> None:
+    """In the child: own process group, capped address space, one call, its result down the pipe."""
+    os.setpgid(0, 0)
+    cap = _address_space() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    try:
+        conn.send(("ok", function(item)))
+    except MemoryError:
+        conn.send(("failed", f"out of memory (over {memory_mb} MB)"))
+    finally:
+        conn.close()
+
+
+def _start(function: Callable[[Any], Any], item: Any, limits: Limits) -> _Running:
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(
+        target=_child, args=(function, item, send, limits.memory_mb), daemon=False)
+    process.start()
+    try:
+        os.setpgid(process.pid, process.pid)  # as the child does: whichever runs first, the group exists
+    except OSError:
+        pass  # the child already made it (or is gone)
+    send.close()  # the child holds the only write end: its death reads as end of file here
+    return _Running(item, process, receive, time.monotonic() + limits.seconds)
+
+
+def _kill(running: _Running) -> None:
+    """Kill the child and everything it started, and reap it."""
+    try:
+        os.killpg(running.process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    running.process.kill()
+    running.process.join()
+    running.conn.close()
+
+
+def _finish(running: _Running, limits: Limits) -> tuple[Any, str | None]:
+    """(result, None) from a child that answered, else (None, why it gave none)."""
+    try:
+        status, value = running.conn.recv()
+    except (EOFError, OSError):
+        status, value = "died", None
+    _kill(running)  # reaps it, and any OCR worker it left behind
+    if status == "ok":
+        return value, None
+    if status == "failed":
+        return None, value
+    code = running.process.exitcode or 0
+    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
+    return None, f"parse worker {how} ({limits.describe()})"
+
+
+def isolated_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int,
+                 limits: Limits | None = None) -> Iterator[tuple[Any, Any, str | None]]:
+    """Run function(item) for each item in a child of its own, `workers` at a time; yield
+    (item, result, None) as each finishes, or (item, None, reason) when its child died or overran."""
+    limits = limits or Limits.from_env()
+    waiting, running = list(reversed(items)), []
+    try:
+        while waiting or running:
+            while waiting and len(running) < workers:
+                running.append(_start(function, waiting.pop(), limits))
+            timeout = max(0.0, min(job.deadline for job in running) - time.monotonic())
+            ready = wait([job.conn for job in running], timeout)
+            for job in [job for job in running if job.conn in ready]:
+                running.remove(job)
+                yield job.item, *_finish(job, limits)
+            for job in [job for job in running if time.monotonic() >= job.deadline]:
+                running.remove(job)
+                _kill(job)
+                yield job.item, None, f"parse stopped: over its time limit ({limits.describe()})"
+    finally:
+        for job in running:  # an interrupt, or the caller stopped early
+            _kill(job)
+
+
+def failed_parse(name: str, sha256: str, reason: str, carrier: str = "unknown") -> ParseResult:
+    """The recorded result of a parse that failed: kind "error", with its reason."""
+    return ParseResult(path=name, sha256=sha256, carrier=carrier, kind="error", errors=[reason],
+                       parser_version=parser.PARSER_VERSION)
+
+
+def parse_archived(root: Path, shas: Sequence[str], workers: int) -> Iterator[ParseResult]:
+    """Parse archived blobs, each in a child of its own, `workers` at a time, in the order they finish;
+    a child that died or overran gives a failed result saying so."""
+    # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
+    one_core_each = workers > 1 and len(shas) > 1
+    for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
+        yield result if failure is None else failed_parse(sha256, sha256, failure)
+
+
+def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
+    """In a child: parse one blob; an exception becomes a recorded error, never a crash."""
+    if one_core:
+        os.environ[OCR_WORKERS_ENV] = "1"
+    try:
+        return parser.parse_bytes(BlobStore(root).read(sha256), sha256, ocr_cache=Layout(root).ocr_cache)
+    except MemoryError:
+        return failed_parse(sha256, sha256, "out of memory: the parse passed its memory limit")
+    except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
+        return failed_parse(sha256, sha256, f"{type(error).__name__}: {error}")
