@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.interpret import interpret
+from harvester.parse.limits import read_file
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
 
@@ -43,8 +44,13 @@ UNREADABLE = {
 
 def parse_file(path: str | Path, progress: OcrProgress | None = None,
                ocr_cache: Path | None = None) -> ParseResult:
-    """Parse the file at `path`."""
-    return parse_bytes(Path(path).read_bytes(), str(path), progress, ocr_cache)
+    """Parse the file at `path`; one that is no regular file, or too big, is unreadable (see read_file)."""
+    try:
+        data = read_file(path)
+    except UnreadableFile as error:
+        return ParseResult(path=str(path), sha256="", carrier="unknown", kind="unreadable",
+                           errors=[str(error)], parser_version=PARSER_VERSION)
+    return parse_bytes(data, str(path), progress, ocr_cache)
 
 
 def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,

@@ -47,8 +47,13 @@ def _clean(data: bytes, encoding: str) -> str | None:
         return None
     except UnicodeDecodeError:
         pass
+    except UnicodeError:  # a codec Python knows but that decodes no page ("undefined", "idna")
+        return None
     # A page cut mid-character or with one stray byte is still that encoding.
-    text = data.decode(encoding, "replace")
+    try:
+        text = data.decode(encoding, "replace")
+    except UnicodeError:  # codecs without a "replace" handler ("punycode")
+        return None
     return text if text.count("\ufffd") <= max(2, len(text) // 2000) else None
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
+from pathlib import Path
 
 from harvester.parse.errors import UnreadableFile
 
@@ -16,8 +19,31 @@ MAX_PDF_PAGES = 300
 # A report page is < 1 MB of HTML (Word exports with inline styles reach a few MB); past this only
 # the first bytes are read, and the result says so. lxml takes ~20x the page in memory.
 MAX_HTML_BYTES = 8 * 1024 * 1024
+# The crawler's DOWNLOAD_MAXSIZE: nothing bigger is ever archived, so nothing bigger is parsed.
+MAX_FILE_BYTES = 200 * 1024 * 1024
 # LibreOffice converts a report in ~1 s; a minute means it is stuck.
 CONVERT_TIMEOUT_S = 60
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, else UnreadableFile (reading a FIFO
+    would wait for a writer forever, /dev/zero never ends)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(f"not a regular file ({_file_kind(info.st_mode)}): {path}")
+        if info.st_size > MAX_FILE_BYTES:
+            raise UnreadableFile(f"file of {info.st_size} bytes is over the {MAX_FILE_BYTES}-byte limit")
+        with open(path, "rb") as file:
+            return file.read(MAX_FILE_BYTES)
+    except OSError as error:
+        raise UnreadableFile(f"cannot read {path}: {error.strerror}") from error
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_ISFIFO: "a FIFO", stat.S_ISCHR: "a character device", stat.S_ISBLK: "a block device",
+             stat.S_ISSOCK: "a socket", stat.S_ISDIR: "a directory"}
+    return next((name for test, name in kinds.items() if test(mode)), "not a plain file")
 
 
 def check_zip(archive: zipfile.ZipFile, compressed_size: int) -> None:

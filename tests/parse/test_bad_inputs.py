@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -35,4 +36,18 @@ def test_every_bad_file_gives_a_clear_outcome_never_a_crash() -> None:
         if expected[name]["error"] and result["kind"] == "unreadable":
             assert any(expected[name]["error"] in error for error in result["errors"]), (name, result)
     # Some files are unreadable, so the exit status says so.
+    assert run.returncode == 1
+
+
+def test_what_is_not_a_regular_file_is_refused_not_read(tmp_path: Path) -> None:
+    fifo, zero = tmp_path / "report.pdf", tmp_path / "zero.pdf"
+    os.mkfifo(fifo)  # reading it would wait for a writer forever
+    zero.symlink_to("/dev/zero")  # reading it never ends
+    run = subprocess.run([sys.executable, "-m", "harvester", "parse", "--json", str(fifo), str(zero)],
+                         capture_output=True, text=True, timeout=TIME_CAP_S, preexec_fn=_cap_memory)
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["kind"], r["errors"]) for r in results] == [
+        ("unreadable", [f"not a regular file (a FIFO): {fifo}"]),
+        ("unreadable", [f"not a regular file (a character device): {zero}"])]
     assert run.returncode == 1

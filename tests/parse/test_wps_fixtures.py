@@ -21,6 +21,7 @@ import pikepdf
 import pytest
 
 from harvester.parse import parse_file
+from harvester.parse.carriers import pdf as pdf_carrier
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -31,6 +32,7 @@ SEEDS = [seed.name for seed in build_wps.seeds()]
 RULE_WIDTH = 0.48
 LINE_BACKGROUND = (444.25, 28.0)  # a white background behind one prose line
 MIN_TABLE_PAGE_FILLS = 100  # real table pages carry over a hundred shading rectangles
+ROW_EDGE_GAP = 2.0  # points between a rectangle's edge and the nearest ruling
 BREAK_LINES = 3  # text lines either side of a page break that can hold a cut label
 SECTION_ROW = re.compile(r"^第二十条 第（[一二三四五六七八九十]+）项$")
 
@@ -50,6 +52,12 @@ def pdf_path(wps_dir: Path, seed: str) -> Path:
 
 def expected(seed: str) -> dict:
     return json.loads((build_wps.REPORTS / seed / "expected.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def parsed(path: Path):
+    """Each built PDF parsed once per session; the golden tests only read the result."""
+    return parse_file(path)
 
 
 @functools.cache
@@ -103,6 +111,11 @@ def test_rulings_are_thin_strokes_and_the_pages_carry_many_filled_rectangles(
     assert len(backgrounds) >= 5
     assert pages[0].rects and not pages[0].lines  # prose over backgrounds, no table
     assert max(len(page.rects) for page in pages if page.lines) >= MIN_TABLE_PAGE_FILLS
+    # backgrounds of wrapped label lines: rectangle edges inside rows, where no row ends
+    inside_rows = [r for page in pages for r in page.rects if page.lines
+                   and r["width"] < LINE_BACKGROUND[0]
+                   and min(abs(r["top"] - line["top"]) for line in page.lines) > ROW_EDGE_GAP]
+    assert len(inside_rows) >= 10
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -201,7 +214,7 @@ def test_the_builder_writes_the_same_bytes_every_time(wps_dir: Path, tmp_path: P
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_wps_pdf_gives_the_golden_facts(wps_dir: Path, seed: str) -> None:
     golden = expected(seed)
-    result = parse_file(pdf_path(wps_dir, seed))
+    result = parsed(pdf_path(wps_dir, seed))
     assert result.kind == "report", result.errors
     wrong = {k: (result.facts.get(k, "<missing>"), v) for k, v in golden["facts"].items()
              if result.facts.get(k, "<missing>") != v}
@@ -210,3 +223,26 @@ def test_a_wps_pdf_gives_the_golden_facts(wps_dir: Path, seed: str) -> None:
     assert result.units == golden["units"]
     assert (result.template, result.year, result.agency) == (
         golden["template"], golden["year"], golden["agency"])
+
+
+@pytest.mark.wps_golden
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_wps_pdf_keeps_every_number_in_its_row(wps_dir: Path, seed: str) -> None:
+    """The PDF carrier's value cells, row by row across the page breaks, are the seed's
+    (spaces aside: WPS's gap in "0 元" reads as a space)."""
+    extract = pdf_carrier.extract(pdf_path(wps_dir, seed).read_bytes())
+    rows = [canonical.split_label([c.text for c in sorted(row, key=lambda c: c.col)])[1]
+            for table in extract.tables() for row in table.rows]
+    found = [["".join(v.split()) for v in values] for values in rows if values]
+    expected = [["".join(v.split()) for v in values] for values in report(seed).value_rows]
+    assert sum(len(r) for r in expected) > 60
+    assert found == expected
+
+
+@pytest.mark.wps_golden
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_fact_of_a_wps_pdf_says_on_which_page_it_was_printed(
+        wps_dir: Path, seed: str) -> None:
+    result = parsed(pdf_path(wps_dir, seed))
+    assert result.where and set(result.where) == set(result.facts)
+    assert all(where["page"] >= 1 for where in result.where.values())

@@ -106,6 +106,8 @@ def read_parts(data: bytes) -> tuple[lxml.etree._Element, lxml.etree._Element | 
             if "docProps/core.xml" in names:
                 core = lxml.etree.fromstring(archive.read("docProps/core.xml"), PARSER)
         return document, core
+    except (RuntimeError, NotImplementedError) as error:  # zipfile: member encrypted, or AES (method 99)
+        raise UnreadableFile(f"DOCX not readable: {error}") from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError,
             lxml.etree.XMLSyntaxError, EOFError, OSError) as error:
         raise UnreadableFile(f"corrupt DOCX: {type(error).__name__}: {error}") from error
