@@ -15,7 +15,8 @@ as ``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_W
 (WARC rotation size). A request with ``meta["dont_archive"]`` is left alone.
 
 Failures are logged too: download errors (outcome ``error``), bodies over the limit
-(``too_large``), redirects to other schemes (``error``, RedirectMiddleware returns the 3xx) and
+(``too_large``, compressed ones too), redirects to other schemes (``error``, RedirectMiddleware
+returns the 3xx), redirect chains over REDIRECT_MAX_TIMES (``error``; see ``failures``) and
 requests off their site (``error`` naming the target, refused by ``scope.ScopeMiddleware``).
 
 After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
@@ -48,6 +49,7 @@ from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks
+from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
@@ -110,8 +112,6 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
         return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
-    if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
-        return "too_large", message  # decompressed body passed the limit
     if isinstance(exception, OffScope):
         return "error", short_text(str(exception))  # never sent: it leaves the crawl's site
     if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
@@ -204,6 +204,12 @@ class ArchiveMiddleware:
         """Archive the response (or substitute the archived body for a 304) and log the fetch."""
         if request.meta.get("dont_archive"):
             return response
+        refused = refusal(request)
+        if refused is not None:  # a gzip bomb, too many redirects: logged here, then dropped
+            outcome, error = refused
+            self._record(request, self._fetch(request, response.url, outcome=outcome, error=error,
+                                              **self._response_fields(response)))
+            raise IgnoreRequest(error)
         if response.status == 304:
             return self._not_modified(request, response)
         fields = self._response_fields(response)

@@ -35,6 +35,15 @@ DOWNLOADER_MIDDLEWARES = {
     # is not even asked for its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "harvester.crawl.scope.ScopeMiddleware": 50,
+    # Scrapy's compression (590), meta refresh (580) and redirect (600) middlewares drop a response by
+    # raising in process_response (a gzip bomb, too many hops), which no middleware sees: ours, at the
+    # same places, hand it to the archive to log instead (harvester/crawl/failures.py).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "harvester.crawl.failures.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "harvester.crawl.failures.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "harvester.crawl.failures.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "harvester.crawl.retry.RetryAfterMiddleware": 550,
     # process_response runs from high to low numbers: at 540 the archive sees the final response, after

@@ -141,7 +141,10 @@ WITH first_fetch AS (
 SELECT d.url, d.sha256, d.site, d.kind, d.title, d.link_text, d.referer,
        d.first_seen, d.last_seen, b.size,
        coalesce(b.content_type, f.content_type) AS content_type,
-       f.warc_file, f.warc_offset
+       f.warc_file, f.warc_offset,
+       -- An attachment's page was found under a link too (its text often names the agency).
+       (SELECT r.link_text FROM documents r WHERE r.url = d.referer AND r.link_text IS NOT NULL
+        ORDER BY r.first_seen LIMIT 1) AS referer_link_text
 FROM documents d
 LEFT JOIN blobs b ON b.sha256 = d.sha256
 LEFT JOIN first_fetch f ON f.sha256 = d.sha256 AND f.url = d.url

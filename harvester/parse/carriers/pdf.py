@@ -21,16 +21,17 @@ from pdfplumber.utils import outside_bbox
 from pdfplumber.utils.text import chars_to_textmap
 
 from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
+from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
-from harvester.parse.errors import UnreadableFile
+from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
 
-NO_TEXT_LAYER = "no text layer (needs OCR)"
 MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
 EDGE_TOLERANCE = 2.0  # points; LibreOffice and Word place shared cell edges within ~1 pt
 TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is pathological
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MAX_WORDS_CHARS = 20_000  # a report page prints ~2,000; beyond this the words are not re-placed
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
 READ_ERRORS = (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError,
                AssertionError, IndexError, OverflowError, ZeroDivisionError, RecursionError)
@@ -150,6 +151,7 @@ def extract(data: bytes) -> Extract:
         if result.pages > MAX_PDF_PAGES:
             result.errors.append(f"{result.pages} pages: read the first {MAX_PDF_PAGES} only")
         blocks: list[Block] = []
+        words: list[Block] = []
         for index in range(min(result.pages, MAX_PDF_PAGES)):
             number = index + 1
             if time.monotonic() - started > TIME_BUDGET_S:
@@ -166,6 +168,7 @@ def extract(data: bytes) -> Extract:
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
                     blocks.extend(_read_page(layout, number, tables_so_far))
+                    words.extend(_second_reading(layout, number, result.errors))
             except READ_ERRORS as error:
                 result.errors.append(f"page {number}: {type(error).__name__}: {error}")
     finally:
@@ -175,6 +178,21 @@ def extract(data: bytes) -> Extract:
         return result
     scanned = [n["page"] for n in result.page_notes if n["needs_ocr"]]
     if scanned:
-        result.errors.append(f"pages without a text layer (need OCR): {scanned}")
+        result.errors.append(f"{PAGES_WITHOUT_TEXT} (need OCR): {scanned}")
     result.blocks = blocks
+    for number, table in enumerate(b for b in words if isinstance(b, Table)):
+        table.index = number
+    result.readings[READING] = words
     return result
+
+
+def _second_reading(layout: PageLayout, number: int, errors: list[str]) -> list[Block]:
+    """The page's words placed without rules; a page it cannot place keeps its first reading."""
+    if len(layout.chars) > MAX_WORDS_CHARS:
+        errors.append(f"page {number}: {len(layout.chars)} characters, read once (no second reading)")
+        return []
+    try:
+        return read_words(layout, number)
+    except READ_ERRORS as error:
+        errors.append(f"page {number}: second reading failed: {type(error).__name__}: {error}")
+        return []
