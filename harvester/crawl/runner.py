@@ -161,7 +161,7 @@ def summarise(run_id: str, archive: str | Path | None = None) -> dict:
     try:
         log.interrupt_gone_runs(socket.gethostname(), pid_alive)  # a crawl killed before it could say so
         run = log.run(run_id) or {}
-        kinds = dict(log.conn.execute("SELECT kind, count(*) FROM fetches WHERE run_id=? GROUP BY kind", (run_id,)))
+        kinds = log.kind_counts(run_id)
         return {
             "run_id": run_id,
             "status": run.get("status"),
