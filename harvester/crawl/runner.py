@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from harvester.archive.fetchlog import FetchLog
+from harvester.archive.fetchlog import FetchLog, new_run_id
 from harvester.config import Layout, archive_root
 
 SETTINGS_MODULE = "harvester.crawl.settings"
@@ -28,13 +28,6 @@ LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CO
 
 class CrawlError(RuntimeError):
     """A crawl could not be started (bad arguments)."""
-
-
-def new_run_id() -> str:
-    """A fresh run id (same shape as the archive's own)."""
-    from harvester.crawl.archiving import new_run_id as archive_run_id  # imports Scrapy: only when needed
-
-    return archive_run_id()
 
 
 def crawl_command(
