@@ -31,6 +31,8 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 
 from __future__ import annotations
 
+import os
+import socket
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -46,9 +48,10 @@ from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch, new_run_id
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
-from harvester.crawl import blocks
+from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
+from harvester.operate.lock import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -122,6 +125,7 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
+        self.disk = diskerrors.DiskGuard(crawler)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
 
     @classmethod
@@ -195,6 +199,10 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Archive the response (or substitute the archived body for a 304) and log the fetch."""
+        with self.disk.writing():
+            return self._archive_response(request, response)
+
+    def _archive_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("dont_archive"):
             return response
         refused = refusal(request)
@@ -281,7 +289,8 @@ class ArchiveMiddleware:
         if request.meta.get("dont_archive"):
             return None
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
-        self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+        with self.disk.writing():
+            self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
 
 
@@ -290,6 +299,7 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.archive = shared_archive(crawler)
+        self.stats = crawler.stats
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -298,14 +308,18 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create (or reopen, on resume) the run row, with the registry entries it crawls."""
+        """Create (or reopen, on resume) the run row, naming this process and the registry entries it
+        crawls; runs of dead processes end."""
         site = getattr(spider, "site", None)
+        self.archive.log.interrupt_gone_runs(socket.gethostname(), pid_alive)
         self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None,
+                                   process={"host": socket.gethostname(), "pid": os.getpid()},
                                    registry=getattr(spider, "registry_entries", None))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Fill ended_at, status (Scrapy's finish reason) and the outcome counts."""
+        """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""
         run_id = run_id_for(spider)
         counts = self.archive.log.outcome_counts(run_id)
-        stats = {**counts, "failed": counts["error"] + counts["too_large"]}
+        disk_errors = self.stats.get_value(diskerrors.STAT, 0)
+        stats = {**counts, "disk_errors": disk_errors, "failed": counts["error"] + counts["too_large"] + disk_errors}
         self.archive.log.finish_run(run_id, reason, stats)

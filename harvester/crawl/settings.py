@@ -66,6 +66,9 @@ HARVESTER_ARCHIVE = str(archive_root())
 # Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
 EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
 # JOBDIR (default unset) makes a paused crawl resumable: `-s JOBDIR=<dir>` (the runner's `jobdir=`).
+# Default RFPDupeFilter trusts JOBDIR's seen file, which outlives a kill -9 that loses the queue: ours
+# asks the fetch log what this run has done, so a resumed run always continues (crawl/resume.py).
+DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # Without it a re-run still loses nothing: the fetch log turns repeats into cheap conditional requests.
 
 # --- browser rendering (only for requests with meta playwright=True) ---------------------

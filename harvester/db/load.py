@@ -277,8 +277,8 @@ def _delete_report(db: sqlite_utils.Database, rid: str) -> None:
 def _write_cross_year_checks(db: sqlite_utils.Database) -> None:
     """Recompute the cross-year checks and every report's checks summary and status.
 
-    parse_status: complete, failed_checks (the report's own sums disagree; stored, never
-    fixed) or no_tables (a prose-only report).
+    parse_status: complete, failed_checks (its own sums, or its prose and tables, disagree;
+    stored, never fixed) or no_tables (a prose-only report).
     """
     facts: dict[str, dict[str, Any]] = defaultdict(dict)
     for rid, key, value in db.execute(

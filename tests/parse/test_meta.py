@@ -78,3 +78,16 @@ def test_a_page_naming_its_agency_nowhere_has_none() -> None:
     result = parse_bytes(cms_page(SEED, page), "page.html")
     assert result.kind == "report" and result.year == SEED_YEAR
     assert (result.agency, result.agency_source) == (None, None)
+
+
+@pytest.mark.parametrize("ending, agency", [
+    (["沭阳县发展和改革局", "2024年1月20日"], AGENCY),
+    (["沭阳县发展和改革局", "二〇二四年一月二十日"], AGENCY),
+    (["无。沭阳县发展和改革局2024年1月"], AGENCY),
+    (["沭阳县发展和改革局", "2024 年 1 月 20 日", "- 6 -"], AGENCY),
+    (["本报告统计期限至2024年12月31日"], None),  # a sentence ending with a date is no signature
+    (["联系人：张三", "2024年1月20日"], None),  # a person is no agency
+])
+def test_the_signature_names_the_agency(ending: list[str], agency: str | None) -> None:
+    result = _interpret(["2023年政府信息公开工作年度报告", *SECTIONS, "六、其他需要报告的事项", *ending])
+    assert (result.agency, result.agency_source) == (agency, "signature" if agency else None)

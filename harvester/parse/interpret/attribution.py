@@ -30,9 +30,12 @@ _LABELS = "|".join(sorted(FIELD_LABELS, key=len, reverse=True))
 LABEL_PREFIX = re.compile(rf"^(?:{_LABELS})[:：]")
 FIELD = re.compile(rf"({_LABELS})[:：](.*?)(?=(?:{_LABELS})[:：]|$)")
 # The signature: a name after a sentence's end (or alone on its line), then the date that
-# ends its line (page chrome may follow).
+# ends its line (page chrome may follow); dates in digits or in Chinese numerals (二〇二五年一月).
+_NUMERAL = "〇零一二三四五六七八九十"
+SIGNATURE_DATE = (rf"(?:(?:19|20)\d{{2}}|[{_NUMERAL}]{{4}})年(?:\d{{1,2}}|[{_NUMERAL}]{{1,3}})月"
+                  rf"(?:(?:\d{{1,2}}|[{_NUMERAL}]{{1,3}})日)?")
 SIGNATURE = re.compile(
-    r"(?:^|[。；;!！])([\u4e00-\u9fff()]{3,40})\n?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日$", re.M)
+    rf"(?:^|[。；;!！])([\u4e00-\u9fff()]{{3,40}}?)\n?{SIGNATURE_DATE}$", re.M)
 # A page number printed at the end of a line ("- 6 -", 第6页) or alone on one.
 PAGE_NUMBER = re.compile(r"(?:-\d+-|第\d+页(?:共\d+页)?|^\d+)$")
 HEADER_PARAGRAPHS = 40  # where a page's metadata block may be (the portal's chrome comes first)
