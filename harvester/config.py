@@ -16,6 +16,10 @@ def archive_root(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("HARVESTER_ARCHIVE") or DEFAULT_ROOT).resolve()
 
 
+class NoArchive(Exception):
+    """A command that only reads the archive was pointed at a folder holding none."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Every path under one archive root; the only place their names are spelled."""
@@ -26,6 +30,13 @@ class Layout:
     def of(cls, explicit: str | os.PathLike | None = None) -> Layout:
         """The layout of the archive root `archive_root(explicit)` names."""
         return cls(archive_root(explicit))
+
+    def existing(self) -> Layout:
+        """This layout, if an archive is there (its fetch log); else NoArchive, creating nothing."""
+        if not self.fetch_log.is_file():
+            raise NoArchive(f"no archive at {self.root} (no {self.fetch_log.name}): check --archive or "
+                            f"$HARVESTER_ARCHIVE, or crawl first (harvester crawl, or harvester demo)")
+        return self
 
     @property
     def blobs(self) -> Path:

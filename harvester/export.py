@@ -16,7 +16,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from harvester.db.build import DB_NAME, REPORT_COLUMNS, WIDE_TABLES
+from harvester.config import Layout
+from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
 
@@ -45,9 +46,9 @@ class ExportError(Exception):
 
 def export(root: Path, out: Path, bom: bool = False) -> dict[str, int]:
     """Write every dataset under `out`; return rows written per file."""
-    path = root / DB_NAME
+    path = Layout(root).published
     if not path.exists():
-        raise ExportError(f"no {DB_NAME} under {root}: run `harvester load` first")
+        raise ExportError(f"no {path.name} under {root}: run `harvester load` first")
     out.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     encoding = "utf-8-sig" if bom else "utf-8"

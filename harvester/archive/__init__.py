@@ -11,11 +11,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from harvester.archive.fetchlog import DOCUMENT_KINDS, Document, FetchLog
+from harvester.archive.fetchlog import DOCUMENT_KINDS, Document, Fetch, FetchLog, Validators
 from harvester.archive.store import TEMP_PREFIX, BlobStore
-from harvester.archive.warc import DEFAULT_MAX_BYTES, WarcWriters, check_record
-from harvester.config import archive_root
+from harvester.archive.warc import DEFAULT_MAX_BYTES, WarcLocation, WarcWriter, WarcWriters, check_record
+from harvester.config import Layout, archive_root
 
 __all__ = ["Archive", "Document", "VerifyReport"]
 
@@ -40,9 +41,10 @@ class Archive:
 
     def __init__(self, root: str | os.PathLike | None = None, *, warc_max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.root = archive_root(root)
+        layout = Layout(self.root)
         self.store = BlobStore(self.root)
-        self.log = FetchLog(self.root / "archive.db")
-        self.warc_dir = self.root / "warc"
+        self.log = FetchLog(layout.fetch_log)
+        self.warc_dir = layout.warc
         self.warc_max_bytes = warc_max_bytes
 
     def __enter__(self) -> Archive:
@@ -58,6 +60,20 @@ class Archive:
     def warc_writers(self, run_id: str) -> WarcWriters:
         """Writers for a run's WARC files (one per site)."""
         return WarcWriters(self.warc_dir, run_id, self.warc_max_bytes)
+
+    def record_exchange(self, fetch: Fetch, writer: WarcWriter, **exchange: Any) -> tuple[int, str]:
+        """Log a fetch whose body is already in the blob store, with its WARC record; (id, outcome).
+
+        The outcome is decided once, inside the fetch log's write transaction, and the record
+        follows it: a revisit of the URL's previous content when unchanged, else the full
+        response (`exchange`: the keyword arguments of WarcWriter.write but revisit_of).
+        """
+        def write_record(outcome: str, previous: Validators | None) -> WarcLocation:
+            unchanged = outcome == "unchanged" and previous is not None
+            revisit = (fetch.sha256, fetch.final_url, previous.fetched_at) if unchanged else None
+            return writer.write(**exchange, revisit_of=revisit)
+
+        return self.log.record(fetch, evidence=write_record)
 
     def iter_documents(self, kinds: Iterable[str] = DOCUMENT_KINDS) -> Iterator[Document]:
         """Every stored version of report pages and attachments:

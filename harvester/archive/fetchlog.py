@@ -150,6 +150,10 @@ class Validators(NamedTuple):
     headers: dict[str, list[str]]
 
 
+Evidence = Callable[[str, Validators | None], tuple[str, int]]
+"""Writes the WARC record of a fetch given its decided outcome and the URL's previous content."""
+
+
 class Document(NamedTuple):
     """One version of a report page or attachment: the input of the parse/load stage."""
 
@@ -299,20 +303,26 @@ class FetchLog:
             json.loads(row["headers"] or "{}"),
         )
 
-    def record(self, fetch: Fetch, blob_content_type: str | None = None) -> tuple[int, str]:
+    def record(self, fetch: Fetch, blob_content_type: str | None = None,
+               evidence: Evidence | None = None) -> tuple[int, str]:
         """Record one fetch atomically (run, blob, fetch and document rows); return (id, outcome).
 
         When fetch.outcome is None the body's sha256 is compared, inside the transaction,
-        with the URL's latest content: new, changed or unchanged.
+        with the URL's latest content: new, changed or unchanged. `evidence(outcome, previous)`
+        runs inside the same transaction once the outcome is decided, so the WARC record it
+        writes follows that one decision; it returns where the record went.
         """
-        return self._transaction(lambda conn: self._record(conn, fetch, blob_content_type))
+        return self._transaction(lambda conn: self._record(conn, fetch, blob_content_type, evidence))
 
-    def _record(self, conn: sqlite3.Connection, fetch: Fetch, blob_content_type: str | None) -> tuple[int, str]:
+    def _record(self, conn: sqlite3.Connection, fetch: Fetch, blob_content_type: str | None,
+                evidence: Evidence | None) -> tuple[int, str]:
         """The body of record(), inside its transaction."""
         row = asdict(fetch)
+        previous = self.latest(fetch.final_url) if row["outcome"] is None else None
         if row["outcome"] is None:
-            previous = self.latest(fetch.final_url)
             row["outcome"] = "new" if previous is None else "unchanged" if previous.sha256 == fetch.sha256 else "changed"
+        if evidence is not None:
+            row["warc_file"], row["warc_offset"] = evidence(row["outcome"], previous)
         conn.execute(
             "INSERT OR IGNORE INTO runs(run_id, spider, site, started_at, status) VALUES (?, ?, ?, ?, 'running')",
             (fetch.run_id, fetch.spider, fetch.site, fetch.fetched_at),

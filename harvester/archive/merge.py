@@ -22,6 +22,7 @@ from pathlib import Path
 from harvester.archive import Archive
 from harvester.archive.fetchlog import FETCH_COLUMNS, FetchLogError
 from harvester.archive.store import DigestMismatch, copy_verified, file_sha256, write_atomically
+from harvester.config import Layout, NoArchive
 
 TABLES = ("runs", "blobs", "fetches", "documents")
 PROBLEMS_SHOWN = 10
@@ -138,7 +139,7 @@ def import_rows(source_root: str | os.PathLike, target_root: str | os.PathLike,
     with Archive(target) as destination:
         conn = destination.log.conn  # closed on leaving: the attachment and temp table go with it
         try:
-            conn.execute("ATTACH DATABASE ? AS source", (str(source / "archive.db"),))
+            conn.execute("ATTACH DATABASE ? AS source", (str(Layout(source).fetch_log),))
             conn.execute("CREATE TEMP TABLE merge_warc_names(source_name TEXT PRIMARY KEY, target_name TEXT)")
             conn.executemany("INSERT INTO temp.merge_warc_names VALUES (?, ?)", warc_renamed.items())
             return destination.log.transaction(lambda c: _import(c, destination, source))
@@ -194,8 +195,10 @@ def _check_roots(source_root: str | os.PathLike, target_root: str | os.PathLike)
     source, target = Path(source_root).resolve(), Path(target_root).resolve()
     if source == target:
         raise MergeError(f"{source}: cannot merge an archive into itself")
-    if not (source / "archive.db").is_file():
-        raise MergeError(f"{source}: not an archive (no archive.db)")
+    try:
+        Layout(source).existing()
+    except NoArchive as error:
+        raise MergeError(str(error)) from error
     return source, target
 
 

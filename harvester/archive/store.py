@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from harvester.config import Layout
+
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 TEMP_PREFIX = ".tmp-"
 
@@ -112,7 +114,7 @@ class BlobStore:
     """Blobs under ``<root>/blobs/sha256``; root is the archive root."""
 
     def __init__(self, root: str | os.PathLike) -> None:
-        self.base = Path(root) / "blobs" / "sha256"
+        self.base = Layout(Path(root)).blobs / "sha256"
 
     def path(self, sha256: str) -> Path:
         """Where the blob with this digest lives (whether or not it exists)."""

@@ -8,9 +8,8 @@ import click
 
 from harvester.commands.options import echo_progress
 from harvester.commands.serve import serve
-from harvester.config import archive_root
+from harvester.config import Layout, archive_root
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
-from harvester.db.build import DB_NAME
 from harvester.db.load import load
 from harvester.portal import start_portal
 from harvester.registry import DEMO_REGISTRY, load_registry
@@ -53,7 +52,7 @@ def command(archive: Path | None, host: str, port: int, portal_port: int, no_ser
     result = load(archive, sites, progress=echo_progress)
     for line in result.lines():
         click.echo(line)
-    click.echo(f"database: {archive / DB_NAME}")
+    click.echo(f"database: {Layout(archive).published}")
     if no_serve:
         click.echo(f"serve it with: harvester serve --archive {archive}")
         return

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import archive_option
+from harvester.commands.options import existing_archive_option
 from harvester.operate import alerts, health
-from harvester.operate.publish import DB_NAME
+from harvester.config import Layout
 from harvester.operate.state import connect
 
 
 @click.command(name="health")
-@archive_option
+@existing_archive_option
 @click.option("--alerts", "n_alerts", default=20, show_default=True, help="How many recent alerts to show.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any source is not ok (for monitoring probes).")
 def command(archive: Path, n_alerts: int, strict: bool) -> None:
@@ -37,7 +37,7 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
                    f"  checked {row['checked_at']}  {row['detail'] or ''}".rstrip())
     for alert in recent:
         click.echo(f"ALERT {alert['raised_at']} {alert['rule']}: {alert['message']} [{alert['delivered']}]")
-    for agency, years in _missing(archive / DB_NAME):
+    for agency, years in _missing(Layout(archive).published):
         click.echo(f"missing after deadline: {agency}: {years}")
     if strict and any(row["status"] != "ok" for row in rows):
         sys.exit(1)

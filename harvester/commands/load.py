@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import archive_option, echo_progress
-from harvester.db.build import DB_NAME
+from harvester.commands.options import echo_progress, existing_archive_option
+from harvester.config import Layout
 from harvester.db.load import DEFAULT_WORKERS, load
-from harvester.db.sources import ARCHIVE_DB
 from harvester.registry import RegistryError, load_registry
 
 
 @click.command(name="load")
-@archive_option
+@existing_archive_option
 @click.option("--registry", "registry_path", metavar="FILE", default=None,
               help="Site registry the archive was crawled with (default: harvester/registry.yaml).")
 @click.option("--portal", metavar="URL", default=None,
@@ -28,9 +27,6 @@ def command(archive: Path, registry_path: str | None, portal: str | None, worker
 
     Example: harvester load --archive /data/harvester
     """
-    if not (archive / ARCHIVE_DB).exists():
-        raise click.ClickException(
-            f"no {ARCHIVE_DB} under {archive}: crawl first (harvester crawl, or harvester demo)")
     try:
         sites = load_registry(registry_path, portal=portal)
     except RegistryError as error:
@@ -38,4 +34,4 @@ def command(archive: Path, registry_path: str | None, portal: str | None, worker
     summary = load(archive, sites, progress=echo_progress, workers=workers)
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"database: {archive / DB_NAME}")
+    click.echo(f"database: {Layout(archive).published}")

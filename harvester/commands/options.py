@@ -8,16 +8,27 @@ from pathlib import Path
 
 import click
 
-from harvester.config import archive_root
+from harvester.config import DEFAULT_ROOT, Layout, NoArchive, archive_root
+
+ARCHIVE_HELP = f"Archive root (default: $HARVESTER_ARCHIVE, else ./{DEFAULT_ROOT.as_posix()})."
 
 
 def _resolve_archive(ctx: click.Context, param: click.Parameter, value: str | None) -> Path:
     return archive_root(value)
 
 
+def _existing_archive(ctx: click.Context, param: click.Parameter, value: str | None) -> Path:
+    try:
+        return Layout.of(value).existing().root
+    except NoArchive as error:
+        raise click.BadParameter(str(error), ctx, param) from error
+
+
 archive_option: Callable = click.option(
-    "--archive", "archive", metavar="DIR", callback=_resolve_archive,
-    help="Archive root (default: $HARVESTER_ARCHIVE or ./archive/data).")
+    "--archive", "archive", metavar="DIR", callback=_resolve_archive, help=ARCHIVE_HELP)
+existing_archive_option: Callable = click.option(
+    "--archive", "archive", metavar="DIR", callback=_existing_archive,
+    help=f"{ARCHIVE_HELP} It must hold an archive: this command only reads it.")
 
 
 def echo_progress(stage: str, done: int, total: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import archive_option
+from harvester.commands.options import archive_option, existing_archive_option
 from harvester.operate import install
 from harvester.operate import runs as run_table
 from harvester.operate.alerts import Sinks
@@ -111,7 +111,7 @@ def _as_args(options: dict) -> list[str]:
 
 
 @command.command(name="status")
-@archive_option
+@existing_archive_option
 @click.option("--registry", "registry_path", metavar="FILE", help="Site registry (default: harvester/registry.yaml).")
 @click.option("--portal", metavar="URL", help="Base URL filling {portal} in a replica registry.")
 @click.option("--config", "config_path", metavar="FILE", help="Calendar (default: harvester/operate/schedule.yaml).")

@@ -9,7 +9,7 @@ import click
 from datasette.cli import cli as datasette_cli
 
 from harvester.commands.options import archive_option
-from harvester.db.build import DB_NAME
+from harvester.config import Layout
 from harvester.db.datasette import datasette_args, register_plugin, write_metadata
 
 
@@ -29,8 +29,9 @@ def command(archive: Path, host: str, port: int, allow_sql: bool) -> None:
 
 def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
     """Run Datasette in the foreground on the archive's database."""
-    if not (archive / DB_NAME).exists():
-        raise click.ClickException(f"no {DB_NAME} under {archive}: run `harvester load` first")
+    published = Layout(archive).published
+    if not published.exists():
+        raise click.ClickException(f"no {published.name} under {archive}: run `harvester load` first")
     register_plugin()
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")

@@ -8,19 +8,17 @@ from pathlib import Path
 import click
 
 from harvester.archive import Archive
-from harvester.commands.options import archive_option
+from harvester.commands.options import existing_archive_option
 
 
 @click.command("verify")
-@archive_option
+@existing_archive_option
 def command(archive: Path) -> None:
     """Check that the archive keeps its promises: every blob hashes to its name, every
     fetch-log row has its blob, every WARC record the log points at reads back.
 
     Exit status 1 when a problem is found. Example: harvester verify --archive archive/data
     """
-    if not (archive / "archive.db").exists():
-        raise click.ClickException(f"no archive at {archive} (run `harvester crawl` first)")
     report = Archive(archive).verify()
     click.echo(f"{report.blobs_checked} blobs re-hashed, {len(report.problems)} problems, "
                f"{len(report.orphan_blobs)} blobs without a fetch row (a crash before commit; "

@@ -22,8 +22,9 @@ After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``s
 ``fetch_id``; a 304 reaches the spider as a 200 carrying the archived body, flagged
 ``not_modified``.
 
-Write order per fetch (what makes kill -9 safe): blob (temp + fsync + rename), then the
-WARC record (flushed), then one transaction with the blob, fetch and document rows. An
+Write order per fetch (what makes kill -9 safe): blob (temp + fsync + rename), then one
+transaction that decides the outcome (new, changed, unchanged), writes the WARC record that
+follows it (a revisit when unchanged; flushed) and the blob, fetch and document rows. An
 interruption leaves at most an orphan blob or WARC record, never a row without its blob.
 """
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 import secrets
 import weakref
 from datetime import datetime, timezone
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,9 +183,9 @@ class ArchiveMiddleware:
             **fields,
         )
 
-    def _record(self, request: Request, fetch: Fetch) -> str:
-        """Commit a fetch row, count it, and tell the spider what happened."""
-        fetch_id, outcome = self.archive.log.record(fetch)
+    def _record(self, request: Request, fetch: Fetch, record: Callable[[], tuple[int, str]] | None = None) -> str:
+        """Commit a fetch row (by `record`, else alone), count it, and tell the spider what happened."""
+        fetch_id, outcome = record() if record else self.archive.log.record(fetch)
         self.crawler.stats.inc_value(f"archive/{outcome}")
         request.meta["archive"] = {"outcome": outcome, "sha256": fetch.sha256, "fetch_id": fetch_id}
         return outcome
@@ -219,22 +221,10 @@ class ArchiveMiddleware:
         return response
 
     def _store(self, request: Request, response: Response, fields: dict[str, Any]) -> None:
-        """Blob, then WARC record, then the fetch row (see module docstring for why)."""
+        """Blob, then the WARC record and the fetch row in one decision (see module docstring for why)."""
         verdict = blocks.classify(response.status, response.body, fields["content_type"])
         sha256 = self.archive.store.put(response.body)
-        previous = self.archive.log.latest(response.url)
         is_content = verdict is None and 200 <= response.status < 300
-        revisit = (sha256, response.url, previous.fetched_at) if is_content and previous and previous.sha256 == sha256 else None
-        location = self._warc_writers().for_site(site_of(request, self.spider)).write(
-            url=response.url,
-            method=request.method,
-            request_headers=list(header_pairs(request.headers)),
-            status=response.status,
-            reason=reason_phrase(response.status),
-            response_headers=[*header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
-            body=response.body,
-            revisit_of=revisit,
-        )
         if verdict is not None:
             outcome, error = verdict
         elif is_content:
@@ -243,10 +233,19 @@ class ArchiveMiddleware:
             outcome, error = "error", f"HTTP {response.status}"
         fetch = self._fetch(
             request, response.url, outcome=outcome, error=error, sha256=sha256, size=len(response.body),
-            warc_file=location.file, warc_offset=location.offset,
             title=title_of(request, response) if is_content else None, **fields,
         )
-        self._record(request, fetch)
+        writer = self._warc_writers().for_site(site_of(request, self.spider))
+        self._record(request, fetch, lambda: self.archive.record_exchange(
+            fetch, writer,
+            url=response.url,
+            method=request.method,
+            request_headers=list(header_pairs(request.headers)),
+            status=response.status,
+            reason=reason_phrase(response.status),
+            response_headers=[*header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
+            body=response.body,
+        ))
 
     def _warc_writers(self) -> WarcWriters:
         """The run's WARC writers, created when the first response arrives."""

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog
-from harvester.config import archive_root
+from harvester.config import Layout, archive_root
 
 SETTINGS_MODULE = "harvester.crawl.settings"
 # Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
@@ -137,7 +137,7 @@ def crawl(
 
 def summarise(run_id: str, archive: str | Path | None = None) -> dict:
     """What a run did, from archive.db: its runs row, fetches per outcome and per kind."""
-    path = archive_root(archive) / "archive.db"
+    path = Layout.of(archive).fetch_log
     if not path.exists():
         return {"run_id": run_id, "status": None, "outcomes": {}, "kinds": {}}
     log = FetchLog(path)

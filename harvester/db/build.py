@@ -10,10 +10,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from harvester.config import Layout
 from harvester.db import search
 from harvester.schema import KEYS
-
-DB_NAME = "harvester.db"
 
 TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
     # table: (columns, primary key); referenced tables come first.
@@ -78,7 +77,7 @@ REPORT_COLUMNS = ("agency_id", "agency", "province", "city", "county", "level", 
 
 def open_db(root: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the published database under the archive root."""
-    db = sqlite_utils.Database(root / DB_NAME)
+    db = sqlite_utils.Database(Layout(root).published)
     create_schema(db)
     return db
 

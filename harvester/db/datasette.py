@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from harvester.db.build import DB_NAME, REPORT_COLUMNS, WIDE_TABLES
+from harvester.config import Layout
+from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
 from harvester.schema import KEYS
 
 # Package data; the plugin (harvester.db.datasette_plugin) is a Datasette entry-point plugin.
@@ -54,7 +55,7 @@ def write_metadata(path: Path) -> Path:
 def datasette_args(root: Path, metadata: Path, host: str, port: int,
                    allow_sql: bool = False) -> list[str]:
     """Arguments of `datasette serve` for the archive under `root`."""
-    args = ["serve", "-i", str(root / DB_NAME), "--metadata", str(metadata),
+    args = ["serve", "-i", str(Layout(root).published), "--metadata", str(metadata),
             "--host", host, "--port", str(port)]
     settings = {**SETTINGS, "default_allow_sql": "on" if allow_sql else "off"}
     for name, value in settings.items():

@@ -11,9 +11,8 @@ import sqlite3
 from dataclasses import fields
 from pathlib import Path
 
+from harvester.config import Layout
 from harvester.parse.model import Check, ParseResult
-
-CACHE_NAME = "parse_cache.db"
 
 
 def result_from_json(data: dict) -> ParseResult:
@@ -29,7 +28,7 @@ class ParseCache:
     several files (a page and its pictures) is stored under a key derived from all their digests."""
 
     def __init__(self, root: Path) -> None:
-        self.conn = sqlite3.connect(root / CACHE_NAME)
+        self.conn = sqlite3.connect(Layout(root).parse_cache)
         self.conn.execute(
             "CREATE TABLE IF NOT EXISTS parses (sha256 TEXT, parser_version TEXT, result TEXT,"
             " PRIMARY KEY (sha256, parser_version))")

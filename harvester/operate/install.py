@@ -11,6 +11,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from harvester.config import Layout
+
 UNIT = "harvester-schedule"
 
 
@@ -53,7 +55,7 @@ WantedBy=timers.target
 
 def cron_line(command: str, archive: Path) -> str:
     """The crontab line (minute 17 of every hour), logging to <archive>/schedule.log."""
-    log = shlex.quote(str(archive / "schedule.log"))
+    log = shlex.quote(str(Layout(archive).schedule_log))
     return (f"17 * * * * HARVESTER_ARCHIVE={shlex.quote(str(archive))}"
             f" {command} >> {log} 2>&1")
 

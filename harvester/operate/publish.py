@@ -12,9 +12,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from harvester.config import Layout
 from harvester.operate import coverage
 
-DB_NAME = "harvester.db"
 # table -> (query on archive.db, primary key)
 COPIED = {
     "source_health": ("SELECT * FROM source_health ORDER BY checked_at, site", ("run_id", "site")),
@@ -25,7 +25,7 @@ COPIED = {
 
 def publish(archive: sqlite3.Connection, root: Path, today: date) -> int:
     """Rewrite source_health, scheduled_runs, alerts and coverage in <root>/harvester.db; returns coverage rows."""
-    db = sqlite_utils.Database(root / DB_NAME)
+    db = sqlite_utils.Database(Layout(root).published)
     try:
         with db.atomic():
             for table, (query, pk) in COPIED.items():

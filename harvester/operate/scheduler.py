@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from harvester.config import Layout
+
 from harvester.operate import alerts as alerting
 from harvester.operate import health as checks
 from harvester.operate import publish, runs
@@ -138,12 +140,12 @@ class Scheduler:
 
     def _parse_failures(self, crawl_run_id: str | None) -> int:
         """New or changed documents of one crawl that the parser could not read (from harvester.db)."""
-        db_path = self.root / publish.DB_NAME
+        db_path = Layout(self.root).published
         if not crawl_run_id or not db_path.exists():
             return 0
         conn = sqlite3.connect(db_path)
         try:
-            conn.execute("ATTACH DATABASE ? AS archive", (str(self.root / "archive.db"),))
+            conn.execute("ATTACH DATABASE ? AS archive", (str(Layout(self.root).fetch_log),))
             placeholders = ",".join("?" * len(PARSE_FAILURES))
             return conn.execute(
                 "SELECT count(DISTINCT d.id) FROM documents d JOIN archive.fetches f"

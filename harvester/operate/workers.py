@@ -19,7 +19,7 @@ from pathlib import Path
 
 import redis
 
-from harvester.config import archive_root
+from harvester.config import Layout, archive_root
 from harvester.registry import Site
 
 SETTINGS_MODULE = "harvester.operate.distributed_settings"
@@ -80,7 +80,7 @@ def start_worker(crawl: Crawl, number: int, settings: dict[str, str] | None = No
     for key, value in overrides.items():
         args += ["-s", f"{key}={value}"]
     root = archive_root(crawl.archive)
-    log_dir = log_dir or root / "logs"
+    log_dir = log_dir or Layout(root).logs
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{run_id}.log"
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE, "PYTHONUNBUFFERED": "1"}

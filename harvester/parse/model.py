@@ -60,6 +60,9 @@ class Extract:
     title: str | None = None  # document title when the carrier knows one (<title>, metadata)
     errors: list[str] = field(default_factory=list)
     page_notes: list[dict[str, Any]] = field(default_factory=list)  # per-page decisions (OCR)
+    # Independent second readings of the same pages, by reading name ("text-words"): the
+    # interpreter maps each and compares it cell by cell with `blocks`.
+    readings: dict[str, list[Block]] = field(default_factory=dict)
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]

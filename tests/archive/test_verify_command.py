@@ -35,4 +35,4 @@ def test_verify_passes_then_catches_a_corrupted_blob(tmp_path: Path) -> None:
 def test_verify_says_what_to_do_without_an_archive(tmp_path: Path) -> None:
     run = verify(tmp_path / "nothing")
     assert run.returncode != 0
-    assert "run `harvester crawl` first" in run.stderr
+    assert "no archive at" in run.stderr and "crawl first (harvester crawl" in run.stderr

@@ -11,6 +11,7 @@ from PIL import Image
 
 from harvester.parse import parse_bytes
 from harvester.parse.carriers import pdf as pdf_carrier
+from harvester.parse.errors import NO_TEXT_LAYER
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.ocr import refine_pdf
 from ocr_corpus import fixture_path, seeds
@@ -66,4 +67,4 @@ def test_500_blank_pages_are_judged_without_ocr() -> None:
     assert all(n["decision"] == "text-layer" and n["reasons"] == ["blank page"]
                for n in extract.page_notes)
     assert not any("ocr" in n for n in extract.page_notes)
-    assert extract.blocks == [] and pdf_carrier.NO_TEXT_LAYER in extract.errors
+    assert extract.blocks == [] and NO_TEXT_LAYER in extract.errors

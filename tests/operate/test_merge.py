@@ -180,7 +180,7 @@ def test_a_corrupt_source_blob_stops_the_merge_before_any_row(sources, tmp_path)
                              str(garbage), sources[1], "--archive", str(tmp_path / "target")],
                             cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 1
-    assert "is corrupt" in result.stderr and "not an archive (no archive.db)" in result.stderr
+    assert "is corrupt" in result.stderr and "no archive at" in result.stderr
     assert "file is not a database" in result.stderr
     assert document_keys(tmp_path / "target") == document_keys(sources[1])  # the good source was merged
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from harvester.parse import parse_bytes
 from harvester.parse import parse_file as parse_uncached
+from pdf_edit import replace_number
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 
@@ -54,3 +56,35 @@ def test_template_year_and_agency(folder: Path) -> None:
     assert result.kind == "report", result.errors
     assert (result.template, result.year, result.agency) == (
         expected["template"], expected["year"], expected["agency"])
+
+
+@pytest.mark.parametrize("folder", real_reports(), ids=lambda p: p.name)
+def test_every_verified_cell_is_the_printed_value(folder: Path) -> None:
+    expected = truth(folder)["cells"]
+    result = parse(folder)
+    verified = [k for k, status in result.cell_status.items() if status == "verified"]
+    assert len(verified) >= len(expected) // 2, result.cell_status
+    assert {k: result.facts[k] for k in verified} == {k: expected[k] for k in verified}
+    assert set(result.cell_status) == set(result.facts)
+
+
+# One printed number changed in the real file: (folder, page, printed, altered, its key).
+ALTERATIONS = [
+    ("jiangsu_huaian_city_2024", 4, "447", "449", "result.partial.natural_person"),
+    ("jiangsu_huaian_city_2024", 5, "178", "179", "review.other"),
+]
+
+
+@pytest.mark.parametrize("alteration", ALTERATIONS, ids=lambda a: f"{a[0]}:{a[4]}")
+def test_an_altered_cell_is_read_as_printed_and_never_verified(alteration) -> None:
+    name, page, printed, altered, key = alteration
+    data = replace_number(source(REAL / name).read_bytes(), page, printed, altered)
+    result = parse_bytes(data, f"{name}-altered.pdf")
+    assert result.facts[key] == int(altered)  # what the page prints, never "corrected"
+    assert result.cell_status[key] != "verified"
+    failed = [c for c in result.checks if c.passed is False and key in c.keys]
+    assert failed, "the altered cell breaks an identity of the report"
+    for check in failed:
+        assert all(result.cell_status.get(k) != "verified" for k in check.keys), check.name
+    untouched = parse(REAL / name)
+    assert untouched.cell_status[key] == "verified"

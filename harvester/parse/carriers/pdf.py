@@ -21,12 +21,12 @@ from pdfplumber.utils import outside_bbox
 from pdfplumber.utils.text import chars_to_textmap
 
 from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
+from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
-from harvester.parse.errors import UnreadableFile
+from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
 
-NO_TEXT_LAYER = "no text layer (needs OCR)"
 MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
 EDGE_TOLERANCE = 2.0  # points; LibreOffice and Word place shared cell edges within ~1 pt
 TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is pathological
@@ -150,6 +150,7 @@ def extract(data: bytes) -> Extract:
         if result.pages > MAX_PDF_PAGES:
             result.errors.append(f"{result.pages} pages: read the first {MAX_PDF_PAGES} only")
         blocks: list[Block] = []
+        words: list[Block] = []
         for index in range(min(result.pages, MAX_PDF_PAGES)):
             number = index + 1
             if time.monotonic() - started > TIME_BUDGET_S:
@@ -166,6 +167,7 @@ def extract(data: bytes) -> Extract:
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
                     blocks.extend(_read_page(layout, number, tables_so_far))
+                    words.extend(read_words(layout, number))
             except READ_ERRORS as error:
                 result.errors.append(f"page {number}: {type(error).__name__}: {error}")
     finally:
@@ -175,6 +177,9 @@ def extract(data: bytes) -> Extract:
         return result
     scanned = [n["page"] for n in result.page_notes if n["needs_ocr"]]
     if scanned:
-        result.errors.append(f"pages without a text layer (need OCR): {scanned}")
+        result.errors.append(f"{PAGES_WITHOUT_TEXT} (need OCR): {scanned}")
     result.blocks = blocks
+    for number, table in enumerate(b for b in words if isinstance(b, Table)):
+        table.index = number
+    result.readings[READING] = words
     return result

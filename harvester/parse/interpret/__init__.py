@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harvester.parse.interpret.checks import run_checks
-from harvester.parse.interpret.mapping import map_facts
+from harvester.parse.interpret.readings import reconcile
 from harvester.parse.interpret.meta import read_meta
 from harvester.parse.interpret.sections import split_sections
 from harvester.parse.interpret.template import detect_template
@@ -18,7 +18,8 @@ MIN_SECTIONS_FOR_FREE_FORM = 2
 def interpret(extract: Extract, result: ParseResult) -> ParseResult:
     """Fill `result` (which already names the file) from the extract."""
     meta = read_meta(extract)
-    mapped = map_facts(extract)
+    reconciled = reconcile(extract)
+    mapped = reconciled.facts
     sections = split_sections(extract)
     is_report = len(mapped.facts) >= MIN_FACTS_FOR_REPORT or (
         meta.title is not None and len(sections) >= MIN_SECTIONS_FOR_FREE_FORM)
@@ -37,7 +38,8 @@ def interpret(extract: Extract, result: ParseResult) -> ParseResult:
     result.title, result.agency, result.year = meta.title, meta.agency, meta.year
     result.facts, result.raw, result.units, result.where = (
         mapped.facts, mapped.raw, mapped.units, mapped.where)
-    result.errors.extend(mapped.errors)
+    result.errors.extend(mapped.errors + reconciled.notes)
+    result.cell_status = reconciled.status
     result.sections = sections
     result.template = detect_template(mapped.facts, is_report)
     result.checks = run_checks(mapped.facts)

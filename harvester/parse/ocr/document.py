@@ -7,8 +7,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 
-from harvester.parse.carriers.pdf import NO_TEXT_LAYER
-from harvester.parse.errors import UnreadableFile
+from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Extract, Paragraph, Table
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
@@ -18,7 +17,7 @@ from harvester.parse.ocr.trust import (MIN_TEXT_CHARS, PageStats, Verdict, judge
                                        pdfium_text)
 
 # The carrier's own notes that a page lacks text; settled once OCR has read those pages.
-_CARRIER_OCR_ERRORS = (NO_TEXT_LAYER, "pages without a text layer")
+_CARRIER_OCR_ERRORS = (NO_TEXT_LAYER, PAGES_WITHOUT_TEXT)
 
 
 def _texts_by_page(extract: Extract) -> dict[int, list[str]]:
@@ -121,6 +120,10 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None,
     if not read:
         return extract
     extract.blocks = _assemble(extract, read)
+    # A second reading of the text layer says nothing about a page read from its picture.
+    replaced = {o.page for o in read}
+    extract.readings = {name: [b for b in (_without_pages(b, replaced) for b in blocks) if b]
+                        for name, blocks in extract.readings.items()}
     if len(read) == len(wanted):
         extract.errors = [e for e in extract.errors if not e.startswith(_CARRIER_OCR_ERRORS)]
     trusted = [v for v in verdicts if v.decision == "text-layer" and v.stats["chars"] >= MIN_TEXT_CHARS]
