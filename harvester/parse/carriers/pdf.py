@@ -24,13 +24,14 @@ from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
 from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
-from harvester.parse.limits import MAX_PDF_PAGES
+from harvester.parse.limits import MAX_PAGE_CHARS, MAX_PAGE_OBJECTS, MAX_PDF_PAGES
 from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
 
 MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
 EDGE_TOLERANCE = 2.0  # points; LibreOffice and Word place shared cell edges within ~1 pt
 TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is pathological
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+MAX_WORDS_CHARS = 20_000  # a report page prints ~2,000; beyond this the words are not re-placed
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
 READ_ERRORS = (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError,
                AssertionError, IndexError, OverflowError, ZeroDivisionError, RecursionError)
@@ -164,10 +165,11 @@ def extract(data: bytes) -> Extract:
                     page.close()
                 note = page_note(number, layout)
                 result.page_notes.append(note)
+                result.errors.extend(_page_bounds(layout, number))
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
                     blocks.extend(_read_page(layout, number, tables_so_far))
-                    words.extend(read_words(layout, number))
+                    words.extend(_second_reading(layout, number, result.errors))
             except READ_ERRORS as error:
                 result.errors.append(f"page {number}: {type(error).__name__}: {error}")
     finally:
@@ -183,3 +185,21 @@ def extract(data: bytes) -> Extract:
         table.index = number
     result.readings[READING] = words
     return result
+
+
+def _page_bounds(layout: PageLayout, number: int) -> list[str]:
+    """What a text-operator flood had cut from the page (see MAX_PAGE_CHARS, MAX_PAGE_OBJECTS)."""
+    cut = [(layout.counted, "characters", MAX_PAGE_CHARS), (layout.objects, "objects", MAX_PAGE_OBJECTS)]
+    return [f"page {number}: {found} {what}, read the first {limit}" for found, what, limit in cut if found > limit]
+
+
+def _second_reading(layout: PageLayout, number: int, errors: list[str]) -> list[Block]:
+    """The page's words placed without rules; a page it cannot place keeps its first reading."""
+    if len(layout.chars) > MAX_WORDS_CHARS:
+        errors.append(f"page {number}: {len(layout.chars)} characters, read once (no second reading)")
+        return []
+    try:
+        return read_words(layout, number)
+    except READ_ERRORS as error:
+        errors.append(f"page {number}: second reading failed: {type(error).__name__}: {error}")
+        return []

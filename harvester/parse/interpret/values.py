@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Printed marks that mean "nothing here" (spec: a blank reads as 0 in checks).
 BLANK_MARKS = {"", "-", "—", "–", "－", "/", "／", "\\", "无", "——", "--"}
@@ -26,8 +27,10 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+@lru_cache(maxsize=8192)
 def read_value(text: str) -> Value | None:
-    """The cell as a value, or None when the cell is a label."""
+    """The cell as a value, or None when the cell is a label (cached: page layouts ask for
+    the same word many times)."""
     flat = normalise(text)
     if flat in BLANK_MARKS:
         return Value(None)
