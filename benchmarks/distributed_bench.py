@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import re
-import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
+from harvester.archive.fetchlog import FetchLog
+from harvester.config import Layout
 from harvester.crawl.runner import LOOPBACK_SETTINGS
 from harvester.operate import workers
 from harvester.portal import start_portal
@@ -36,9 +37,9 @@ def run(n_workers: int, pages: int) -> None:
                 peak_redis = max(peak_redis, crawl.client().info("memory")["used_memory"])
                 time.sleep(0.2)
             seconds = time.monotonic() - began
-            with sqlite3.connect(crawl.archive / "archive.db") as conn:
-                fetched, distinct = conn.execute("SELECT count(*), count(DISTINCT final_url) FROM fetches"
-                                                 " WHERE kind IN ('list', 'report_page')").fetchone()
+            fetch_log = FetchLog(Layout(crawl.archive).fetch_log, read_only=True)
+            fetched, distinct = fetch_log.fetch_counts(("list", "report_page"))
+            fetch_log.close()
             logs = [w.log.read_text() for w in started]
             requeued = sum(int(n) for text in logs for n in re.findall(r"requeued (\d+) in-flight", text))
             retried = sum(text.count("Retrying") for text in logs)

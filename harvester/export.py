@@ -23,7 +23,7 @@ from harvester.schema import KEYS
 
 PANEL_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
-       f.value, f.raw, f.unit, f.method, r.source_url, r.source_sha256
+       f.value, f.raw, f.unit, f.method, f.verified, f.reading, r.source_url, r.source_sha256
 FROM facts f JOIN reports r ON r.id = f.report_id
 ORDER BY r.agency_id, r.year, f.report_id, f.table_name, f.key
 """

@@ -20,56 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harvester.archive import Archive
-from harvester.archive.fetchlog import FETCH_COLUMNS, FetchLogError
+from harvester.archive.fetchlog import FetchLogError
+from harvester.archive.fetchlog.merging import VersionMismatch, import_log
 from harvester.archive.store import DigestMismatch, copy_verified, file_sha256, write_atomically
 from harvester.config import Layout, NoArchive
 
-TABLES = ("runs", "blobs", "fetches", "documents")
 PROBLEMS_SHOWN = 10
-
-# A source run row replaces the target's when it ended later (a worker's run merged again after it ended).
-_SOURCE_ENDED_LATER = "excluded.ended_at > coalesce(ended_at, '')"
-IMPORT_RUNS = f"""
-INSERT INTO main.runs(run_id, spider, site, started_at, ended_at, status, stats)
-SELECT run_id, spider, site, started_at, ended_at, status, stats FROM source.runs WHERE true
-ON CONFLICT(run_id) DO UPDATE SET
-    spider = coalesce(spider, excluded.spider),
-    site = coalesce(site, excluded.site),
-    started_at = min(started_at, excluded.started_at),
-    ended_at = CASE WHEN {_SOURCE_ENDED_LATER} THEN excluded.ended_at ELSE ended_at END,
-    status = CASE WHEN {_SOURCE_ENDED_LATER} THEN excluded.status ELSE status END,
-    stats = CASE WHEN {_SOURCE_ENDED_LATER} THEN excluded.stats ELSE stats END
-"""
-IMPORT_BLOBS = """
-INSERT INTO main.blobs(sha256, size, content_type, first_seen)
-SELECT sha256, size, content_type, first_seen FROM source.blobs WHERE true
-ON CONFLICT(sha256) DO UPDATE SET
-    first_seen = min(first_seen, excluded.first_seen),
-    content_type = coalesce(content_type, excluded.content_type)
-"""
-# New ids in the target, in fetch order; warc_file follows a WARC file renamed because of a name clash.
-_FETCH_VALUES = ", ".join("coalesce(n.target_name, s.warc_file)" if c == "warc_file" else f"s.{c}" for c in FETCH_COLUMNS)
-IMPORT_FETCHES = f"""
-INSERT INTO main.fetches({", ".join(FETCH_COLUMNS)})
-SELECT {_FETCH_VALUES}
-FROM source.fetches s LEFT JOIN temp.merge_warc_names n ON n.source_name = s.warc_file
-WHERE NOT EXISTS (
-    SELECT 1 FROM main.fetches t
-    WHERE t.final_url = s.final_url AND t.run_id = s.run_id AND t.url = s.url
-      AND t.fetched_at = s.fetched_at AND t.method = s.method AND t.outcome = s.outcome)
-ORDER BY s.fetched_at, s.id
-"""
-IMPORT_DOCUMENTS = """
-INSERT INTO main.documents(url, sha256, site, kind, title, link_text, referer, first_seen, last_seen)
-SELECT url, sha256, site, kind, title, link_text, referer, first_seen, last_seen FROM source.documents WHERE true
-ON CONFLICT(url, sha256) DO UPDATE SET
-    first_seen = min(first_seen, excluded.first_seen),
-    last_seen = max(last_seen, excluded.last_seen),
-    site = coalesce(site, excluded.site),
-    title = coalesce(title, excluded.title),
-    link_text = coalesce(link_text, excluded.link_text),
-    referer = coalesce(referer, excluded.referer)
-"""
 
 
 class MergeError(RuntimeError):
@@ -137,40 +93,19 @@ def import_rows(source_root: str | os.PathLike, target_root: str | os.PathLike,
     """
     source, target = _check_roots(source_root, target_root)
     with Archive(target) as destination:
-        conn = destination.log.conn  # closed on leaving: the attachment and temp table go with it
+        def refuse(blobs: list[str], warc_files: list[str]) -> None:
+            missing = [f"blob {sha256}" for sha256 in blobs if not destination.store.has(sha256)]
+            missing += [f"WARC file {name}" for name in warc_files if not (destination.warc_dir / name).is_file()]
+            if missing:
+                raise MergeError(_describe(source, [f"{item} is not in the target (changed while merging? merge again)"
+                                                    for item in missing]))
+
         try:
-            conn.execute("ATTACH DATABASE ? AS source", (str(Layout(source).fetch_log),))
-            conn.execute("CREATE TEMP TABLE merge_warc_names(source_name TEXT PRIMARY KEY, target_name TEXT)")
-            conn.executemany("INSERT INTO temp.merge_warc_names VALUES (?, ?)", warc_renamed.items())
-            return destination.log.transaction(lambda c: _import(c, destination, source))
+            return import_log(destination.log, Layout(source).fetch_log, warc_renamed, refuse)
+        except VersionMismatch as error:
+            raise MergeError(f"{source}: {error}") from error
         except sqlite3.DatabaseError as error:
             raise MergeError(f"{source}: importing rows failed: {error}") from error
-
-
-def _import(conn: sqlite3.Connection, destination: Archive, source: Path) -> dict[str, int]:
-    """Inside the transaction: check every file the rows need is in place, then import; new rows per table."""
-    versions = [conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0] for schema in ("main", "source")]
-    if versions[0] != versions[1]:
-        raise MergeError(f"{source}: schema version {versions[1]}, the target has {versions[0]}")
-    missing = [f"blob {sha256}" for (sha256,) in conn.execute("SELECT sha256 FROM source.blobs")
-               if not destination.store.has(sha256)]
-    missing += [f"WARC file {name}" for (name,) in conn.execute(
-        "SELECT DISTINCT coalesce(n.target_name, s.warc_file) FROM source.fetches s"
-        " LEFT JOIN temp.merge_warc_names n ON n.source_name = s.warc_file WHERE s.warc_file IS NOT NULL")
-        if not (destination.warc_dir / name).is_file()]
-    if missing:
-        raise MergeError(_describe(source, [f"{item} is not in the target (changed while merging? merge again)"
-                                            for item in missing]))
-    before = _row_counts(conn)
-    for statement in (IMPORT_RUNS, IMPORT_BLOBS, IMPORT_FETCHES, IMPORT_DOCUMENTS):
-        conn.execute(statement)
-    after = _row_counts(conn)
-    return {table: after[table] - before[table] for table in TABLES}
-
-
-def _row_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Rows per table of the target."""
-    return {table: conn.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0] for table in TABLES}
 
 
 def _copy_warc(path: Path, warc_dir: Path) -> tuple[str, bool]:

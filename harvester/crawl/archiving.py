@@ -15,7 +15,8 @@ as ``download_maxsize`` so oversized downloads are aborted early), ``HARVESTER_W
 (WARC rotation size). A request with ``meta["dont_archive"]`` is left alone.
 
 Failures are logged too: download errors (outcome ``error``), bodies over the limit
-(``too_large``), redirects to other schemes (``error``, RedirectMiddleware returns the 3xx) and
+(``too_large``, compressed ones too), redirects to other schemes (``error``, RedirectMiddleware
+returns the 3xx), redirect chains over REDIRECT_MAX_TIMES (``error``; see ``failures``) and
 requests off their site (``error`` naming the target, refused by ``scope.ScopeMiddleware``).
 
 After a response is recorded, ``request.meta["archive"]`` holds ``outcome``, ``sha256`` and
@@ -30,7 +31,9 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 import weakref
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -47,8 +50,10 @@ from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
-from harvester.crawl import blocks
+from harvester.crawl import blocks, diskerrors
+from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
+from harvester.operate.lock import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -110,8 +115,6 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
         return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
-    if isinstance(exception, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(exception):
-        return "too_large", message  # decompressed body passed the limit
     if isinstance(exception, OffScope):
         return "error", short_text(str(exception))  # never sent: it leaves the crawl's site
     if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
@@ -129,6 +132,7 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
+        self.disk = diskerrors.DiskGuard(crawler)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
 
     @classmethod
@@ -202,8 +206,18 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Archive the response (or substitute the archived body for a 304) and log the fetch."""
+        with self.disk.writing():
+            return self._archive_response(request, response)
+
+    def _archive_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("dont_archive"):
             return response
+        refused = refusal(request)
+        if refused is not None:  # a gzip bomb, too many redirects: logged here, then dropped
+            outcome, error = refused
+            self._record(request, self._fetch(request, response.url, outcome=outcome, error=error,
+                                              **self._response_fields(response)))
+            raise IgnoreRequest(error)
         if response.status == 304:
             return self._not_modified(request, response)
         fields = self._response_fields(response)
@@ -282,7 +296,8 @@ class ArchiveMiddleware:
         if request.meta.get("dont_archive"):
             return None
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
-        self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+        with self.disk.writing():
+            self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
 
 
@@ -291,6 +306,7 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.archive = shared_archive(crawler)
+        self.stats = crawler.stats
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -299,13 +315,16 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create (or reopen, on resume) the run row."""
+        """Create (or reopen, on resume) the run row, naming this process; runs of dead processes end."""
         site = getattr(spider, "site", None)
-        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None)
+        self.archive.log.interrupt_gone_runs(socket.gethostname(), pid_alive)
+        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None,
+                                   process={"host": socket.gethostname(), "pid": os.getpid()})
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Fill ended_at, status (Scrapy's finish reason) and the outcome counts."""
+        """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""
         run_id = run_id_for(spider)
         counts = self.archive.log.outcome_counts(run_id)
-        stats = {**counts, "failed": counts["error"] + counts["too_large"]}
+        disk_errors = self.stats.get_value(diskerrors.STAT, 0)
+        stats = {**counts, "disk_errors": disk_errors, "failed": counts["error"] + counts["too_large"] + disk_errors}
         self.archive.log.finish_run(run_id, reason, stats)

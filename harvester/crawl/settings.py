@@ -35,6 +35,15 @@ DOWNLOADER_MIDDLEWARES = {
     # is not even asked for its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "harvester.crawl.scope.ScopeMiddleware": 50,
+    # Scrapy's compression (590), meta refresh (580) and redirect (600) middlewares drop a response by
+    # raising in process_response (a gzip bomb, too many hops), which no middleware sees: ours, at the
+    # same places, hand it to the archive to log instead (harvester/crawl/failures.py).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "harvester.crawl.failures.HttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "harvester.crawl.failures.MetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "harvester.crawl.failures.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "harvester.crawl.retry.RetryAfterMiddleware": 550,
     # process_response runs from high to low numbers: at 540 the archive sees the final response, after
@@ -57,6 +66,9 @@ HARVESTER_ARCHIVE = str(archive_root())
 # Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
 EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
 # JOBDIR (default unset) makes a paused crawl resumable: `-s JOBDIR=<dir>` (the runner's `jobdir=`).
+# Default RFPDupeFilter trusts JOBDIR's seen file, which outlives a kill -9 that loses the queue: ours
+# asks the fetch log what this run has done, so a resumed run always continues (crawl/resume.py).
+DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # Without it a re-run still loses nothing: the fetch log turns repeats into cheap conditional requests.
 
 # --- browser rendering (only for requests with meta playwright=True) ---------------------

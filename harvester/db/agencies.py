@@ -35,13 +35,11 @@ class AgencyResolver:
         self.by_id = {row["id"]: row for row in known}
         self.by_name = {_normal(row["name"]): row for row in known if row["name"]}
 
-    def resolve(self, site: str, name: str | None) -> dict[str, Any] | None:
-        """The agency of a report found on `site`; None when neither is known."""
-        if name and _normal(name) in self.by_name:
+    def resolve(self, site: str, name: str) -> dict[str, Any]:
+        """The agency named `name` of a report found on `site` (a new parsed agency if unknown)."""
+        if _normal(name) in self.by_name:
             return self.by_name[_normal(name)]
         portal = self.by_id.get(site)
-        if not name:
-            return portal
         inherited = ("province", "city", "county", "portal_url")
         row = {"id": f"{site}:{_normal(name)}", "name": _normal(name), "level": None,
                "site": site, "source": "parsed",

@@ -26,14 +26,16 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
     }, ("id",)),
     "documents": ({
         "id": str, "url": str, "sha256": str, "site": str, "kind": str, "title": str,
-        "link_text": str, "referer": str, "size": int, "content_type": str,
+        "link_text": str, "referer": str, "referer_link_text": str, "size": int, "content_type": str,
         "first_seen": str, "last_seen": str, "archived_path": str, "warc_file": str,
         "warc_offset": int, "carrier": str, "method": str, "parse_status": str,
-        "parser_version": str, "agency": str, "year": int, "n_facts": int, "errors": str,
+        "parser_version": str, "agency": str, "agency_source": str, "year": int,
+        "year_source": str, "n_facts": int, "errors": str, "problem": str,
     }, ("id",)),
     "reports": ({
-        "id": str, "agency_id": str, "agency": str, "province": str, "city": str,
-        "county": str, "level": str, "year": int, "template": str, "parse_status": str,
+        "id": str, "agency_id": str, "agency": str, "agency_source": str, "province": str,
+        "city": str, "county": str, "level": str, "year": int, "year_source": str,
+        "template": str, "parse_status": str,
         "parser_version": str, "n_facts": int, "n_checks": int, "n_failed_checks": int,
         "failed_checks": str, "source_document": str, "source_url": str,
         "source_sha256": str, "carrier": str, "method": str, "title": str,
@@ -46,7 +48,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
         "report_id": str, "key": str, "value": "ANY",  # NUMERIC affinity: ints stay ints
         "raw": str, "unit": str,
         "source_cell": str, "method": str, "table_name": str, "row_key": str,
-        "column_key": str, "review": str,
+        "column_key": str, "review": str, "verified": int, "reading": str,
     }, ("report_id", "key")),
     "checks": ({
         "report_id": str, "check_name": str, "passed": int, "detail": str,

@@ -18,6 +18,7 @@ import yaml
 
 from harvester.config import Layout
 from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
+from harvester.parse.model import CELL_STATUSES
 from harvester.schema import KEYS
 
 # Package data; the plugin (harvester.db.datasette_plugin) is a Datasette entry-point plugin.
@@ -32,10 +33,14 @@ SETTINGS = {
 
 
 def build_metadata() -> dict[str, Any]:
-    """datasette_metadata.yaml plus a description of every wide-view column, from the codebook."""
+    """datasette_metadata.yaml plus the descriptions owned by code: every wide-view column
+    (from the codebook) and the cell statuses of facts.reading (from CELL_STATUSES)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
     report_columns = tables["reports"]["columns"]
+    tables["facts"]["columns"]["reading"] = (
+        "How the value was established (empty when the parse does not say) — "
+        + "; ".join(f"{status}: {meaning}" for status, meaning in CELL_STATUSES.items()))
     for table in WIDE_TABLES:
         columns = tables.setdefault(f"{table}_wide", {}).setdefault("columns", {})
         columns["report_id"] = "Report (see reports)"

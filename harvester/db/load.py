@@ -21,6 +21,7 @@ from harvester.db import reports as rep
 from harvester.db import search
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
+from harvester.db.completion import PROBLEMS, Identity, identify
 from harvester.db.isolation import parse_archived
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
@@ -30,6 +31,7 @@ from harvester.parse.model import ParseResult
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
+MAX_NAMED = 20  # unpublished documents named one by one in the summary
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total)."""
 
@@ -47,19 +49,38 @@ class LoadSummary:
     agencies: int = 0
     facts: int = 0
     failed_checks: int = 0
+    # (url, problem) of every document parsed as a report that is in no published report.
+    unpublished: list[tuple[str, str]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # URL -> why its parse failed (kind "error")
 
     def lines(self) -> list[str]:
-        """A human summary."""
+        """A human summary, naming every report document left unpublished and why."""
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
         return [
             f"documents: {self.documents} ({statuses or 'none'}); parsed now: {self.parsed}",
             f"reports: {self.reports} ({self.reports_written} written, "
             f"{self.reports_removed} removed); agencies: {self.agencies}",
             f"facts: {self.facts}; failed checks: {self.failed_checks}",
+            *self._unpublished_lines(),
             *([f"parse failures: {len(self.failures)}"] if self.failures else []),
             *(f"  {url}: {reason}" for url, reason in sorted(self.failures.items())),
         ]
+
+    def _unpublished_lines(self) -> list[str]:
+        if not self.unpublished:
+            return []
+        counts: dict[str, int] = defaultdict(int)
+        for _, problem in self.unpublished:
+            for code in problem.split(","):
+                counts[code] += 1
+        lines = [f"report documents not published: {len(self.unpublished)} ("
+                 + ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+                 + "; documents.problem says why)"]
+        lines += [f"  {code}: {PROBLEMS[code]}" for code in sorted(counts)]
+        lines += [f"  {url}: {problem}" for url, problem in self.unpublished[:MAX_NAMED]]
+        if len(self.unpublished) > MAX_NAMED:
+            lines.append(f"  ... and {len(self.unpublished) - MAX_NAMED} more")
+        return lines
 
 
 def load(root: Path, sites: list[Site], progress: Progress | None = None,
@@ -81,14 +102,18 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         summary.parsed += read_picture_pages(root, documents, results, cache, progress)
         for result in results.values():
             summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
+        identities = _identify_reports(documents, results, sites)
+        summary.unpublished = [(d["url"], identities[_doc_id(d)].problem) for d in documents
+                               if _doc_id(d) in identities and identities[_doc_id(d)].problem]
         summary.failures = {d["url"]: "; ".join(results[d["sha256"]].errors) for d in documents
                             if results[d["sha256"]].kind == "error"}
         agencies = AgencyResolver(registry_agencies(sites))
-        candidates = _group_reports(documents, results, agencies)
+        candidates = _group_reports(documents, results, identities, agencies)
         with db.atomic():
             db["agencies"].upsert_all(agencies.rows(), pk="id")
             db["documents"].upsert_all(
-                (_document_row(d, results[d["sha256"]]) for d in documents), pk="id")
+                (_document_row(d, results[d["sha256"]], identities.get(_doc_id(d)))
+                 for d in documents), pk="id")
         _write_reports(db, candidates, summary, progress)
         _write_cross_year_checks(db)
         summary.reports = db["reports"].count
@@ -125,13 +150,31 @@ def _status(result: ParseResult) -> str:
     return result.kind
 
 
-def _document_row(document: dict[str, Any], result: ParseResult) -> dict[str, Any]:
+def _doc_id(document: dict[str, Any]) -> str:
+    return rep.document_id(document["url"], document["sha256"])
+
+
+def _identify_reports(documents: list[dict[str, Any]], results: dict[str, ParseResult],
+                      sites: list[Site]) -> dict[str, Identity]:
+    """Document id -> agency and year of every document parsed as a report, completed."""
+    by_id = {site.id: site for site in sites}
+    return {_doc_id(d): identify(d, results[d["sha256"]], by_id.get(d["site"]))
+            for d in documents if results[d["sha256"]].kind == "report"}
+
+
+def _document_row(document: dict[str, Any], result: ParseResult,
+                  identity: Identity | None) -> dict[str, Any]:
+    """A documents row; a report's agency and year as completed, with why it is unpublished."""
+    identity = identity or Identity(result.agency, result.agency_source, result.year,
+                                    result.year_source)
     return {
-        **document, "id": rep.document_id(document["url"], document["sha256"]),
+        **document, "id": _doc_id(document),
         "carrier": result.carrier, "method": result.method, "parse_status": _status(result),
-        "parser_version": result.parser_version, "agency": result.agency,
-        "year": result.year, "n_facts": len(result.facts),
+        "parser_version": result.parser_version, "agency": identity.agency,
+        "agency_source": identity.agency_source, "year": identity.year,
+        "year_source": identity.year_source, "n_facts": len(result.facts),
         "errors": json.dumps(result.errors, ensure_ascii=False) if result.errors else None,
+        "problem": identity.problem if result.kind == "report" else None,
     }
 
 
@@ -142,22 +185,23 @@ class Candidate:
     agency: dict[str, Any]
     year: int
     documents: list[tuple[dict[str, Any], ParseResult]]
+    identities: dict[str, Identity] = field(default_factory=dict)  # by document id
 
 
 def _group_reports(documents: list[dict[str, Any]], results: dict[str, ParseResult],
+                   identities: dict[str, Identity],
                    agencies: AgencyResolver) -> dict[str, Candidate]:
-    """Report id -> the documents that carry that report."""
+    """Report id -> the documents that carry that report (every identified report document)."""
     groups: dict[str, Candidate] = {}
     for document in documents:
-        result = results[document["sha256"]]
-        if _status(result) != "report":
+        identity = identities.get(_doc_id(document))
+        if identity is None or identity.problem:
             continue
-        agency = agencies.resolve(document["site"], result.agency)
-        if agency is None:
-            continue
-        rid = rep.report_id(agency["id"], result.year)
-        groups.setdefault(rid, Candidate(agency, result.year, [])).documents.append(
-            (document, result))
+        agency = agencies.resolve(document["site"], identity.agency)
+        rid = rep.report_id(agency["id"], identity.year)
+        candidate = groups.setdefault(rid, Candidate(agency, identity.year, []))
+        candidate.documents.append((document, results[document["sha256"]]))
+        candidate.identities[_doc_id(document)] = identity
     for candidate in groups.values():
         candidate.documents.sort(key=lambda pair: rep.preference(pair[1], pair[0]["url"]))
     return groups
@@ -166,13 +210,16 @@ def _group_reports(documents: list[dict[str, Any]], results: dict[str, ParseResu
 def _report_row(rid: str, candidate: Candidate) -> dict[str, Any]:
     document, result = candidate.documents[0]
     agency = candidate.agency
+    identity = candidate.identities[_doc_id(document)]
     # parse_status and the check counts are filled by _write_cross_year_checks.
     return {
         "id": rid, "agency_id": agency["id"], "agency": agency["name"],
+        "agency_source": identity.agency_source,
         "province": agency["province"], "city": agency["city"], "county": agency["county"],
-        "level": agency["level"], "year": candidate.year, "template": result.template,
+        "level": agency["level"], "year": candidate.year, "year_source": identity.year_source,
+        "template": result.template,
         "parser_version": result.parser_version, "n_facts": len(result.facts),
-        "source_document": rep.document_id(document["url"], document["sha256"]),
+        "source_document": _doc_id(document),
         "source_url": document["url"], "source_sha256": document["sha256"],
         "carrier": result.carrier, "method": result.method,
         "title": result.title or document["title"], "n_documents": len(candidate.documents),
@@ -186,7 +233,7 @@ def _write_reports(db: sqlite_utils.Database, candidates: dict[str, Candidate],
     for done, rid in enumerate(sorted(candidates), 1):
         candidate = candidates[rid]
         row = _report_row(rid, candidate)
-        links = [{"report_id": rid, "document_id": rep.document_id(d["url"], d["sha256"]),
+        links = [{"report_id": rid, "document_id": _doc_id(d),
                   "chosen": int(i == 0)} for i, (d, _) in enumerate(candidate.documents)]
         if _unchanged(db, existing.get(rid), row, links):
             continue
@@ -232,8 +279,8 @@ def _delete_report(db: sqlite_utils.Database, rid: str) -> None:
 def _write_cross_year_checks(db: sqlite_utils.Database) -> None:
     """Recompute the cross-year checks and every report's checks summary and status.
 
-    parse_status: complete, failed_checks (the report's own sums disagree; stored, never
-    fixed) or no_tables (a prose-only report).
+    parse_status: complete, failed_checks (its own sums, or its prose and tables, disagree;
+    stored, never fixed) or no_tables (a prose-only report).
     """
     facts: dict[str, dict[str, Any]] = defaultdict(dict)
     for rid, key, value in db.execute(

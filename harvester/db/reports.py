@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from harvester.parse.interpret.narrative import NARRATIVE_PREFIX
 from harvester.parse.model import ParseResult
 from harvester.schema import KEYS, SECTIONS, TABLE3_COLUMNS
 
@@ -45,19 +46,30 @@ def preference(result: ParseResult, url: str) -> tuple:
     return (-len(result.facts), len(failed_check_names(result)), read_by_ocr, carrier_rank, url)
 
 
-def review_reason(key: str, where: dict[str, Any], failed_keys: set[str]) -> str | None:
-    """Why a fact needs a human look: it takes part in a failed check, OCR was unsure; else None."""
-    reasons = []
-    if key in failed_keys:
-        reasons.append("failed_check")
+def review_reason(key: str, where: dict[str, Any], failed: dict[str, set[str]]) -> str | None:
+    """Why a fact needs a human look, or None: it takes part in a failed sum of the table
+    (failed_check), the prose states another number for it (narrative_mismatch: the table
+    or the prose may be wrong), OCR was unsure (low_confidence)."""
+    reasons = [reason for reason, keys in failed.items() if key in keys]
     if where.get("confidence") is not None and where["confidence"] < LOW_CONFIDENCE:
         reasons.append("low_confidence")
     return ",".join(reasons) or None
 
 
+def failed_keys(result: ParseResult) -> dict[str, set[str]]:
+    """Review reason -> the facts its failed checks take part in."""
+    failed: dict[str, set[str]] = {"failed_check": set(), "narrative_mismatch": set()}
+    for check in result.checks:
+        if check.passed is False:
+            reason = ("narrative_mismatch" if check.name.startswith(NARRATIVE_PREFIX)
+                      else "failed_check")
+            failed[reason].update(check.keys)
+    return failed
+
+
 def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
     """The long-form facts of a report, in codebook order, each flagged when it needs review."""
-    failed_keys = {key for check in result.checks if check.passed is False for key in check.keys}
+    failed = failed_keys(result)
     rows = []
     for key in sorted(result.facts, key=_codebook_order):
         where = result.where.get(key) or {}
@@ -70,9 +82,15 @@ def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
             "method": where.get("method") or result.method,
             "table_name": KEYS[key].table if key in KEYS else None,
             "row_key": row_key, "column_key": column_key,
-            "review": review_reason(key, where, failed_keys),
+            "review": review_reason(key, where, failed),
+            **_reading(result.cell_status.get(key)),
         })
     return rows
+
+
+def _reading(status: str | None) -> dict[str, Any]:
+    """How the value was established (CELL_STATUSES; None when the parse does not say)."""
+    return {"verified": int(status == "verified"), "reading": status}
 
 
 def check_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:

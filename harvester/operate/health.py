@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass
 
-from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
+from harvester.archive.fetchlog import FetchLog
 from harvester.operate.state import insert
 
 STATUSES = ("stalled", "blocked", "moved", "unreachable", "no_reports", "fewer_than_last", "parse_failures", "ok")
@@ -37,31 +37,6 @@ class SourceHealth:
     previous_status: str | None = None
 
 
-def _counts(conn: sqlite3.Connection, crawl_run_id: str) -> sqlite3.Row:
-    """Documents found, list pages, list errors, blocked and failed fetches of one crawl run."""
-    return conn.execute(
-        f"""SELECT
-          count(DISTINCT CASE WHEN kind IN {DOCUMENT_KINDS} AND outcome IN {CONTENT_OUTCOMES} THEN final_url END),
-          sum(kind = 'list'),
-          sum(kind = 'list' AND (outcome = 'error' OR status >= 400)),
-          sum(outcome = 'blocked'),
-          sum(outcome = 'error')
-        FROM fetches WHERE run_id = ?""",
-        (crawl_run_id,),
-    ).fetchone()
-
-
-def _start_statuses(conn: sqlite3.Connection, crawl_run_id: str, start_urls: list[str]) -> list[int | None]:
-    """The HTTP status of each start URL's last fetch in the run (None: no answer or never fetched)."""
-    statuses = []
-    for url in start_urls:
-        row = conn.execute(
-            "SELECT status FROM fetches WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1", (crawl_run_id, url)
-        ).fetchone()
-        statuses.append(row[0] if row else None)
-    return statuses
-
-
 def previous(conn: sqlite3.Connection, site: str, run_id: str) -> sqlite3.Row | None:
     """The site's latest health row from an earlier run."""
     return conn.execute(
@@ -71,16 +46,16 @@ def previous(conn: sqlite3.Connection, site: str, run_id: str) -> sqlite3.Row | 
     ).fetchone()
 
 
-def assess(conn: sqlite3.Connection, health: SourceHealth, start_urls: list[str], crawl_error: str | None) -> SourceHealth:
+def assess(log: FetchLog, health: SourceHealth, start_urls: list[str], crawl_error: str | None) -> SourceHealth:
     """Fill counts, previous figures and status of `health` from the fetch log (archive.db)."""
-    before = previous(conn, health.site, health.run_id)
+    before = previous(log.conn, health.site, health.run_id)
     if before is not None:
         health.previous_reports, health.previous_status = before
     if health.crawl_run_id:
-        found, lists, list_errors, blocked, failed = _counts(conn, health.crawl_run_id)
+        found, lists, list_errors, blocked, failed = log.health_counts(health.crawl_run_id)
         health.reports_found, health.list_pages, health.list_errors = found, lists or 0, list_errors or 0
         health.blocked, health.failed = blocked or 0, failed or 0
-    start = _start_statuses(conn, health.crawl_run_id, start_urls) if health.crawl_run_id else []
+    start = [log.last_status(health.crawl_run_id, url) for url in start_urls] if health.crawl_run_id else []
     problems = {
         "stalled": crawl_error,
         "blocked": health.blocked and f"{health.blocked} blocked responses (challenge or rate limit)",

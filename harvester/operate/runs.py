@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from harvester.archive.fetchlog import CONTENT_OUTCOMES
+from harvester.archive.fetchlog import CONTENT_OUTCOMES, FetchLog
 from harvester.operate.state import insert
 
 
@@ -33,14 +33,9 @@ class RunSummary:
     errors: list[str] = field(default_factory=list)
     crawl_run_ids: list[str] = field(default_factory=list)
 
-    def add_fetch_counts(self, conn: sqlite3.Connection, crawl_run_id: str) -> None:
+    def add_fetch_counts(self, log: FetchLog, crawl_run_id: str) -> None:
         """Add one crawl's document outcomes from the fetch log (failed = errors, soft 404s, oversized)."""
-        rows = conn.execute(
-            "SELECT outcome, count(*) FROM fetches WHERE run_id = ? AND (kind IN ('report_page', 'attachment')"
-            " OR outcome IN ('error', 'blocked', 'soft404', 'too_large')) GROUP BY outcome",
-            (crawl_run_id,),
-        )
-        for outcome, count in rows:
+        for outcome, count in log.document_outcomes(crawl_run_id).items():
             if outcome in CONTENT_OUTCOMES:
                 setattr(self, outcome, getattr(self, outcome) + count)
             elif outcome == "blocked":

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout
 
 from harvester.operate import alerts as alerting
@@ -24,7 +25,7 @@ from harvester.operate import publish, runs
 from harvester.operate.calendar import Calendar
 from harvester.operate.crawling import CrawlFunction, RunnerCrawl
 from harvester.operate.lock import Clock, RunLock
-from harvester.operate.state import connect, iso, parse_iso
+from harvester.operate.state import iso, open_log, parse_iso
 from harvester.registry import Site
 
 log = logging.getLogger("harvester.schedule")
@@ -63,14 +64,14 @@ class Scheduler:
 
     def run_once(self) -> runs.RunSummary:
         """One pass; raises lock.LockHeld when another live run is at work."""
-        conn = connect(self.root)
+        fetch_log = open_log(self.root)
         try:
-            return self._run(conn)
+            return self._run(fetch_log)
         finally:
-            conn.close()
+            fetch_log.close()
 
-    def _run(self, conn: sqlite3.Connection) -> runs.RunSummary:
-        now = self.clock()
+    def _run(self, fetch_log: FetchLog) -> runs.RunSummary:
+        conn, now = fetch_log.conn, self.clock()
         summary = runs.RunSummary(f"sched-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}", iso(now))
         lock = RunLock(conn, self.clock, self.calendar.lock_stale_after)
         stale = lock.acquire(summary.run_id)
@@ -81,11 +82,11 @@ class Scheduler:
                 runs.mark(conn, stale.run_id, "stalled", iso(now))
                 raised.append(alerting.stalled_run(summary.run_id, stale.run_id, detail, iso(now)))
             runs.save(conn, summary)
-            healths = self._crawl_due(conn, lock, summary)
+            healths = self._crawl_due(fetch_log, lock, summary)
             self._load(summary)
             for health in healths:
-                health.parse_failures = self._parse_failures(health.crawl_run_id)
-                checks.assess(conn, health, self._start_urls(health.site), health.detail or None)
+                health.parse_failures = self._parse_failures(fetch_log, health.crawl_run_id)
+                checks.assess(fetch_log, health, self._start_urls(health.site), health.detail or None)
                 checks.save(conn, health)
                 summary.reports_found += health.reports_found
                 raised += [alerting.Alert(summary.run_id, health.site, rule, message, iso(self.clock()))
@@ -104,8 +105,9 @@ class Scheduler:
             lock.release()
         return summary
 
-    def _crawl_due(self, conn: sqlite3.Connection, lock: RunLock, summary: runs.RunSummary) -> list[checks.SourceHealth]:
+    def _crawl_due(self, fetch_log: FetchLog, lock: RunLock, summary: runs.RunSummary) -> list[checks.SourceHealth]:
         """Crawl each due source in turn (heartbeat between them); a failed crawl is recorded, not raised."""
+        conn = fetch_log.conn
         due = self.due_sites(conn, self.clock())
         summary.sources_due = len(due)
         healths = []
@@ -121,7 +123,7 @@ class Scheduler:
             if error:
                 summary.sources_failed += 1
                 summary.errors.append(f"{site.id}: {error}")
-            summary.add_fetch_counts(conn, crawl_run_id)
+            summary.add_fetch_counts(fetch_log, crawl_run_id)
             healths.append(checks.SourceHealth(summary.run_id, site.id, crawl_run_id, iso(self.clock()), detail=error or ""))
             lock.heartbeat()
             runs.save(conn, summary)
@@ -138,21 +140,18 @@ class Scheduler:
         summary.documents_parsed = getattr(loaded, "parsed", 0)
         summary.reports_loaded = getattr(loaded, "reports_written", 0)
 
-    def _parse_failures(self, crawl_run_id: str | None) -> int:
+    def _parse_failures(self, fetch_log: FetchLog, crawl_run_id: str | None) -> int:
         """New or changed documents of one crawl that the parser could not read (from harvester.db)."""
         db_path = Layout(self.root).published
         if not crawl_run_id or not db_path.exists():
             return 0
+        fetched = set(fetch_log.new_content(crawl_run_id))
         conn = sqlite3.connect(db_path)
         try:
-            conn.execute("ATTACH DATABASE ? AS archive", (str(Layout(self.root).fetch_log),))
             placeholders = ",".join("?" * len(PARSE_FAILURES))
-            return conn.execute(
-                "SELECT count(DISTINCT d.id) FROM documents d JOIN archive.fetches f"
-                " ON f.sha256 = d.sha256 AND f.final_url = d.url"
-                f" WHERE f.run_id = ? AND f.outcome IN ('new', 'changed') AND d.parse_status IN ({placeholders})",
-                (crawl_run_id, *PARSE_FAILURES),
-            ).fetchone()[0]
+            failed = conn.execute(
+                f"SELECT url, sha256 FROM documents WHERE parse_status IN ({placeholders})", PARSE_FAILURES)
+            return len(fetched & {tuple(row) for row in failed})
         except sqlite3.Error as error:
             log.warning("cannot count parse failures: %s", error)
             return 0

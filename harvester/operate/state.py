@@ -1,5 +1,7 @@
 """The operate tables in archive.db: run lock, scheduled run summaries, source health, alerts.
 
+Their schema is created and migrated with the fetch log's (harvester.archive.fetchlog).
+
 They live in the archive (not in harvester.db) because they are history that cannot be
 rebuilt from fetched bytes; `harvester load` output is derived, so health is copied into
 harvester.db after each load for Datasette (see harvester.operate.publish).
@@ -15,34 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-ARCHIVE_DB = "archive.db"
-BUSY_TIMEOUT_S = 30
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS schedule_lock (
-    name TEXT PRIMARY KEY, run_id TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
-    started_at TEXT NOT NULL, heartbeat TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS scheduled_runs (
-    run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL,
-    sources_due INTEGER, sources_tried INTEGER, sources_failed INTEGER,
-    new INTEGER, changed INTEGER, unchanged INTEGER, not_modified INTEGER,
-    failed INTEGER, blocked INTEGER, reports_found INTEGER, documents_parsed INTEGER,
-    reports_loaded INTEGER, alerts INTEGER, errors TEXT, crawl_run_ids TEXT
-);
-CREATE TABLE IF NOT EXISTS source_health (
-    run_id TEXT NOT NULL, site TEXT NOT NULL, crawl_run_id TEXT, checked_at TEXT NOT NULL,
-    status TEXT NOT NULL, reports_found INTEGER, previous_reports INTEGER,
-    list_pages INTEGER, list_errors INTEGER, blocked INTEGER, failed INTEGER,
-    parse_failures INTEGER, detail TEXT,
-    PRIMARY KEY (run_id, site)
-);
-CREATE INDEX IF NOT EXISTS source_health_site ON source_health(site, checked_at);
-CREATE TABLE IF NOT EXISTS alerts (
-    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, site TEXT, rule TEXT NOT NULL,
-    message TEXT NOT NULL, raised_at TEXT NOT NULL, delivered TEXT
-);
-"""
+from harvester.archive.fetchlog import FetchLog
+from harvester.config import Layout
 
 
 def iso(moment: datetime) -> str:
@@ -57,14 +33,14 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def open_log(root: Path) -> FetchLog:
+    """The archive's fetch log, whose schema (versioned there) holds the operate tables."""
+    return FetchLog(Layout(root).fetch_log)
+
+
 def connect(root: Path) -> sqlite3.Connection:
-    """A connection to <root>/archive.db with the operate tables (WAL, waits for other writers)."""
-    root.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(root / ARCHIVE_DB, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.executescript(SCHEMA)
-    return conn
+    """A connection to the archive's fetch log, for the operate tables."""
+    return open_log(root).conn
 
 
 @contextmanager

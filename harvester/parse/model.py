@@ -83,6 +83,15 @@ class Check:
     keys: list[str] = field(default_factory=list)  # the facts the identity adds up
 
 
+AGENCY_SOURCES = {
+    "title": "the report's own title",
+    "publisher": "the 发布机构 (or 发文机关, 来源) field of the page's metadata block",
+    "signature": "the signature (落款) at the end of the report",
+    "link_text": "the text of the link the document was found under (completed at load)",
+    "registry": "the registry entry of the agency's own site (completed at load)",
+}
+"""Where a report's agency (and year) can be read from, most direct first; owned here."""
+
 CELL_STATUSES = {
     "verified": "confirmed twice: two independent readings agree (or a markup cell an identity "
                 "confirms) and every identity the cell takes part in holds",
@@ -107,6 +116,8 @@ class ParseResult:
     template: str = "unknown"
     agency: str | None = None
     year: int | None = None
+    agency_source: str | None = None  # where the agency was read: AGENCY_SOURCES
+    year_source: str | None = None  # where the year was read: "title" (or "link_text" at load)
     title: str | None = None
     facts: dict[str, int | float | None] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)

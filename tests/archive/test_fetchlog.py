@@ -110,6 +110,27 @@ def test_an_older_log_is_migrated_and_keeps_its_rows(tmp_path: Path, version: in
     log.close()
 
 
+def test_a_version_3_log_gains_the_run_registry_and_the_operate_tables(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    log = FetchLog(path)
+    log.start_run("r1", "discovery", "demo")
+    log.close()
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE runs_old AS SELECT run_id, spider, site, started_at, ended_at, status, stats FROM runs;
+        PRAGMA foreign_keys = OFF; DROP TABLE runs; ALTER TABLE runs_old RENAME TO runs;
+        DROP TABLE schedule_lock; DROP TABLE scheduled_runs; DROP TABLE source_health; DROP TABLE alerts;
+        PRAGMA user_version = 3;""")
+    conn.close()
+    log = FetchLog(path)
+    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert "registry" in {row[1] for row in log.conn.execute("PRAGMA table_info(runs)")}
+    tables = {row[0] for row in log.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"schedule_lock", "scheduled_runs", "source_health", "alerts"} <= tables
+    assert log.run("r1")["site"] == "demo"
+    log.close()
+
+
 def test_a_fetch_row_without_its_blob_row_is_impossible(tmp_path: Path) -> None:
     log = FetchLog(tmp_path / "archive.db")
     orphan = content_fetch("http://x.test/a.pdf", SHA_A, kind="attachment", outcome="not_modified")

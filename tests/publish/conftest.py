@@ -7,17 +7,13 @@ real HTML, DOCX, DOC and PDF files. Expected numbers come from the golden files.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from harvester.db.load import load
 from harvester.registry import Site, load_registry
-from publish.helpers import archive_files, free_port, seed_archive_files
+from publish.helpers import archive_files, seed_archive_files, serve
 
 
 @pytest.fixture(scope="session")
@@ -37,21 +33,5 @@ def loaded_archive(tmp_path_factory: pytest.TempPathFactory, sites: list[Site]) 
 @pytest.fixture(scope="session")
 def server(loaded_archive: Path) -> str:
     """`harvester serve` on the loaded archive, as a real server; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harvester", "serve", "--archive", str(loaded_archive),
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"datasette did not start: {process.stdout.read1().decode()}")
+    with serve(loaded_archive) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

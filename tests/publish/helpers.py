@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from harvester.archive.fetchlog import Fetch, FetchLog
 from harvester.archive.store import BlobStore
@@ -44,16 +51,19 @@ def site_of(seed: str, sites: list[Site]) -> str:
     return next(s.id for s in sites if s.agency == expected(seed)["agency"])
 
 
-def archive_files(root: Path, files: list[tuple[str, str, bytes]], run_id: str = "test") -> None:
-    """Archive (site, url, bytes) triples as the crawler would: blob, then fetch-log row."""
+def archive_files(root: Path, files: list[tuple], run_id: str = "test") -> None:
+    """Archive (site, url, bytes[, fetch fields]) as the crawler would: blob, then fetch-log row.
+
+    The optional fourth item sets Fetch fields (kind, link_text, referer); default: an
+    attachment found under no link text."""
     store, log = BlobStore(root), FetchLog(root / "archive.db")
     try:
-        for site, url, data in files:
+        for site, url, data, *provenance in files:
             sha256 = store.put(data)
-            log.record(Fetch(run_id=run_id, url=url, final_url=url, kind="attachment",
-                             site=site, sha256=sha256, size=len(data),
-                             content_type=CONTENT_TYPES.get(Path(url).suffix),
-                             warc_file=f"{site}-{run_id}-0.warc.gz", warc_offset=0))
+            fields = {"kind": "attachment", **(provenance[0] if provenance else {})}
+            log.record(Fetch(run_id=run_id, url=url, final_url=url, site=site, sha256=sha256,
+                             size=len(data), content_type=CONTENT_TYPES.get(Path(url).suffix),
+                             warc_file=f"{site}-{run_id}-0.warc.gz", warc_offset=0, **fields))
     finally:
         log.close()
 
@@ -70,3 +80,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serve(root: Path, *options: str) -> Iterator[str]:
+    """`harvester serve [options]` on the archive at `root`, as a real server; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harvester", "serve", "--archive", str(root),
+         "--port", str(port), *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"datasette did not start: {process.stdout.read1().decode()}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -143,6 +143,24 @@ def test_values_a_failed_check_contradicts_are_flagged_for_review_not_changed(
     assert facts["apply.new.commercial"][1] is None  # its own sums still add up
 
 
+def test_prose_that_disagrees_with_the_table_flags_a_narrative_mismatch_not_a_failed_sum(
+        tmp_path: Path, sites: list[Site]) -> None:
+    seed = "003_fd5e2081a75f95e0"
+    stated = "共受理依申请公开1件"  # the table prints apply.new.total = 1
+    text = seed_text(seed).replace(stated, "共受理依申请公开4件")
+    assert text != seed_text(seed)
+    site = site_of(seed, sites)
+    archive_files(tmp_path, [(site, "http://127.0.0.1/2019.txt", text.encode())])
+    load(tmp_path, sites)
+    db = sqlite_utils.Database(tmp_path / "harvester.db")
+    facts = {r["key"]: (r["value"], r["review"]) for r in db["facts"].rows}
+    assert facts["apply.new.total"] == (expected(seed)["facts"]["apply.new.total"],
+                                        "narrative_mismatch")
+    assert {key for key, (_, review) in facts.items() if review} == {"apply.new.total"}
+    check = db["checks"].get((f"{site}/{expected(seed)['year']}", "narrative.apply_received"))
+    assert check["passed"] == 0 and "states 4" in check["detail"]
+
+
 def test_bad_files_are_recorded_not_fatal(tmp_path: Path, sites: list[Site]) -> None:
     site = sites[0].id
     archive_files(tmp_path, [(site, "http://127.0.0.1/empty.pdf", b""),

@@ -24,7 +24,7 @@ from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
 from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
-from harvester.parse.limits import MAX_PDF_PAGES
+from harvester.parse.limits import MAX_PAGE_CHARS, MAX_PAGE_OBJECTS, MAX_PDF_PAGES
 from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
 
 MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
@@ -165,6 +165,7 @@ def extract(data: bytes) -> Extract:
                     page.close()
                 note = page_note(number, layout)
                 result.page_notes.append(note)
+                result.errors.extend(_page_bounds(layout, number))
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
                     blocks.extend(_read_page(layout, number, tables_so_far))
@@ -184,6 +185,12 @@ def extract(data: bytes) -> Extract:
         table.index = number
     result.readings[READING] = words
     return result
+
+
+def _page_bounds(layout: PageLayout, number: int) -> list[str]:
+    """What a text-operator flood had cut from the page (see MAX_PAGE_CHARS, MAX_PAGE_OBJECTS)."""
+    cut = [(layout.counted, "characters", MAX_PAGE_CHARS), (layout.objects, "objects", MAX_PAGE_OBJECTS)]
+    return [f"page {number}: {found} {what}, read the first {limit}" for found, what, limit in cut if found > limit]
 
 
 def _second_reading(layout: PageLayout, number: int, errors: list[str]) -> list[Block]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from harvester.parse.interpret.checks import run_checks
 from harvester.parse.interpret.readings import reconcile
 from harvester.parse.interpret.meta import read_meta
+from harvester.parse.interpret.narrative import narrative_checks
 from harvester.parse.interpret.sections import split_sections
 from harvester.parse.interpret.template import detect_template
 from harvester.parse.model import Extract, ParseResult
@@ -36,6 +37,7 @@ def interpret(extract: Extract, result: ParseResult) -> ParseResult:
         return result
     result.kind = "report"
     result.title, result.agency, result.year = meta.title, meta.agency, meta.year
+    result.agency_source, result.year_source = meta.agency_source, meta.year_source
     result.facts, result.raw, result.units, result.where = (
         mapped.facts, mapped.raw, mapped.units, mapped.where)
     result.errors.extend(mapped.errors + reconciled.notes)
@@ -43,6 +45,9 @@ def interpret(extract: Extract, result: ParseResult) -> ParseResult:
     result.sections = sections
     result.template = detect_template(mapped.facts, is_report)
     result.checks = run_checks(mapped.facts)
+    if mapped.facts:
+        result.checks += narrative_checks(
+            sections, [p.text for p in extract.paragraphs()], mapped.facts)
     if result.year is None:
         result.errors.append("reporting year not found in the title")
     return result

@@ -1,5 +1,9 @@
 """The fetch log, archive.db: runs, fetches, blobs and documents (see docs/ARCHITECTURE.md).
 
+The only code that speaks SQL to archive.db's tables (the merge's row phase is in `merging`);
+it also creates and migrates the operate tables (lock, scheduled runs, health, alerts), whose
+rows harvester.operate writes, so the whole file has one schema version.
+
 Safe with several writer processes (scrapy-redis workers): WAL, a busy timeout, and each
 fetch recorded in one short ``BEGIN IMMEDIATE`` transaction that is retried while the
 database is locked. Foreign keys make "a fetch row without its blob row" impossible; the
@@ -18,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-SCHEMA_VERSION = 3  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'
+SCHEMA_VERSION = 4  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'; 4: operate tables, runs.registry
 # page_image: a picture shown in a report page whose report is printed as images (图片版).
 KINDS = ("list", "report_page", "attachment", "page_image", "robots", "other")
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large",
@@ -31,6 +35,33 @@ LOCK_RETRIES = 8
 
 _T = TypeVar("_T")
 
+# The operate tables (harvester.operate): history that cannot be rebuilt from fetched bytes.
+OPERATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schedule_lock (
+    name TEXT PRIMARY KEY, run_id TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    started_at TEXT NOT NULL, heartbeat TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scheduled_runs (
+    run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL,
+    sources_due INTEGER, sources_tried INTEGER, sources_failed INTEGER,
+    new INTEGER, changed INTEGER, unchanged INTEGER, not_modified INTEGER,
+    failed INTEGER, blocked INTEGER, reports_found INTEGER, documents_parsed INTEGER,
+    reports_loaded INTEGER, alerts INTEGER, errors TEXT, crawl_run_ids TEXT
+);
+CREATE TABLE IF NOT EXISTS source_health (
+    run_id TEXT NOT NULL, site TEXT NOT NULL, crawl_run_id TEXT, checked_at TEXT NOT NULL,
+    status TEXT NOT NULL, reports_found INTEGER, previous_reports INTEGER,
+    list_pages INTEGER, list_errors INTEGER, blocked INTEGER, failed INTEGER,
+    parse_failures INTEGER, detail TEXT,
+    PRIMARY KEY (run_id, site)
+);
+CREATE INDEX IF NOT EXISTS source_health_site ON source_health(site, checked_at);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, site TEXT, rule TEXT NOT NULL,
+    message TEXT NOT NULL, raised_at TEXT NOT NULL, delivered TEXT
+);
+"""
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -39,7 +70,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     ended_at TEXT,
     status TEXT,
-    stats TEXT
+    stats TEXT,
+    registry TEXT
 );
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
@@ -88,7 +120,7 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (url, sha256)
 );
 CREATE INDEX IF NOT EXISTS documents_kind ON documents(kind, first_seen);
-"""
+""" + OPERATE_SCHEMA
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -96,6 +128,48 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+# The earliest fetch that produced each (url, sha256) names the WARC record holding it;
+# SQLite returns the bare columns of the row that holds min(fetched_at).
+_DOCUMENTS_SQL = """
+WITH first_fetch AS (
+  SELECT sha256, coalesce(final_url, url) AS url, warc_file, warc_offset, content_type,
+         min(fetched_at)
+  FROM fetches WHERE sha256 IS NOT NULL GROUP BY sha256, coalesce(final_url, url)
+)
+SELECT d.url, d.sha256, d.site, d.kind, d.title, d.link_text, d.referer,
+       d.first_seen, d.last_seen, b.size,
+       coalesce(b.content_type, f.content_type) AS content_type,
+       f.warc_file, f.warc_offset,
+       -- An attachment's page was found under a link too (its text often names the agency).
+       (SELECT r.link_text FROM documents r WHERE r.url = d.referer AND r.link_text IS NOT NULL
+        ORDER BY r.first_seen LIMIT 1) AS referer_link_text
+FROM documents d
+LEFT JOIN blobs b ON b.sha256 = d.sha256
+LEFT JOIN first_fetch f ON f.sha256 = d.sha256 AND f.url = d.url
+WHERE d.kind IN ({kinds})
+ORDER BY d.url, d.sha256
+"""
+
+
+# The current content of every archived page picture, by the URL asked for and the URL served.
+_PICTURES_SQL = """
+SELECT url, final_url, sha256, max(fetched_at) FROM fetches
+WHERE kind = 'page_image' AND sha256 IS NOT NULL AND outcome IN ({outcomes})
+GROUP BY final_url
+"""
+
+# Per crawl run, for source health: documents found, list pages, list errors, blocked and failed fetches.
+_HEALTH_SQL = f"""
+SELECT
+  count(DISTINCT CASE WHEN kind IN {DOCUMENT_KINDS} AND outcome IN {CONTENT_OUTCOMES} THEN final_url END),
+  sum(kind = 'list'),
+  sum(kind = 'list' AND (outcome = 'error' OR status >= 400)),
+  sum(outcome = 'blocked'),
+  sum(outcome = 'error')
+FROM fetches WHERE run_id = ?
+"""
 
 
 class FetchLogError(RuntimeError):
@@ -177,8 +251,13 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
 class FetchLog:
     """A connection to archive.db; create one per process (or thread)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        """Open (creating or migrating) the log at `path`; `read_only` opens an existing one as it is."""
         self.path = Path(path)
+        if read_only:
+            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self.conn.row_factory = sqlite3.Row
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         self.conn.row_factory = sqlite3.Row
@@ -189,7 +268,7 @@ class FetchLog:
             # NORMAL in WAL mode survives a process crash (kill -9); only power loss may drop
             # the last transactions, which the next crawl simply fetches again.
             self.conn.execute("PRAGMA synchronous=NORMAL")
-            self._transaction(self._create_schema)
+            self.transaction(self._create_schema)
         except (sqlite3.DatabaseError, FetchLogError) as error:
             self.conn.close()
             if isinstance(error, FetchLogError):
@@ -212,8 +291,8 @@ class FetchLog:
                 time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _transaction(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run body in one BEGIN IMMEDIATE transaction (retried as a whole when locked)."""
+    def transaction(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run body(conn) as one write transaction (BEGIN IMMEDIATE, retried whole while locked)."""
 
         def attempt() -> _T:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -227,41 +306,52 @@ class FetchLog:
 
         return self._retry(attempt)
 
-    def transaction(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
-        """Run body(conn) as one write transaction (BEGIN IMMEDIATE, retried whole while locked)."""
-        return self._transaction(body)
-
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         """Create tables once (inside a transaction); refuse a database written by a newer harvester."""
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
-            if version > 0:
+            if 0 < version < 3:
                 # SQLite cannot alter a CHECK constraint: rebuild fetches under the new one.
                 conn.execute("ALTER TABLE fetches RENAME TO fetches_old")
                 _run_script(conn, SCHEMA)
                 conn.execute("INSERT INTO fetches SELECT * FROM fetches_old")
                 conn.execute("DROP TABLE fetches_old")
+            if 0 < version < 4 and "registry" not in {row[1] for row in conn.execute("PRAGMA table_info(runs)")}:
+                conn.execute("ALTER TABLE runs ADD COLUMN registry TEXT")
             _run_script(conn, SCHEMA)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- runs -------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, spider: str | None, site: str | None, started_at: str | None = None) -> None:
-        """Create the run row, or mark a resumed run as running again (started_at kept)."""
-        self._transaction(
+    def start_run(self, run_id: str, spider: str | None, site: str | None, started_at: str | None = None,
+                  process: dict[str, Any] | None = None) -> None:
+        """Create the run row, or mark a resumed run as running again (started_at kept). While it runs,
+        `stats` holds its `process` ({"host", "pid"}), by which a run whose process died is found."""
+        self.transaction(
             lambda conn: conn.execute(
-                "INSERT INTO runs(run_id, spider, site, started_at, status) VALUES (?, ?, ?, ?, 'running')"
-                " ON CONFLICT(run_id) DO UPDATE SET ended_at=NULL, status='running',"
+                "INSERT INTO runs(run_id, spider, site, started_at, status, stats) VALUES (?, ?, ?, ?, 'running', ?)"
+                " ON CONFLICT(run_id) DO UPDATE SET ended_at=NULL, status='running', stats=excluded.stats,"
                 " spider=coalesce(excluded.spider, spider), site=coalesce(excluded.site, site)",
-                (run_id, spider, site, started_at or utc_now()),
+                (run_id, spider, site, started_at or utc_now(), json.dumps(process) if process else None),
             )
         )
 
+    def interrupt_gone_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
+        """Mark as 'interrupted' the runs still 'running' whose process on `host` is gone (killed, crashed):
+        ended at their last fetch, with their outcome counts. Returns their ids."""
+        running = self.conn.execute("SELECT run_id, stats FROM runs WHERE status='running'").fetchall()
+        gone = [run_id for run_id, stats in running
+                if (process := json.loads(stats or "{}")).get("host") == host and not alive(process.get("pid", 0))]
+        for run_id in gone:
+            last = self.conn.execute("SELECT max(fetched_at) FROM fetches WHERE run_id=?", (run_id,)).fetchone()[0]
+            self.finish_run(run_id, "interrupted", self.outcome_counts(run_id), ended_at=last or utc_now())
+        return gone
+
     def finish_run(self, run_id: str, status: str, stats: dict[str, Any], ended_at: str | None = None) -> None:
         """Record how a run ended and its counts."""
-        self._transaction(
+        self.transaction(
             lambda conn: conn.execute(
                 "UPDATE runs SET ended_at=?, status=?, stats=? WHERE run_id=?",
                 (ended_at or utc_now(), status, json.dumps(stats, sort_keys=True), run_id),
@@ -284,7 +374,46 @@ class FetchLog:
         counts.update({outcome: number for outcome, number in rows})
         return counts
 
+    def kind_counts(self, run_id: str) -> dict[str, int]:
+        """Number of fetches per kind in a run."""
+        return dict(self.conn.execute(
+            "SELECT kind, count(*) FROM fetches WHERE run_id=? GROUP BY kind", (run_id,)).fetchall())
+
+    def document_outcomes(self, run_id: str) -> dict[str, int]:
+        """Per outcome: a run's report page and attachment fetches, and its failed fetches of any kind."""
+        return dict(self.conn.execute(
+            "SELECT outcome, count(*) FROM fetches WHERE run_id = ? AND (kind IN ('report_page', 'attachment')"
+            " OR outcome IN ('error', 'blocked', 'soft404', 'too_large')) GROUP BY outcome", (run_id,)).fetchall())
+
+    def health_counts(self, run_id: str) -> tuple[int | None, ...]:
+        """Documents found, list pages, list errors, blocked and failed fetches of one run."""
+        return tuple(self.conn.execute(_HEALTH_SQL, (run_id,)).fetchone())
+
+    def fetch_counts(self, kinds: Iterable[str]) -> tuple[int, int]:
+        """(fetches, distinct final URLs) of the given kinds, over every run."""
+        kinds = tuple(kinds)
+        return tuple(self.conn.execute(
+            f"SELECT count(*), count(DISTINCT final_url) FROM fetches WHERE kind IN ({','.join('?' * len(kinds))})",
+            kinds).fetchone())
+
+    def last_status(self, run_id: str, url: str) -> int | None:
+        """The HTTP status of the URL's last fetch in a run (None: no answer, or never fetched)."""
+        row = self.conn.execute(
+            "SELECT status FROM fetches WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1", (run_id, url)
+        ).fetchone()
+        return row[0] if row else None
+
+    def new_content(self, run_id: str) -> list[tuple[str, str]]:
+        """(final URL, sha256) of every new or changed body a run fetched."""
+        return [tuple(row) for row in self.conn.execute(
+            "SELECT DISTINCT final_url, sha256 FROM fetches WHERE run_id = ? AND outcome IN ('new', 'changed')",
+            (run_id,))]
+
     # --- fetches ----------------------------------------------------------------------
+
+    def requested_urls(self, run_id: str) -> set[str]:
+        """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
+        return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
 
     def latest(self, final_url: str) -> Validators | None:
         """The validators and sha256 of the URL's current archived content, if any."""
@@ -312,7 +441,7 @@ class FetchLog:
         runs inside the same transaction once the outcome is decided, so the WARC record it
         writes follows that one decision; it returns where the record went.
         """
-        return self._transaction(lambda conn: self._record(conn, fetch, blob_content_type, evidence))
+        return self.transaction(lambda conn: self._record(conn, fetch, blob_content_type, evidence))
 
     def _record(self, conn: sqlite3.Connection, fetch: Fetch, blob_content_type: str | None,
                 evidence: Evidence | None) -> tuple[int, str]:
@@ -362,6 +491,16 @@ class FetchLog:
         )
         for row in rows:
             yield Document(*row)
+
+    def archived_documents(self) -> list[dict[str, Any]]:
+        """Every report page and attachment version with its size, content type and first WARC record."""
+        sql = _DOCUMENTS_SQL.format(kinds=", ".join("?" for _ in DOCUMENT_KINDS))
+        return [dict(row) for row in self.conn.execute(sql, DOCUMENT_KINDS)]
+
+    def current_pictures(self) -> list[sqlite3.Row]:
+        """(url, final_url, sha256) of the current content of every archived page picture."""
+        sql = _PICTURES_SQL.format(outcomes=", ".join("?" for _ in CONTENT_OUTCOMES))
+        return self.conn.execute(sql, CONTENT_OUTCOMES).fetchall()
 
     def blob_digests(self) -> set[str]:
         """Every sha256 with a blob row."""

@@ -1,0 +1,34 @@
+"""The fetch log's module is the only code that speaks SQL to its tables, and the only one that
+names its file (archive.db is spelled once, in the archive layout)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OWNER = REPO / "harvester" / "archive" / "fetchlog"
+LAYOUT = REPO / "harvester" / "config.py"
+# The tables only archive.db has (harvester.db has a `documents` table of its own).
+FETCH_LOG_SQL = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(?:\w+\.)?(?:runs|fetches|blobs)\b")
+FILE_NAME = re.compile(r"""["']archive\.db["']""")
+
+
+def code_files() -> list[Path]:
+    found = [path for folder in ("harvester", "spiders", "benchmarks") for path in (REPO / folder).rglob("*.py")]
+    assert len(found) > 50
+    return found
+
+
+def test_only_the_fetch_log_speaks_sql_to_its_tables() -> None:
+    offenders = [f"{path.relative_to(REPO)}: {match.group(0)}" for path in code_files()
+                 if OWNER not in path.parents
+                 for match in FETCH_LOG_SQL.finditer(path.read_text(encoding="utf-8"))]
+    assert offenders == []
+    owned = "\n".join(path.read_text(encoding="utf-8") for path in OWNER.glob("*.py"))
+    assert len(FETCH_LOG_SQL.findall(owned)) > 10  # the pattern does find the owner's own SQL
+
+
+def test_the_fetch_log_file_is_named_once() -> None:
+    named = [str(path.relative_to(REPO)) for path in code_files() if FILE_NAME.search(path.read_text(encoding="utf-8"))]
+    assert named == [str(LAYOUT.relative_to(REPO))]
