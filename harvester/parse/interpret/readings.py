@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from harvester.parse.interpret.checks import run_checks
 from harvester.parse.interpret.mapping import Facts, map_facts
+from harvester.parse.interpret.narrative import NARRATIVE_PREFIX
 from harvester.parse.model import Check, Extract, ParseResult
 
 MARKUP_CARRIERS = ("html", "docx", "doc")
@@ -153,8 +154,10 @@ def _own_cells(reading: Facts, pages: list[int] | None) -> Facts:
 
 def disputed_pages(result: ParseResult, limit: int) -> list[int]:
     """The pages (at most `limit`, most disputed first) of text-layer cells the readings left
-    flagged or that take part in a failed identity: where a third reading is worth its cost."""
-    failed = {key for check in result.checks if check.passed is False for key in check.keys}
+    flagged or that take part in a failed table identity: where a third reading is worth its
+    cost (prose that contradicts a table is the report's own disagreement, not a misreading)."""
+    failed = {key for check in result.checks if check.passed is False
+              and not check.name.startswith(NARRATIVE_PREFIX) for key in check.keys}
     pages = Counter(where["page"] for key, where in result.where.items()
                     if (result.cell_status.get(key) == "flagged" or key in failed)
                     and where.get("page") and where.get("method") not in OCR_METHODS)
