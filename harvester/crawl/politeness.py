@@ -23,9 +23,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 
-def asked_delay(robots: bytes, user_agent: str) -> float:
+def parse_robots(body: bytes) -> Protego:
+    """A robots.txt body, parsed."""
+    return Protego.parse(body.decode("utf-8", "ignore"))
+
+
+def asked_delay(parsed: Protego, user_agent: str) -> float:
     """Seconds between requests a robots.txt asks of `user_agent` (Crawl-delay, Request-rate), 0 when none."""
-    parsed = Protego.parse(robots.decode("utf-8", "ignore"))
     delay = parsed.crawl_delay(user_agent) or 0.0
     rate = parsed.request_rate(user_agent)
     if rate and rate.requests:
@@ -51,7 +55,7 @@ class CrawlDelayMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
-            delay = asked_delay(response.body, self.user_agent)
+            delay = asked_delay(parse_robots(response.body), self.user_agent)
             if delay:
                 self.delays[self._downloader.get_slot_key(request)] = delay
                 self._floor(request)
