@@ -35,6 +35,9 @@ DOWNLOADER_MIDDLEWARES = {
     # is not even asked for its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "harvester.crawl.scope.ScopeMiddleware": 50,
+    # RobotsTxtMiddleware (100) obeys Allow/Disallow only; ours obeys Crawl-delay / Request-rate per host
+    # (a floor on the host's download delay, without Scrapy's jitter, whatever AutoThrottle decides).
+    "harvester.crawl.politeness.CrawlDelayMiddleware": 105,
     # Scrapy's compression (590), meta refresh (580) and redirect (600) middlewares drop a response by
     # raising in process_response (a gzip bomb, too many hops), which no middleware sees: ours, at the
     # same places, hand it to the archive to log instead (harvester/crawl/failures.py).
