@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harvester.config import Layout
-from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
 

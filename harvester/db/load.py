@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from harvester.db import reports as rep
-from harvester.db import search
+from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
 from harvester.db.completion import PROBLEMS, Identity, identify
@@ -247,6 +247,7 @@ def _write_reports(db: sqlite_utils.Database, candidates: dict[str, Candidate],
             db["sections"].insert_all(rep.section_rows(rid, result), pk=("report_id", "section"))
             search.index_rows(db.conn, db.execute(
                 "SELECT rowid, text FROM sections WHERE report_id = ?", [rid]).fetchall())
+            wide.write_report(db, rid)
         summary.reports_written += 1
         progress("load", done, len(candidates))
     for rid in sorted(set(existing) - set(candidates)):
@@ -271,7 +272,7 @@ def _delete_report(db: sqlite_utils.Database, rid: str) -> None:
     """Remove a report and everything read from it (inside the caller's transaction)."""
     rowids = [r[0] for r in db.execute("SELECT rowid FROM sections WHERE report_id = ?", [rid])]
     search.unindex_rows(db.conn, rowids)
-    for table in ("facts", "checks", "sections", "report_documents"):
+    for table in ("facts", "checks", "sections", "report_documents", *wide.NAMES):
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [rid])
     db.execute("DELETE FROM reports WHERE id = ?", [rid])
 
