@@ -27,6 +27,7 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         scrapy.Spider.__init__(self, **kwargs)  # not DiscoverySpider's: the start columns come from Redis
         self.run_id = run_id
         self.starts: list[Start] = []
+        self.listed: set[str] = set()  # as DiscoverySpider's (its __init__ is not called)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -54,6 +55,9 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
 
     def _document_request(self, *args, **kwargs) -> scrapy.Request:
         return super()._document_request(*args, **kwargs).replace(errback=self.failed)
+
+    def _post_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._post_request(*args, **kwargs).replace(errback=self.failed)
 
     def failed(self, failure: Failure) -> None:
         """A request that ended in an error (already in the fetch log) is done too."""

@@ -1,4 +1,5 @@
-"""Hostile files built in the test: a PDF whose content stream inflates to gigabytes."""
+"""Hostile files built in the test: a PDF whose content stream inflates to gigabytes, a PDF page of a
+million text operators."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ def inflating_stream(megabytes: int) -> bytes:
     return first + second * (megabytes - 1) + b"\x03\x00" + adler.to_bytes(4, "big")
 
 
-def one_page_pdf(content: bytes, filters: str = "/FlateDecode") -> bytes:
-    """A one-page PDF (with a correct xref table) whose page content stream is `content`."""
+def one_page_pdf(content: bytes) -> bytes:
+    """A one-page PDF (with a correct xref table, Helvetica as /F1) whose page content stream is
+    `content`, already deflated."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter %s >>\nstream\n" % (len(content), filters.encode())
-               + content + b"\nendstream"]
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -42,3 +45,10 @@ def one_page_pdf(content: bytes, filters: str = "/FlateDecode") -> bytes:
 def pdf_bomb(megabytes: int = 1024) -> bytes:
     """A ~1 MB PDF whose one page's content inflates to `megabytes` MB."""
     return one_page_pdf(inflating_stream(megabytes))
+
+
+def text_operator_flood(operators: int = 1_000_000) -> bytes:
+    """A one-page PDF showing one character per text operator, `operators` times (~3 MB)."""
+    show = b"".join(b"%d %d Td (%c) Tj " % (n % 50, n % 70, 65 + n % 26) for n in range(2000))
+    content = b"BT /F1 1 Tf " + show * (operators // 2000) + b"ET"
+    return one_page_pdf(zlib.compress(content, 6))

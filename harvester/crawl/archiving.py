@@ -31,7 +31,9 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 import weakref
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -48,9 +50,10 @@ from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
-from harvester.crawl import blocks
+from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
+from harvester.operate.lock import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -129,6 +132,7 @@ class ArchiveMiddleware:
         self.max_bytes = (crawler.settings.getint("HARVESTER_MAX_BYTES") or crawler.settings.getint("DOWNLOAD_MAXSIZE")
                           or DEFAULT_MAX_BYTES)
         self._warcs: WarcWriters | None = None
+        self.disk = diskerrors.DiskGuard(crawler)
         crawler.signals.connect(self._close_warcs, signal=signals.spider_closed)
 
     @classmethod
@@ -202,6 +206,10 @@ class ArchiveMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Archive the response (or substitute the archived body for a 304) and log the fetch."""
+        with self.disk.writing():
+            return self._archive_response(request, response)
+
+    def _archive_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("dont_archive"):
             return response
         refused = refusal(request)
@@ -288,7 +296,8 @@ class ArchiveMiddleware:
         if request.meta.get("dont_archive"):
             return None
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
-        self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+        with self.disk.writing():
+            self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
         return None
 
 
@@ -297,6 +306,7 @@ class RunRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.archive = shared_archive(crawler)
+        self.stats = crawler.stats
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -305,13 +315,16 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create (or reopen, on resume) the run row."""
+        """Create (or reopen, on resume) the run row, naming this process; runs of dead processes end."""
         site = getattr(spider, "site", None)
-        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None)
+        self.archive.log.interrupt_gone_runs(socket.gethostname(), pid_alive)
+        self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None,
+                                   process={"host": socket.gethostname(), "pid": os.getpid()})
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Fill ended_at, status (Scrapy's finish reason) and the outcome counts."""
+        """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""
         run_id = run_id_for(spider)
         counts = self.archive.log.outcome_counts(run_id)
-        stats = {**counts, "failed": counts["error"] + counts["too_large"]}
+        disk_errors = self.stats.get_value(diskerrors.STAT, 0)
+        stats = {**counts, "disk_errors": disk_errors, "failed": counts["error"] + counts["too_large"] + disk_errors}
         self.archive.log.finish_run(run_id, reason, stats)

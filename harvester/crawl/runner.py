@@ -6,8 +6,11 @@ crawl many times), and because a crawl must be killable without taking its calle
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout, archive_root
+from harvester.operate.lock import pid_alive
 
 SETTINGS_MODULE = "harvester.crawl.settings"
 # Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
@@ -24,6 +28,9 @@ PROGRESS_MARKERS = ("Crawled ", "[discovery]", "ERROR", "Spider closed", "Traceb
 
 # Politeness off, for crawling the replica portal on 127.0.0.1 (tests, demo, benchmarks).
 LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "8"}
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 
 
 class CrawlError(RuntimeError):
@@ -70,8 +77,17 @@ def crawl_command(
     return args
 
 
+def _die_with_parent(parent: int) -> None:
+    """In the crawl child, before exec: ask for SIGTERM when the parent dies (a killed `harvester crawl`
+    must not leave its crawl running, no longer bound by --timeout); Scrapy then closes cleanly."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
+
+
 def start_crawl(run_id: str, **options) -> subprocess.Popen:
-    """Start a crawl subprocess in its own process group (so it can be killed whole); stderr carries the log.
+    """Start a crawl subprocess in its own process group (so it can be killed whole) that dies with its
+    parent; stderr carries the log.
 
     It runs in the archive root, so nothing Scrapy writes by a relative path lands elsewhere.
     """
@@ -87,6 +103,7 @@ def start_crawl(run_id: str, **options) -> subprocess.Popen:
         text=True,
         errors="replace",
         start_new_session=True,
+        preexec_fn=functools.partial(_die_with_parent, os.getpid()),
     )
 
 
@@ -142,6 +159,7 @@ def summarise(run_id: str, archive: str | Path | None = None) -> dict:
         return {"run_id": run_id, "status": None, "outcomes": {}, "kinds": {}}
     log = FetchLog(path)
     try:
+        log.interrupt_gone_runs(socket.gethostname(), pid_alive)  # a crawl killed before it could say so
         run = log.run(run_id) or {}
         kinds = log.kind_counts(run_id)
         return {

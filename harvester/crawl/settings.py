@@ -66,14 +66,19 @@ HARVESTER_ARCHIVE = str(archive_root())
 # Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
 EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
 # JOBDIR (default unset) makes a paused crawl resumable: `-s JOBDIR=<dir>` (the runner's `jobdir=`).
+# Default RFPDupeFilter trusts JOBDIR's seen file, which outlives a kill -9 that loses the queue: ours
+# asks the fetch log what this run has done, so a resumed run always continues (crawl/resume.py).
+DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # Without it a re-run still loses nothing: the fetch log turns repeats into cheap conditional requests.
 
 # --- browser rendering (only for requests with meta playwright=True) ---------------------
 # Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
 # so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
+# Ours subclasses scrapy-playwright's to obey robots.txt Crawl-delay / Request-rate at send time: Scrapy's
+# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "harvester.crawl.politeness.PoliteDownloadHandler",
+    "https": "harvester.crawl.politeness.PoliteDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).

@@ -12,6 +12,9 @@
   190 columns, which would push the rows off the screen).
 - Any method but GET/HEAD is refused with 405 before it reaches Datasette (0.65 answers
   a POST to a table with a 500).
+- /-/databases and /-/threads are not served (they show the database's and Python's paths);
+  the SQL functions read bounded input (search.MAX_QUERY_CHARS, MAX_TEXT_CHARS), since
+  Datasette's SQL time limit cannot stop Python code; an oversized `?_zh=` is a 400.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
 
 from harvester.archive.store import BlobStore, InvalidDigest
@@ -51,6 +54,8 @@ def filters_from_request(request, database, table, datasette):
     query = request.args.get("_zh", "").strip()
     if database != DATABASE or table not in ZH_FILTERS or not query:
         return None
+    if len(query) > search.MAX_QUERY_CHARS:
+        raise BadRequest(str(search.QueryTooLong()))
     return FilterArguments(
         [ZH_FILTERS[table]], {"zh_match": search.match_expression(query)},
         [f'text contains "{query}"'])
@@ -64,6 +69,8 @@ def render_cell(value, column, table, database):
 
 
 READ_METHODS = {"GET", "HEAD"}
+# Introspection pages that show server paths (the database file, Python's own files in task reprs).
+HIDDEN_PAGES = {"/-/databases.json", "/-/databases", "/-/threads.json", "/-/threads"}
 FOLD_DESCRIPTIONS_JS = """
 document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
   var details = document.createElement("details");
@@ -89,6 +96,9 @@ def asgi_wrapper():
                 response = Response.text("read-only archive", status=405,
                                          headers={"Allow": "GET, HEAD"})
                 await response.asgi_send(send)
+                return
+            if scope["type"] == "http" and scope["path"] in HIDDEN_PAGES:
+                await Response.text("not served", status=404).asgi_send(send)
                 return
             await app(scope, receive, send)
         return read_only

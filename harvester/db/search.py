@@ -47,8 +47,23 @@ def pair_tokens(text: str) -> str:
     return " ".join(a + b for a, b in zip(codes, codes[1:]))
 
 
+# Bounds of what the search functions read: they also run as SQL functions under --allow-sql,
+# where Datasette's time limit cannot stop Python (a 50 MB argument once ran 24 s in 8.9 GB).
+MAX_QUERY_CHARS = 100  # a search is a few words
+MAX_TEXT_CHARS = 1_000_000  # a report section is far shorter; a snippet reads no further
+
+
+class QueryTooLong(ValueError):
+    """A search query over MAX_QUERY_CHARS characters."""
+
+    def __init__(self) -> None:
+        super().__init__(f"search text over {MAX_QUERY_CHARS} characters")
+
+
 def match_expression(query: str) -> str | None:
     """The FTS5 MATCH expression for a substring query; None for an empty query."""
+    if len(query or "") > MAX_QUERY_CHARS:
+        raise QueryTooLong
     if not query:
         return None
     if len(query) == 1:
@@ -91,7 +106,10 @@ def search_sections(conn: sqlite3.Connection, query: str) -> list[int]:
 
 
 def snippet(text: str, query: str, width: int = 30) -> str:
-    """The text around the first occurrence of `query`, with the match in 【】."""
+    """The text around the first occurrence of `query` in the first MAX_TEXT_CHARS, the match in 【】."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooLong
+    text = text[:MAX_TEXT_CHARS]
     at = text.find(query) if query else -1
     if at < 0:
         return text[: 2 * width]

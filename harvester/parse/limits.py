@@ -19,6 +19,11 @@ MAX_PDF_PAGES = 300
 # A report page is < 1 MB of HTML (Word exports with inline styles reach a few MB); past this only
 # the first bytes are read, and the result says so. lxml takes ~20x the page in memory.
 MAX_HTML_BYTES = 8 * 1024 * 1024
+# A dense report page prints ~3,000 characters (small-font tables ~8,000); past this a page is
+# a text-operator flood and only its first characters are read (the extract says so).
+MAX_PAGE_CHARS = 50_000
+# Page objects (text runs, paths, images) looked at per page and per form; a report page has ~2,000.
+MAX_PAGE_OBJECTS = 50_000
 # The crawler's DOWNLOAD_MAXSIZE: nothing bigger is ever archived, so nothing bigger is parsed.
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # LibreOffice converts a report in ~1 s; a minute means it is stuck.

@@ -1,18 +1,23 @@
 """Hostile sizes built in the test: memory follows the content, never the spans a page declares
-or the size it claims, and what is cut short says so (peak RSS of a real child process)."""
+or the size it claims, and what is cut short says so (peak RSS of a real child process): HTML
+spans and huge pages, a PDF page of a million text operators."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from hostile_files import text_operator_flood
+
 from harvester.parse.carriers import html
-from harvester.parse.limits import MAX_HTML_BYTES
+from harvester.parse.limits import MAX_HTML_BYTES, MAX_PAGE_CHARS
 
 RUNNER = Path(__file__).with_name("bounded_extract.py")
 CAP_MB = 1500  # the child's address-space cap: a run-away page fails fast instead of eating the machine
+PDF_PEAK_MB = 800  # pdfium itself holds every text object of a loaded page (~300 bytes each): ~580 MB here
 PEAK_MB = 600  # generous: the interpreter with lxml is ~60 MB; an 8 MB page peaks near 400 MB
 
 
@@ -48,3 +53,12 @@ def test_a_huge_html_page_is_read_up_to_the_limit_and_says_so(tmp_path: Path) ->
     outcome = bounded(page, "html")
     assert outcome["tables"] == 1 and outcome["peak_rss_mb"] < PEAK_MB, outcome
     assert any(f"only its first {MAX_HTML_BYTES} bytes were read" in error for error in outcome["errors"])
+
+
+def test_a_page_of_a_million_text_operators_is_read_up_to_the_limit_and_says_so(tmp_path: Path) -> None:
+    flood = tmp_path / "flood.pdf"
+    flood.write_bytes(text_operator_flood(1_000_000))  # 0.2 MB: took 1.2 GB and 100 s in Python
+    outcome = bounded(flood, "pdf")
+    assert outcome["peak_rss_mb"] < PDF_PEAK_MB, outcome
+    assert any(re.fullmatch(rf"page 1: \d{{7}} characters, read the first {MAX_PAGE_CHARS}", error)
+               for error in outcome["errors"]), outcome["errors"]

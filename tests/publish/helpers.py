@@ -83,12 +83,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """`harvester serve` on the archive at `root`, as a real server; yields its base URL."""
+def serve(root: Path, *options: str) -> Iterator[str]:
+    """`harvester serve [options]` on the archive at `root`, as a real server; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "harvester", "serve", "--archive", str(root),
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--port", str(port), *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -325,16 +325,29 @@ class FetchLog:
 
     # --- runs -------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, spider: str | None, site: str | None, started_at: str | None = None) -> None:
-        """Create the run row, or mark a resumed run as running again (started_at kept)."""
+    def start_run(self, run_id: str, spider: str | None, site: str | None, started_at: str | None = None,
+                  process: dict[str, Any] | None = None) -> None:
+        """Create the run row, or mark a resumed run as running again (started_at kept). While it runs,
+        `stats` holds its `process` ({"host", "pid"}), by which a run whose process died is found."""
         self.transaction(
             lambda conn: conn.execute(
-                "INSERT INTO runs(run_id, spider, site, started_at, status) VALUES (?, ?, ?, ?, 'running')"
-                " ON CONFLICT(run_id) DO UPDATE SET ended_at=NULL, status='running',"
+                "INSERT INTO runs(run_id, spider, site, started_at, status, stats) VALUES (?, ?, ?, ?, 'running', ?)"
+                " ON CONFLICT(run_id) DO UPDATE SET ended_at=NULL, status='running', stats=excluded.stats,"
                 " spider=coalesce(excluded.spider, spider), site=coalesce(excluded.site, site)",
-                (run_id, spider, site, started_at or utc_now()),
+                (run_id, spider, site, started_at or utc_now(), json.dumps(process) if process else None),
             )
         )
+
+    def interrupt_gone_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
+        """Mark as 'interrupted' the runs still 'running' whose process on `host` is gone (killed, crashed):
+        ended at their last fetch, with their outcome counts. Returns their ids."""
+        running = self.conn.execute("SELECT run_id, stats FROM runs WHERE status='running'").fetchall()
+        gone = [run_id for run_id, stats in running
+                if (process := json.loads(stats or "{}")).get("host") == host and not alive(process.get("pid", 0))]
+        for run_id in gone:
+            last = self.conn.execute("SELECT max(fetched_at) FROM fetches WHERE run_id=?", (run_id,)).fetchone()[0]
+            self.finish_run(run_id, "interrupted", self.outcome_counts(run_id), ended_at=last or utc_now())
+        return gone
 
     def finish_run(self, run_id: str, status: str, stats: dict[str, Any], ended_at: str | None = None) -> None:
         """Record how a run ended and its counts."""
@@ -397,6 +410,10 @@ class FetchLog:
             (run_id,))]
 
     # --- fetches ----------------------------------------------------------------------
+
+    def requested_urls(self, run_id: str) -> set[str]:
+        """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
+        return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
 
     def latest(self, final_url: str) -> Validators | None:
         """The validators and sha256 of the URL's current archived content, if any."""

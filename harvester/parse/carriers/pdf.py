@@ -10,8 +10,11 @@ per-page notes for the OCR stage.
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -24,7 +27,7 @@ from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
 from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
-from harvester.parse.limits import MAX_PDF_PAGES
+from harvester.parse.limits import MAX_PAGE_CHARS, MAX_PAGE_OBJECTS, MAX_PDF_PAGES
 from harvester.parse.model import Block, Cell, Extract, Paragraph, Table
 
 MIN_PAGE_CHARS = 20  # fewer printable chars than this: a scanned page (a stray page number at most)
@@ -33,6 +36,10 @@ TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is patholo
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MAX_WORDS_CHARS = 20_000  # a report page prints ~2,000; beyond this the words are not re-placed
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
+# A running page number ("- 3 -", "第3页", "3/6") alone on a line in the top or bottom margin.
+PAGE_NUMBER = re.compile(r"^[-—–－~]*(?:第)?\d{1,4}(?:页)?(?:[/／](?:共)?\d{1,4}页?)?[-—–－~]*$")
+MARGIN_SHARE = 0.1  # of the page height, at the top and at the bottom
+NUMBER_WIDTH_SHARE = 0.15  # of the page width: a page number is short
 READ_ERRORS = (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError,
                AssertionError, IndexError, OverflowError, ZeroDivisionError, RecursionError)
 
@@ -111,6 +118,25 @@ def _paragraphs(lines: list[dict[str, Any]], page_number: int) -> list[tuple[flo
     return [(top, Paragraph(join_lines("\n".join(texts)), page_number)) for top, texts in out]
 
 
+def without_page_numbers(layout: PageLayout) -> PageLayout:
+    """The page without its running page number, which would end the page's last paragraph
+    ("…将栏目不更- 2 -") or stand as a paragraph of its own."""
+    _, _, width, height = layout.bbox
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for char in layout.chars:
+        if char["top"] < height * MARGIN_SHARE or char["bottom"] > height * (1 - MARGIN_SHARE):
+            lines[round(char["bottom"])].append(char)
+    dropped: set[int] = set()
+    for line in lines.values():
+        text = "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"]) if c["text"].strip())
+        span = max(c["x1"] for c in line) - min(c["x0"] for c in line)
+        if PAGE_NUMBER.match(text) and span < width * NUMBER_WIDTH_SHARE:
+            dropped.update(id(c) for c in line)
+    if not dropped:
+        return layout
+    return replace(layout, chars=[c for c in layout.chars if id(c) not in dropped])
+
+
 def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]:
     """A page's tables and paragraphs, ordered top to bottom."""
     placed: list[tuple[float, Block]] = []
@@ -165,6 +191,8 @@ def extract(data: bytes) -> Extract:
                     page.close()
                 note = page_note(number, layout)
                 result.page_notes.append(note)
+                layout = without_page_numbers(layout)
+                result.errors.extend(_page_bounds(layout, number))
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
                     blocks.extend(_read_page(layout, number, tables_so_far))
@@ -184,6 +212,12 @@ def extract(data: bytes) -> Extract:
         table.index = number
     result.readings[READING] = words
     return result
+
+
+def _page_bounds(layout: PageLayout, number: int) -> list[str]:
+    """What a text-operator flood had cut from the page (see MAX_PAGE_CHARS, MAX_PAGE_OBJECTS)."""
+    cut = [(layout.counted, "characters", MAX_PAGE_CHARS), (layout.objects, "objects", MAX_PAGE_OBJECTS)]
+    return [f"page {number}: {found} {what}, read the first {limit}" for found, what, limit in cut if found > limit]
 
 
 def _second_reading(layout: PageLayout, number: int, errors: list[str]) -> list[Block]:

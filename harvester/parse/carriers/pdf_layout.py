@@ -18,6 +18,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from harvester.parse.limits import MAX_PAGE_CHARS, MAX_PAGE_OBJECTS
+
 Point = tuple[float, float]
 Matrix = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f as in PDF
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -42,18 +44,22 @@ class PageLayout:
     edges: list[dict[str, Any]]
     images: int
     unmapped: int  # glyphs whose font has no Unicode mapping for them
+    counted: int = 0  # characters pdfium counts on the page; past MAX_PAGE_CHARS only those are read
+    objects: int = 0  # page objects on the page; past MAX_PAGE_OBJECTS only those are looked at
 
 
 def read_layout(page: pdfium.PdfPage) -> PageLayout:
     """Characters and ruling edges of `page` in pdfplumber's coordinates."""
     left, bottom, right, top = page.get_mediabox()
-    chars, unmapped = _chars(page, top)
+    chars, unmapped, counted = _chars(page, top)
     edges, images = _edges_and_images(page, top)
-    return PageLayout((0.0, 0.0, right - left, top - bottom), chars, edges, images, unmapped)
+    return PageLayout((0.0, 0.0, right - left, top - bottom), chars, edges, images, unmapped, counted,
+                      pdfium_c.FPDFPage_CountObjects(page.raw))
 
 
-def _chars(page: pdfium.PdfPage, page_top: float) -> tuple[list[dict[str, Any]], int]:
-    """The page's printed characters with em-sized boxes, and how many lack a Unicode mapping."""
+def _chars(page: pdfium.PdfPage, page_top: float) -> tuple[list[dict[str, Any]], int, int]:
+    """The page's printed characters with em-sized boxes (the first MAX_PAGE_CHARS), how many lack a
+    Unicode mapping, and how many pdfium counts."""
     textpage = page.get_textpage()
     raw = textpage.raw
     chars: list[dict[str, Any]] = []
@@ -61,7 +67,8 @@ def _chars(page: pdfium.PdfPage, page_top: float) -> tuple[list[dict[str, Any]],
     pending_high = 0  # first half of a UTF-16 surrogate pair (a character outside the BMP)
     generated_space = False
     try:
-        for index in range(pdfium_c.FPDFText_CountChars(raw)):
+        counted = pdfium_c.FPDFText_CountChars(raw)
+        for index in range(min(counted, MAX_PAGE_CHARS)):
             code = pdfium_c.FPDFText_GetUnicode(raw, index)
             if pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
                 # pdfium infers spaces and line breaks from gaps, and sometimes replaces a
@@ -89,7 +96,7 @@ def _chars(page: pdfium.PdfPage, page_top: float) -> tuple[list[dict[str, Any]],
             chars.append(char)
     finally:
         textpage.close()
-    return chars, unmapped
+    return chars, unmapped, counted
 
 
 def _char(raw: Any, index: int, page_top: float, text: str) -> dict[str, Any]:
@@ -140,7 +147,7 @@ def _children(container: Any, matrix: Matrix, depth: int) -> Iterator[tuple[Any,
     else:
         count, get = pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject
     fs_matrix = pdfium_c.FS_MATRIX()
-    for index in range(max(count(container), 0)):
+    for index in range(min(max(count(container), 0), MAX_PAGE_OBJECTS)):
         obj = get(container, index)
         if not obj or not pdfium_c.FPDFPageObj_GetMatrix(obj, fs_matrix):
             continue

@@ -1,0 +1,58 @@
+"""A write the archive cannot make stops the crawl and fails its run: a full disk is no success.
+
+Any OSError from the archive's writes (ENOSPC, EFBIG, EIO, EROFS, EDQUOT, ...) and SQLite's "database
+or disk is full" / "disk I/O error" end the crawl with finish reason ``disk_error`` (the `runs`
+status, so `harvester crawl` exits 1), an ERROR line naming the error, and the count of failed
+writes in the run's stats. What was archived before stays consistent (blob, then WARC, then rows).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import deferred_from_coro
+
+DISK_ERROR = "disk_error"  # the finish reason, hence the run's status
+STAT = "archive/disk_error"  # Scrapy stat: writes that failed
+logger = logging.getLogger(__name__)
+
+
+def is_disk_error(error: BaseException) -> bool:
+    """True for errors of the storage itself (not of the data being written)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return "disk" in str(error)
+    return isinstance(error, OSError)
+
+
+class DiskGuard:
+    """Turns a failed archive write into a stopped crawl."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stopping = False
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Run archive writes; on a disk error, stop the crawl and drop this request."""
+        try:
+            yield
+        except (OSError, sqlite3.OperationalError) as error:
+            if not is_disk_error(error):
+                raise
+            message = f"archive write failed: {type(error).__name__}: {error}"
+            self.crawler.stats.inc_value(STAT)
+            self._stop(message)
+            raise IgnoreRequest(message) from error
+
+    def _stop(self, message: str) -> None:
+        """Close the spider once (responses still in flight fail the same way, quietly)."""
+        if self.stopping:
+            return
+        self.stopping = True
+        logger.error("%s; stopping the crawl", message)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_ERROR))
