@@ -21,7 +21,7 @@ from harvester.db import reports as rep
 from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
-from harvester.db.completion import PROBLEMS, Identity, identify
+from harvester.db.completion import Identity, describe_unpublished, identify
 from harvester.db.isolation import parse_archived
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
@@ -31,7 +31,6 @@ from harvester.parse.model import ParseResult
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
-MAX_NAMED = 20  # unpublished documents named one by one in the summary
 Progress = Callable[[str, int, int], None]
 """Called as progress(stage, done, total)."""
 
@@ -61,26 +60,10 @@ class LoadSummary:
             f"reports: {self.reports} ({self.reports_written} written, "
             f"{self.reports_removed} removed); agencies: {self.agencies}",
             f"facts: {self.facts}; failed checks: {self.failed_checks}",
-            *self._unpublished_lines(),
+            *describe_unpublished(self.unpublished),
             *([f"parse failures: {len(self.failures)}"] if self.failures else []),
             *(f"  {url}: {reason}" for url, reason in sorted(self.failures.items())),
         ]
-
-    def _unpublished_lines(self) -> list[str]:
-        if not self.unpublished:
-            return []
-        counts: dict[str, int] = defaultdict(int)
-        for _, problem in self.unpublished:
-            for code in problem.split(","):
-                counts[code] += 1
-        lines = [f"report documents not published: {len(self.unpublished)} ("
-                 + ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
-                 + "; documents.problem says why)"]
-        lines += [f"  {code}: {PROBLEMS[code]}" for code in sorted(counts)]
-        lines += [f"  {url}: {problem}" for url, problem in self.unpublished[:MAX_NAMED]]
-        if len(self.unpublished) > MAX_NAMED:
-            lines.append(f"  ... and {len(self.unpublished) - MAX_NAMED} more")
-        return lines
 
 
 def load(root: Path, sites: list[Site], progress: Progress | None = None,
