@@ -69,5 +69,7 @@ def _pivot_sql(table: str, where: str) -> str:
     report_columns = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
     return (f"INSERT OR REPLACE INTO [{table}_wide] ({columns})\n"
             f"SELECT r.id, {report_columns},\n  {pivots}\n"
-            f"FROM reports r LEFT JOIN facts f ON f.report_id = r.id AND f.table_name = '{table}'\n"
+            # `+`: join by the facts' primary key (report_id, key), never by the table_name
+            # index, which would read every fact of the table for each report.
+            f"FROM reports r LEFT JOIN facts f ON f.report_id = r.id AND +f.table_name = '{table}'\n"
             f"WHERE {where} GROUP BY r.id")
