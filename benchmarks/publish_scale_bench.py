@@ -77,7 +77,6 @@ def replicate(source: Path, target: Path, facts: int) -> int:
     with db.atomic():
         db.execute(f"DELETE FROM {search.FTS_TABLE}")
         search.index_rows(db.conn, db.execute("SELECT rowid, text FROM sections").fetchall())
-    db.analyze()  # as a load does at its end
     db.close()
     return copies
 

@@ -99,7 +99,6 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
                  for d in documents), pk="id")
         _write_reports(db, candidates, summary, progress)
         _write_cross_year_checks(db)
-        db.analyze()  # statistics for the query planner: many indexes, a national scale
         summary.reports = db["reports"].count
         summary.agencies = db["agencies"].count
         summary.facts = db["facts"].count
