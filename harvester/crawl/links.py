@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,8 +72,9 @@ def normalise(text: str) -> str:
 
 
 def is_report_title(text: str) -> bool:
-    """True when a link text names a government-information-disclosure annual report."""
-    text = normalise(text)
+    """True when a link text names a government-information-disclosure annual report (full-width
+    digits as ASCII: ２０２３年度)."""
+    text = unicodedata.normalize("NFKC", normalise(text))
     if not text or _NOT_REPORT.search(text):
         return False
     return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))

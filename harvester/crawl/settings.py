@@ -35,9 +35,6 @@ DOWNLOADER_MIDDLEWARES = {
     # is not even asked for its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "harvester.crawl.scope.ScopeMiddleware": 50,
-    # RobotsTxtMiddleware (100) obeys Allow/Disallow only; ours obeys Crawl-delay / Request-rate per host
-    # (a floor on the host's download delay, without Scrapy's jitter, whatever AutoThrottle decides).
-    "harvester.crawl.politeness.CrawlDelayMiddleware": 105,
     # Scrapy's compression (590), meta refresh (580) and redirect (600) middlewares drop a response by
     # raising in process_response (a gzip bomb, too many hops), which no middleware sees: ours, at the
     # same places, hand it to the archive to log instead (harvester/crawl/failures.py).
@@ -77,9 +74,11 @@ DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # --- browser rendering (only for requests with meta playwright=True) ---------------------
 # Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
 # so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
+# Ours subclasses scrapy-playwright's to obey robots.txt Crawl-delay / Request-rate at send time: Scrapy's
+# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "harvester.crawl.politeness.PoliteDownloadHandler",
+    "https": "harvester.crawl.politeness.PoliteDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).

@@ -223,3 +223,31 @@ def trs_column(cms: RealCms, pages: int = 3) -> str:
                 f"<div class='page'><script>{script}</script></div>")
         cms.html(folder + name, "政府信息公开年报", body, charset="gbk", header_charset=False)
     return cms.absolute(folder + names[0])
+
+
+# --- home pages: the way from a portal's front page to its report column ----------------------------------
+
+def _links(pairs: list[tuple[str, str]]) -> str:
+    return "<ul>" + "".join(f'<li><a href="{href}">{text}</a></li>' for text, href in pairs) + "</ul>"
+
+
+def home_pages(cms: RealCms) -> dict[str, tuple[str, set[str]]]:
+    """Per family: (home page URL, the column URLs a finder must report). Call after the column builders."""
+    cms.html("/hw/index.html", "某市科学技术局", _links([("首页", "/hw/index.html"), ("信息公开", "/col/col100/index.html"),
+                                                        ("新闻动态", "/col/col101/index.html")]))
+    cms.html("/col/col100/index.html", "信息公开", _links([("政府信息公开指南", "/col/col102/index.html"),
+                                                          ("政府信息公开年报", "/col/col2771/index.html")]))
+    cms.html("/gk/index.shtml", "某县人民政府", _links([("政务公开", "/xxgk/index.shtml"), ("办事服务", "/bs/")]))
+    cms.html("/xxgk/index.shtml", "政务公开", _links([
+        ("法定主动公开内容", "/xxgk/fdzdgknr/index.shtml"), ("政府信息公开年报", "/zwgk/nb/"),
+        ("2023年度政府信息公开工作年度报告", "/xxgk/zfxxgknb/202401/t20240121_1.shtml")]))
+    cms.html("/xxgk/fdzdgknr/index.shtml", "法定主动公开内容", _links([("政策文件", "/xxgk/fdzdgknr/zcwj/")]))
+    cms.html("/trshome/index.html", "某市人民政府", _links([("政府信息公开", "/trs/xxgk/index.html")]))
+    cms.html("/trs/xxgk/index.html", "政府信息公开", _links([("政府信息公开工作年度报告", "/trs/zfxxgknb/index.shtml")]))
+    trs = cms.routes["/trs/zfxxgknb/index.shtml"]
+    subcolumns = _links([("本级", "bj/"), ("部门", "bm/"), ("2023年", "2023n/")]).encode("gbk")
+    trs.body = trs.body.replace(b"</body>", subcolumns + b"</body>")
+    trs_columns = {cms.absolute(f"/trs/zfxxgknb/{name}") for name in ("index.shtml", "bj/", "bm/", "2023n/")}
+    return {"hanweb": (cms.absolute("/hw/index.html"), {cms.columns["hanweb"]}),
+            "platform": (cms.absolute("/gk/index.shtml"), {cms.columns["platform"]}),
+            "trs": (cms.absolute("/trshome/index.html"), trs_columns)}

@@ -26,6 +26,8 @@ from harvester.crawl.links import (
         "沈阳市科学技术局政府信息\n公开工作年度报告（2019年度）",
         "2020年度报告",
         "政府信息公开工作年度报告",
+        "２０２３年年报",
+        "2023年度报告（图片版）",
     ],
 )
 def test_report_titles_are_recognised(title: str) -> None:

@@ -132,6 +132,18 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None,
     return extract
 
 
+def reread_pages(data: bytes, extract: Extract, pages: list[int], progress: Progress | None = None,
+                 cache_dir: Path | None = None) -> tuple[list[Block], list[int]]:
+    """A third reading: the extract's blocks with the given pages read again from their pictures.
+
+    Returns the blocks and the pages OCR really read (a page it could not read keeps the
+    carrier's blocks, which say nothing new about it)."""
+    outcomes = ocr_pages(PageSource("pdf", data), [p - 1 for p in pages], progress=progress,
+                         cache_dir=cache_dir)
+    read = [o for o in outcomes if o.error is None]
+    return _assemble(extract, read), [o.page for o in read]
+
+
 def extract_image(data: bytes, progress: Progress | None = None, cache_dir: Path | None = None) -> Extract:
     """OCR an image file (JPG, PNG, TIFF; every frame of a multi-page TIFF) as a report."""
     source = PageSource("image", data)

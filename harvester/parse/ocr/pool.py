@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ class _Workers:
     def __init__(self) -> None:
         self.pool: multiprocessing.pool.Pool | None = None
         self.size = 0
+        self.parents: multiprocessing.pool.Pool | None = None
 
     def get(self, size: int) -> multiprocessing.pool.Pool:
         """A running pool of `size` processes (forked now if there is none of that size)."""
@@ -75,8 +77,15 @@ class _Workers:
             self.pool.join()
             self.pool = None
 
+    def forget(self) -> None:
+        """In a forked child: the inherited pool's processes and threads are the parent's, so
+        the child neither uses nor stops it, and forks its own when it needs one (the parent's
+        is kept referenced, so that dropping it cannot try to stop it either)."""
+        self.parents, self.pool, self.size = self.pool, None, 0
+
 
 _WORKERS = _Workers()
+os.register_at_fork(after_in_child=_WORKERS.forget)
 
 
 def shutdown_workers() -> None:
