@@ -20,6 +20,7 @@ COMMANDS = {
     "workers": "workers",
     "verify": "verify",
     "merge": "merge",
+    "find-columns": "find_columns",
 }
 
 

@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 
-from harvester.crawl.families import FAMILIES
+from harvester.crawl.families import UNKNOWN, Post, families_for
 from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
-from harvester.parse.image_pages import wanted_images
-from harvester.registry import load_registry, select
+from harvester.crawl.pictures import wanted_images
+from harvester.registry import entries, load_registry, select
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Start:
     site: str
     column: str
     browser: bool
+    cms: str = UNKNOWN
 
 
 def site_label(url: str) -> str:
@@ -67,10 +68,14 @@ class DiscoverySpider(scrapy.Spider):
             self.starts = [Start(site or site_label(url), url, render == "browser")]
         elif site or registry:
             chosen = select(load_registry(registry, portal=portal), site.split(",") if site else None)
-            self.starts = [Start(s.id, column, s.render == "browser") for s in chosen for column in s.start_urls]
+            self.registry_entries = entries(chosen)  # recorded with the run: the load reads its agencies there
+            self.starts = [Start(s.id, column, s.render == "browser", s.cms) for s in chosen for column in s.start_urls]
         else:
             raise ValueError("discovery spider needs -a url=START or -a site=ID[,ID...] (and optionally registry=)")
         self.site = ",".join(dict.fromkeys(start.site for start in self.starts))  # the runs row's `site`
+        # List pages parsed, by final URL: a page reached through a redirect (followed unfiltered) is not
+        # asked for again when its own pager links to it.
+        self.listed: set[str] = set()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for start in self.starts:
@@ -80,25 +85,33 @@ class DiscoverySpider(scrapy.Spider):
         """A column list page: follow its pagination and sub-columns, open report pages and report files."""
         if not isinstance(response, TextResponse):
             return
-        start: Start = response.meta["discovery"]
+        start = self._column_moved(response.meta["discovery"], response)
         rendered = bool(response.meta.get("playwright"))
+        self.listed.add(response.url)
+        if response.meta.get("archive", {}).get("outcome") in ("soft404", "blocked"):
+            self.logger.warning("list page %s is no list: %s", response.url, response.meta["archive"]["outcome"])
+            return
         links = anchors(response.selector, response.urljoin)
-        links += [link for family in FAMILIES for link in family.extra_links(response)]
+        families = families_for(start.cms)
+        links += [link for family in families for link in family.extra_links(response)]
         candidates = 0
         for link in links:
             if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
-                if under_column(link.url, start.column):
+                if self._unlisted(link.url, start):
                     yield self._list_request(start, link.url, link, response.url)
             elif is_report_title(link.text) and same_site(link.url, start.column):
                 candidates += 1
                 yield self._document_request(start, link, response.url, is_attachment(link.url))
-        for family in FAMILIES:
+        for family in families:
             for url in family.pagination(response):
-                if under_column(url, start.column):
+                if self._unlisted(url, start):
                     yield self._list_request(start, url, Link(url, ""), response.url)
-        if not rendered and any(family.needs_browser(response, candidates) for family in FAMILIES):
+            for post in family.posts(response):
+                if same_site(post.url, start.column):
+                    yield self._post_request(start, post, response.url)
+        if not rendered and any(family.needs_browser(response, candidates) for family in families):
             self.logger.info("list drawn by JavaScript, rendering %s", response.url)
-            browser = Start(start.site, start.column, browser=True)
+            browser = Start(start.site, start.column, browser=True, cms=start.cms)
             yield self._list_request(browser, response.url, Link(response.url, ""), None, again=True)
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
@@ -132,6 +145,24 @@ class DiscoverySpider(scrapy.Spider):
             # the list arrives by XHR after "load": wait until the network is quiet
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
         return scrapy.Request(url, callback=self.parse_list, meta=meta, dont_filter=again)
+
+    def _post_request(self, start: Start, post: Post, referer: str) -> scrapy.Request:
+        """A list batch fetched by POST (Hanweb dataproxy.jsp), plain HTTP, parsed like any list page."""
+        meta = self._meta(start, "list", Link(post.url, ""), referer)
+        return scrapy.FormRequest(post.url, formdata=post.form, callback=self.parse_list, meta=meta,
+                                  headers={"Referer": referer})
+
+    def _unlisted(self, url: str, start: Start) -> bool:
+        """A list page of the column not parsed yet."""
+        return under_column(url, start.column) and url not in self.listed
+
+    @staticmethod
+    def _column_moved(start: Start, response: Response) -> Start:
+        """The start, bounded by the column's new folder when its address redirected (a 301 from the old one)."""
+        redirects = response.meta.get("redirect_urls") or []
+        if redirects and redirects[0] == start.column and response.url != start.column:
+            return replace(start, column=response.url)
+        return start
 
     def _document_request(self, start: Start, link: Link, referer: str, attachment: bool) -> scrapy.Request:
         """A report page or attachment request: always plain HTTP (documents never go through the browser)."""

@@ -14,6 +14,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 from twisted.python.failure import Failure
 
+from harvester.crawl.families import UNKNOWN
 from harvester.crawl.links import Link
 from spiders.discovery import DiscoverySpider, Start
 
@@ -27,6 +28,7 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         scrapy.Spider.__init__(self, **kwargs)  # not DiscoverySpider's: the start columns come from Redis
         self.run_id = run_id
         self.starts: list[Start] = []
+        self.listed: set[str] = set()  # as DiscoverySpider's (its __init__ is not called)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -43,7 +45,8 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         """A list request for one start entry (JSON), or None for a malformed one."""
         try:
             entry = json.loads(data)
-            start = Start(str(entry["site"]), str(entry["url"]), bool(entry.get("browser")))
+            start = Start(str(entry["site"]), str(entry["url"]), bool(entry.get("browser")),
+                          str(entry.get("cms") or UNKNOWN))
         except (ValueError, KeyError, TypeError) as error:
             self.logger.error("bad start entry %r: %s", data[:200], error)
             return None
@@ -54,6 +57,9 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
 
     def _document_request(self, *args, **kwargs) -> scrapy.Request:
         return super()._document_request(*args, **kwargs).replace(errback=self.failed)
+
+    def _post_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._post_request(*args, **kwargs).replace(errback=self.failed)
 
     def failed(self, failure: Failure) -> None:
         """A request that ended in an error (already in the fetch log) is done too."""

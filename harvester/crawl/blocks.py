@@ -24,6 +24,10 @@ CHALLENGE_MAX_BYTES = 64 * 1024  # challenge pages are a script and a few lines
 SHORT_TEXT_CHARS = 600  # "a page that only says not found": visible text at most this long
 BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 
+# Hanweb dataproxy.jsp answers a request it does not accept with a datastore holding no record.
+_DATASTORE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?<datastore\b", re.IGNORECASE)
+_RECORD = re.compile(rb"<record\b", re.IGNORECASE)
+
 _INVISIBLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(rb"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -91,7 +95,11 @@ def classify(status: int, body: bytes, content_type: str | None = None) -> Verdi
     if status in BLOCK_STATUSES:
         marker = _challenge(body) if _is_markup(body, content_type) else None
         return Verdict("blocked", BLOCK_STATUSES[status] + (f": {marker}" if marker else ""))
-    if not 200 <= status < 300 or not _is_markup(body, content_type):
+    if not 200 <= status < 300:
+        return None
+    if _DATASTORE.search(body[:512]) and not _RECORD.search(body):
+        return Verdict("soft404", "empty Hanweb datastore: no records (request not accepted)")
+    if not _is_markup(body, content_type):
         return None
     marker = _challenge(body)
     if marker:

@@ -1,12 +1,16 @@
 """CMS families: how each kind of government CMS paginates and hides its list links.
 
-A family recognises its own markup, so the discovery spider asks every family about every list page; the
-registry's `cms` names the family a site is known to use (documentation and validation).
+A family recognises its own markup. The registry's `cms` picks the family a site runs (with the generic
+next-page behaviour); a site whose CMS is `unknown` (or a bare start URL) is asked of every family, each
+detecting its own markup.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from posixpath import splitext
+from urllib.parse import unquote, urlsplit
 
 from parsel import Selector
 from scrapy.http import TextResponse
@@ -14,6 +18,14 @@ from scrapy.http import TextResponse
 from harvester.crawl.links import Link, anchors
 
 MAX_PAGES = 1000  # a pager claiming more pages than this is broken or hostile; never generate beyond it
+
+
+@dataclass(frozen=True)
+class Post:
+    """A list request sent by POST: where, and its form fields."""
+
+    url: str
+    form: dict[str, str]
 
 
 class Family:
@@ -27,6 +39,10 @@ class Family:
 
     def extra_links(self, response: TextResponse) -> list[Link]:
         """List links this family hides where plain <a> extraction cannot see them."""
+        return []
+
+    def posts(self, response: TextResponse) -> list[Post]:
+        """The column's other list batches that are fetched by POST (the page's script would send them)."""
         return []
 
     def needs_browser(self, response: TextResponse, candidates: int) -> bool:
@@ -46,24 +62,32 @@ class NextLinkFamily(Family):
 
 
 class TrsFamily(Family):
-    """TRS WCM: index.html, index_1.html ... written by createPageHTML(total, current, "index", "html")."""
+    """TRS WCM: index.html, index_1.html ... written by createPageHTML(total, current, "index", "shtml"),
+    the total given as a number or as a variable (var countPage = 5)."""
 
     name = "trs"
-    _CALL = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+    _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*\w+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
     _VARS = re.compile(r"countPage\s*=\s*(\d+)")
 
     def pagination(self, response: TextResponse) -> list[str]:
         scripts = "\n".join(response.css("script::text").getall())
         match = self._CALL.search(scripts)
-        if match:
-            total, prefix, ext = int(match.group(1)), match.group(3), match.group(4)
-        else:
-            count = self._VARS.search(scripts)
-            if not count:
-                return []
-            total, prefix, ext = int(count.group(1)), "index", "html"
+        total_text, prefix, ext = match.groups() if match else ("countPage", "index", self._page_ext(response.url))
+        total = int(total_text) if total_text.isdigit() else self._variable(scripts, total_text)
+        if not total:
+            return []
         names = [f"{prefix}.{ext}"] + [f"{prefix}_{n}.{ext}" for n in range(1, min(total, MAX_PAGES))]
         return [response.urljoin(name) for name in names]
+
+    def _variable(self, scripts: str, name: str) -> int:
+        """The number a script assigns to `name` (var countPage = 5), 0 when none."""
+        found = re.search(rf"\b{re.escape(name)}\s*=\s*(\d+)", scripts) or self._VARS.search(scripts)
+        return int(found.group(1)) if found else 0
+
+    @staticmethod
+    def _page_ext(url: str) -> str:
+        """The extension of the list page's own name (shtml on 政务公开 platforms), html by default."""
+        return splitext(urlsplit(url).path)[1].lstrip(".") or "html"
 
 
 class GlistFamily(Family):
@@ -78,14 +102,50 @@ class GlistFamily(Family):
 
 
 class HanwebFamily(Family):
-    """Hanweb JCMS: the first records sit as CDATA in a <datastore> block, invisible to <a> extraction."""
+    """Hanweb JCMS: the first records sit as CDATA in a <datastore> block, invisible to <a> extraction;
+    the rest come from POST module/web/jpage/dataproxy.jsp?startrecord=&endrecord=&perpage= with the
+    column's form fields (webid, columnid, unitid ...), read from the page's script (portals.md 2.2)."""
 
     name = "hanweb"
+    PROXY = "/module/web/jpage/dataproxy.jsp"
     _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+    _FIELD = re.compile(r"\b(col|appid|webid|path|columnid|sourceContentType|unitid|webname|permissiontype)"
+                        r"\s*[=:]\s*['\"]?([^'\"&,\s}]*)")
+    _TOTAL = re.compile(r"<totalrecord>\s*(\d+)|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
+    _PERPAGE = re.compile(r"<perpage>\s*(\d+)|perPage\s*[:=]\s*['\"]?(\d+)", re.I)
+    DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
+    GROUP = 3  # dataproxy answers three pages of records per call, as the column page embeds
 
     def extra_links(self, response: TextResponse) -> list[Link]:
         fragments = self._RECORD.findall(response.text)
         return [link for fragment in fragments for link in anchors(Selector(text=fragment), response.urljoin)]
+
+    def posts(self, response: TextResponse) -> list[Post]:
+        """One POST per batch after the embedded records, up to the column's totalrecord."""
+        text = response.text
+        if response.request is not None and response.request.method != "GET" or self.PROXY not in text:
+            return []
+        form = self._form(text)
+        total, perpage = self._number(self._TOTAL, text), self._number(self._PERPAGE, text) or 15
+        if not total or not {"webid", "columnid", "unitid"} <= form.keys():
+            return []
+        batch = self.GROUP * perpage
+        first = len(self._RECORD.findall(text)) + 1
+        url = response.urljoin(self.PROXY)
+        return [Post(f"{url}?startrecord={start}&endrecord={min(start + batch - 1, total)}&perpage={perpage}", form)
+                for start in range(first, min(total, MAX_PAGES * perpage) + 1, batch)]
+
+    def _form(self, text: str) -> dict[str, str]:
+        """The column's form fields as its script or nextgroup link gives them (first occurrence wins)."""
+        found: dict[str, str] = {}
+        for name, value in self._FIELD.findall(text):
+            found.setdefault(name, unquote(value))
+        return {**self.DEFAULTS, **{name: value for name, value in found.items() if value}}
+
+    @staticmethod
+    def _number(pattern: re.Pattern, text: str) -> int:
+        match = pattern.search(text)
+        return int(next(group for group in match.groups() if group)) if match else 0
 
 
 class JsonListFamily(Family):
@@ -102,4 +162,12 @@ class JsonListFamily(Family):
 
 FAMILIES: tuple[Family, ...] = (NextLinkFamily(), TrsFamily(), GlistFamily(), HanwebFamily(), JsonListFamily())
 FAMILY_NAMES: tuple[str, ...] = tuple(family.name for family in FAMILIES)
+UNKNOWN = "unknown"  # the registry's cms when nobody has looked: detection decides
+
+
+def families_for(cms: str) -> tuple[Family, ...]:
+    """The families run on a site's list pages: the generic one and the site's own, or all when unknown."""
+    if cms == UNKNOWN:
+        return FAMILIES
+    return tuple(family for family in FAMILIES if family.name in (NextLinkFamily.name, cms))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,13 +19,19 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".zip
 _DISCLOSURE_REPORT = re.compile(r"信息公开.*(?:报告|年报)")
 _YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?.*(?:年度报告|年报)")
 # Pages that mention reports but are not one: guides, rules, catalogues, notices about writing reports,
-# interpretations, other kinds of yearly report (statistics, budgets, audits).
-_NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|统计年报|统计公报|预算|决算|审计|财务")
+# interpretations, meetings and training about writing them, other kinds of yearly report (statistics,
+# budgets, audits, work summaries).
+_NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|图解|会议|召开|编制|培训|部署|工作总结|统计年报|统计公报|预算|决算|审计|财务")
 # TRS attachment names: P0 + date + digits, e.g. P020210129512345678901.pdf (portals.md 2.1).
 _TRS_ATTACHMENT = re.compile(r"/P0\d{8,}\.[A-Za-z0-9]{2,5}$")
 _LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9a-f]{8}-\d+\.shtml)$")
 # ...but index.shtml inside a document-id folder is an article (ln.gov.cn: /{19-digit or 32-hex id}/index.shtml).
 _ARTICLE_FOLDER = re.compile(r"/(?:\d{14,}|[0-9A-Fa-f]{32})/index\.s?html?$")
+# Download endpoints serving a file by query: downfile.jsp?classid=0&filename=x.pdf, download.jsp?id=..., ?filename=.
+_DOWNLOAD_ENDPOINT = re.compile(r"/(?:down(?:load)?(?:file)?|getfile|fileDownload)\.(?:jsp|do|aspx?|php)$", re.I)
+_QUERY_FILENAME = re.compile(r"(?:^|&)(?:file)?name=[^&]+(?:" + "|".join(re.escape(e) for e in ATTACHMENT_EXTENSIONS) + r")(?:&|$)", re.I)
+# Link texts cut short by the list template ("2024年度政府信息公开..."): the full title is in title=.
+_CUT_SHORT = re.compile(r"(?:\.{2,}|…+|．{2,})$")
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -44,11 +51,19 @@ def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
         href = (anchor.attrib.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIPPED_SCHEMES):
             continue
-        text = normalise(" ".join(anchor.css("::text").getall())) or normalise(anchor.attrib.get("title", ""))
         url = urljoin(href).split("#", 1)[0]
         if urlsplit(url).scheme in ("http", "https"):
-            found.append(Link(url, text))
+            found.append(Link(url, label(anchor)))
     return found
+
+
+def label(anchor: Selector) -> str:
+    """An anchor's human text: its text, else its title attribute, which also wins over a text cut short."""
+    text = normalise(" ".join(anchor.css("::text").getall()))
+    title = normalise(anchor.attrib.get("title", ""))
+    if not text or (_CUT_SHORT.search(text) and len(title) > len(_CUT_SHORT.sub("", text))):
+        return title
+    return text
 
 
 def normalise(text: str) -> str:
@@ -57,17 +72,22 @@ def normalise(text: str) -> str:
 
 
 def is_report_title(text: str) -> bool:
-    """True when a link text names a government-information-disclosure annual report."""
-    text = normalise(text)
+    """True when a link text names a government-information-disclosure annual report (full-width
+    digits as ASCII: ２０２３年度)."""
+    text = unicodedata.normalize("NFKC", normalise(text))
     if not text or _NOT_REPORT.search(text):
         return False
     return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
 
 
 def is_attachment(url: str) -> bool:
-    """True for document files (.pdf .doc .docx .wps .xls .xlsx .zip ...) and TRS P0... attachments."""
-    path = unquote(urlsplit(url).path)
-    return splitext(path.lower())[1] in ATTACHMENT_EXTENSIONS or bool(_TRS_ATTACHMENT.search(path))
+    """True for document files (.pdf .doc .docx .wps .xls .xlsx .zip ...), TRS P0... attachments and files
+    behind download endpoints (downfile.jsp?classid=0&filename=x.pdf, download.jsp?..., ?filename=x.pdf)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if splitext(path.lower())[1] in ATTACHMENT_EXTENSIONS or _TRS_ATTACHMENT.search(path):
+        return True
+    return bool(_DOWNLOAD_ENDPOINT.search(path) or _QUERY_FILENAME.search(unquote(parts.query)))
 
 
 def is_listing(url: str) -> bool:

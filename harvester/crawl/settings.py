@@ -74,9 +74,11 @@ DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # --- browser rendering (only for requests with meta playwright=True) ---------------------
 # Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
 # so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
+# Ours subclasses scrapy-playwright's to obey robots.txt Crawl-delay / Request-rate at send time: Scrapy's
+# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle.
 DOWNLOAD_HANDLERS = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "harvester.crawl.politeness.PoliteDownloadHandler",
+    "https": "harvester.crawl.politeness.PoliteDownloadHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).

@@ -23,4 +23,6 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 # runs twice (4 workers on 2 cores with TTL 5 s repeated 36 of 2000 fetches).
 HARVESTER_HEARTBEAT_S = 1.0
 HARVESTER_HEARTBEAT_TTL = 30
+# Ours: robots.txt Crawl-delay turns per host kept in Redis, shared by every worker (crawl/politeness.py).
+HARVESTER_SHARED_POLITENESS = True
 SPIDER_MIDDLEWARES = {"harvester.operate.frontier.AckMiddleware": 10}  # outermost: sees the final output

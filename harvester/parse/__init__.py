@@ -10,20 +10,22 @@ The carrier is sniffed from the content, never from the file name.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.interpret import interpret
+from harvester.parse.interpret.readings import disputed_pages
 from harvester.parse.limits import read_file
 from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
 
 if TYPE_CHECKING:  # the OCR stack loads only when a file needs it
-    from harvester.parse.ocr.pool import Progress as OcrProgress
+    from harvester.progress import Progress
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "10"
 """Bumped whenever the output for the same bytes can change; the database re-parses on change."""
 
 # Sniffed carrier -> module whose `extract(data) -> Extract` reads it.
@@ -36,13 +38,16 @@ CARRIERS = {
     # A zip that is not a plain DOCX: the docx carrier says why (zip bomb, corrupt, not Word).
     "zip": "harvester.parse.carriers.docx",
 }
+THIRD_READING = "ocr"
+MAX_DISPUTED_PAGES = 3  # a report's tables fill 2-3 pages; more than that disputed is a bad file
+
 UNREADABLE = {
     "empty": "empty file",
     "binary": "not a document: binary content of no known format",
 }
 
 
-def parse_file(path: str | Path, progress: OcrProgress | None = None,
+def parse_file(path: str | Path, progress: Progress | None = None,
                ocr_cache: Path | None = None) -> ParseResult:
     """Parse the file at `path`; one that is no regular file, or too big, is unreadable (see read_file)."""
     try:
@@ -53,24 +58,32 @@ def parse_file(path: str | Path, progress: OcrProgress | None = None,
     return parse_bytes(data, str(path), progress, ocr_cache)
 
 
-def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,
+def parse_bytes(data: bytes, name: str, progress: Progress | None = None,
                 ocr_cache: Path | None = None) -> ParseResult:
     """Parse a report held in memory; `name` is only recorded, never used to guess the type.
     `progress` hears of every page OCR reads (scans, pictures); `ocr_cache` is the folder of
     the OCR page cache (default: see harvester.parse.ocr.cache)."""
-    carrier = sniff(data)
-    result = ParseResult(path=name, sha256=hashlib.sha256(data).hexdigest(), carrier=carrier,
-                         parser_version=PARSER_VERSION)
+    carrier, sha256 = sniff(data), hashlib.sha256(data).hexdigest()
+
+    def blank() -> ParseResult:
+        return ParseResult(path=name, sha256=sha256, carrier=carrier, parser_version=PARSER_VERSION)
+
     try:
         extract = _extract(carrier, data, progress, ocr_cache)
     except UnreadableFile as error:
-        result.kind = "unreadable"
-        result.errors.append(str(error))
+        return replace(blank(), kind="unreadable", errors=[str(error)])
+    result = interpret(extract, blank())
+    disputed = disputed_pages(result, MAX_DISPUTED_PAGES) if carrier == "pdf" else []
+    if not disputed:
         return result
-    return interpret(extract, result)
+    # A third reading of the disputed pages, from their pictures (OCR runs only where needed).
+    from harvester.parse import ocr
+    extract.readings[THIRD_READING], extract.reading_pages[THIRD_READING] = ocr.reread_pages(
+        data, extract, disputed, progress, ocr_cache)
+    return interpret(extract, blank())
 
 
-def _extract(carrier: str, data: bytes, progress: OcrProgress | None, ocr_cache: Path | None) -> Extract:
+def _extract(carrier: str, data: bytes, progress: Progress | None, ocr_cache: Path | None) -> Extract:
     if carrier in UNREADABLE:
         raise UnreadableFile(UNREADABLE[carrier])
     if carrier == "image":

@@ -63,6 +63,8 @@ class Extract:
     # Independent second readings of the same pages, by reading name ("text-words"): the
     # interpreter maps each and compares it cell by cell with `blocks`.
     readings: dict[str, list[Block]] = field(default_factory=dict)
+    # The pages a partial reading really read (OCR of disputed pages); absent: every page.
+    reading_pages: dict[str, list[int]] = field(default_factory=dict)
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]

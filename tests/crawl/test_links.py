@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from parsel import Selector
 
 from harvester.crawl.links import (
     anchors,
+    label,
     is_attachment,
     is_listing,
     is_report_title,
@@ -24,6 +26,8 @@ from harvester.crawl.links import (
         "沈阳市科学技术局政府信息\n公开工作年度报告（2019年度）",
         "2020年度报告",
         "政府信息公开工作年度报告",
+        "２０２３年年报",
+        "2023年度报告（图片版）",
     ],
 )
 def test_report_titles_are_recognised(title: str) -> None:
@@ -38,6 +42,9 @@ def test_report_titles_are_recognised(title: str) -> None:
         "关于做好2017年度政府信息公开工作年度报告编制工作的通知",
         "《2020年政府信息公开年报》解读",
         "市科技局召开2021年全市科技工作会议",
+        "召开2024年政府信息公开工作年度报告编制工作会议",
+        "2024年政府信息公开工作年度报告编制培训班举办",
+        "图解：2023年度政府信息公开工作年度报告",
         "2020年统计年报",
         "2020年部门决算",
         "",
@@ -56,7 +63,10 @@ def test_other_titles_are_not_reports(title: str) -> None:
         ("http://h/uploadfiles/%E5%B9%B4%E6%8A%A5.wps", True),
         ("http://h/a/2024.xlsx", True),
         ("http://h/zwgk/zfxxgknb/202101/t20210129_123456.html", False),
-        ("http://h/download.jsp?file=report.pdf", False),
+        ("http://h/download.jsp?file=report.pdf", True),
+        ("http://h/module/download/downfile.jsp?classid=0&filename=2401201530.pdf", True),
+        ("http://h/attach/get.do?name=%E5%B9%B4%E6%8A%A5.docx", True),
+        ("http://h/zwgk/index.jsp?filename=list", False),
     ],
 )
 def test_attachments_by_extension_or_trs_name(url: str, expected: bool) -> None:
@@ -99,3 +109,14 @@ def test_anchors_resolve_join_lines_and_skip_javascript(saved_page) -> None:
     )
     portal = saved_page("portal-trs-index")
     assert not [link for link in anchors(portal.selector, portal.urljoin) if "javascript" in link.url]
+
+
+def test_a_link_text_cut_short_is_read_from_its_title() -> None:
+    def text_of(html: str) -> str:
+        return label(Selector(text=html).css("a")[0])
+
+    full = "2024年度政府信息公开工作年度报告"
+    assert text_of(f'<a href="x" title="{full}">2024年度政府信息公开...</a>') == full
+    assert text_of(f'<a href="x" title="{full}">2024年度政府信息…</a>') == full
+    assert text_of(f'<a href="x" title="栏目">{full}</a>') == full  # a whole text keeps itself
+    assert text_of(f'<a href="x" title="{full}"> </a>') == full

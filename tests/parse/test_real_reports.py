@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from harvester.parse import parse_bytes
 from harvester.parse import parse_file as parse_uncached
-from pdf_edit import replace_number
+from harvester.parse.carriers.pdf import extract
+from pdf_edit import mislabel_digit, replace_number
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
 
@@ -86,5 +88,29 @@ def test_an_altered_cell_is_read_as_printed_and_never_verified(alteration) -> No
     assert failed, "the altered cell breaks an identity of the report"
     for check in failed:
         assert all(result.cell_status.get(k) != "verified" for k in check.keys), check.name
+    assert "ocr" in result.where[key]["readings"], "a failed identity calls the third reading"
     untouched = parse(REAL / name)
     assert untouched.cell_status[key] == "verified"
+
+
+# A text layer that misnames one digit: (folder, page, printed number, digit index, read as, key).
+LIES = [("jiangsu_huaian_city_2024", 4, "447", 2, "9", "result.partial.natural_person")]
+
+
+@pytest.mark.parametrize("lie", LIES, ids=lambda a: f"{a[0]}:{a[5]}")
+def test_a_text_layer_that_lies_is_settled_by_the_page_picture(lie) -> None:
+    name, page, printed, position, says, key = lie
+    data = mislabel_digit(source(REAL / name).read_bytes(), page, printed, position, says)
+    result = parse_bytes(data, f"{name}-lying.pdf")
+    assert result.facts[key] == truth(REAL / name)["cells"][key] == int(printed)
+    assert result.cell_status[key] == "settled"
+    assert result.where[key]["readings"] == ["ocr"] and result.where[key]["method"] == "ocr"
+    assert all(check.passed is not False for check in result.checks)
+
+
+@pytest.mark.parametrize("folder", real_reports(), ids=lambda p: p.name)
+def test_running_page_numbers_are_not_read_as_prose(folder: Path) -> None:
+    paragraphs = [p.text for p in extract(source(folder).read_bytes()).paragraphs()]
+    assert paragraphs
+    stuck = [text[-40:] for text in paragraphs if re.search(r"[-—]\s*\d{1,3}\s*[-—]$", text)]
+    assert not stuck, stuck

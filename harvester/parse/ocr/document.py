@@ -11,10 +11,11 @@ from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, Unreadable
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Extract, Paragraph, Table
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
-from harvester.parse.ocr.pool import PageOutcome, Progress, ocr_pages
+from harvester.parse.ocr.pool import PageOutcome, ocr_pages
 from harvester.parse.ocr.render import ImageSet, Pages, PageSource, open_pdf
 from harvester.parse.ocr.trust import (MIN_TEXT_CHARS, PageStats, Verdict, judge, page_objects,
                                        pdfium_text)
+from harvester.progress import Progress
 
 # The carrier's own notes that a page lacks text; settled once OCR has read those pages.
 _CARRIER_OCR_ERRORS = (NO_TEXT_LAYER, PAGES_WITHOUT_TEXT)
@@ -129,6 +130,18 @@ def refine_pdf(data: bytes, extract: Extract, progress: Progress | None = None,
     trusted = [v for v in verdicts if v.decision == "text-layer" and v.stats["chars"] >= MIN_TEXT_CHARS]
     extract.method = "mixed" if trusted or len(read) < len(wanted) else "ocr"
     return extract
+
+
+def reread_pages(data: bytes, extract: Extract, pages: list[int], progress: Progress | None = None,
+                 cache_dir: Path | None = None) -> tuple[list[Block], list[int]]:
+    """A third reading: the extract's blocks with the given pages read again from their pictures.
+
+    Returns the blocks and the pages OCR really read (a page it could not read keeps the
+    carrier's blocks, which say nothing new about it)."""
+    outcomes = ocr_pages(PageSource("pdf", data), [p - 1 for p in pages], progress=progress,
+                         cache_dir=cache_dir)
+    read = [o for o in outcomes if o.error is None]
+    return _assemble(extract, read), [o.page for o in read]
 
 
 def extract_image(data: bytes, progress: Progress | None = None, cache_dir: Path | None = None) -> Extract:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,9 @@ from harvester.parse.ocr import cache
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, worker_count
 from harvester.parse.ocr.page import read_page
 from harvester.parse.ocr.render import Pages
+from harvester.progress import Progress
 
-Progress = Callable[[int, int], None]
-"""Called as progress(pages_done, pages_total) after every page."""
+OCR_STAGE = "OCR pages"  # the stage named in progress calls
 
 
 @dataclass
@@ -61,6 +61,7 @@ class _Workers:
     def __init__(self) -> None:
         self.pool: multiprocessing.pool.Pool | None = None
         self.size = 0
+        self.parents: multiprocessing.pool.Pool | None = None
 
     def get(self, size: int) -> multiprocessing.pool.Pool:
         """A running pool of `size` processes (forked now if there is none of that size)."""
@@ -76,8 +77,15 @@ class _Workers:
             self.pool.join()
             self.pool = None
 
+    def forget(self) -> None:
+        """In a forked child: the inherited pool's processes and threads are the parent's, so
+        the child neither uses nor stops it, and forks its own when it needs one (the parent's
+        is kept referenced, so that dropping it cannot try to stop it either)."""
+        self.parents, self.pool, self.size = self.pool, None, 0
+
 
 _WORKERS = _Workers()
+os.register_at_fork(after_in_child=_WORKERS.forget)
 
 
 def shutdown_workers() -> None:
@@ -109,7 +117,7 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
             for index in [i for i, job in pending.items() if job.ready()]:
                 outcomes[index] = pending.pop(index).get()
                 if progress:
-                    progress(len(outcomes), len(indices))
+                    progress(OCR_STAGE, len(outcomes), len(indices))
             time.sleep(0.05)
         for index in pending:
             outcomes[index] = _timed_out(index + 1)

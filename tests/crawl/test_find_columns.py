@@ -1,0 +1,45 @@
+"""`harvester find-columns` from the home pages of the real-CMS replica (tests/crawl/real_cms.py) to their
+annual-report columns, over HTTP, as a new user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harvester.registry import load_registry
+from real_cms import RealCms, hanweb_column, home_pages, platform_column, trs_column
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def homes():
+    cms = RealCms(robots="User-agent: *\nDisallow: /bs/\n")
+    cms.columns = {"hanweb": hanweb_column(cms, 2771, 8871, total=20, reports={}),
+                   "platform": platform_column(cms, []), "trs": trs_column(cms)}
+    found = home_pages(cms)
+    cms.start()
+    yield cms, found
+    cms.stop()
+
+
+@pytest.mark.parametrize("family", ["hanweb", "platform", "trs"])
+def test_find_columns_prints_registry_entries_for_the_report_columns(homes, family: str, tmp_path: Path) -> None:
+    cms, found = homes
+    home, expected = found[family]
+    result = subprocess.run([sys.executable, "-m", "harvester", "find-columns", "--portal", home, "--loopback"],
+                            capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    [entry] = yaml.safe_load(result.stdout)["sites"]
+    columns = {column["url"] for column in entry["columns"]}
+    assert expected and columns == expected
+    assert all(column["source"].startswith("found ") for column in entry["columns"])
+    assert not cms.requested("/bs/")  # robots.txt obeyed
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(result.stdout, encoding="utf-8")
+    [site] = load_registry(registry)  # ready to add: the registry's own validation accepts it
+    assert set(site.start_urls) == columns
