@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +27,10 @@ from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
 from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
+from harvester.progress import Progress
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
-Progress = Callable[[str, int, int], None]
-"""Called as progress(stage, done, total)."""
 
 
 @dataclass

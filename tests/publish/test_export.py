@@ -71,7 +71,7 @@ def test_codebook_and_datapackage_describe_every_column(exported) -> None:
         header = next(csv.reader(open(out / resource["path"], encoding="utf-8-sig")))
         fields = resource["schema"]["fields"]
         assert [f["name"] for f in fields] == header
-        assert all(f.get("description") for f in fields), resource["name"]
+        assert fields and all(f.get("description") for f in fields), resource["name"]
         assert all(f["type"] == "number" for f in fields if f["name"] in KEYS)
 
 
