@@ -24,6 +24,7 @@ from pdfplumber.utils import outside_bbox
 from pdfplumber.utils.text import chars_to_textmap
 
 from harvester.parse.carriers.pdf_layout import PageLayout, read_layout
+from harvester.parse.carriers.pdf_repair import rebuild
 from harvester.parse.carriers.pdf_words import READING, read_words
 from harvester.parse.carriers.textnorm import join_lines
 from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, UnreadableFile
@@ -154,20 +155,31 @@ def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]
     return [block for _, block in placed]
 
 
-def _open(data: bytes) -> pdfium.PdfDocument:
-    """pdfium document for data, or UnreadableFile with the reason."""
+def _open(data: bytes, errors: list[str]) -> pdfium.PdfDocument:
+    """pdfium document for data (a file cut short is rebuilt from its whole objects, and
+    `errors` says so), or UnreadableFile with the reason."""
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         if "password" in str(error).lower():
             raise UnreadableFile(f"encrypted PDF: {error}") from error
+        rebuilt = rebuild(data)
+        if rebuilt is not None:
+            try:
+                document = pdfium.PdfDocument(rebuilt[0])
+            except pdfium.PdfiumError:
+                pass
+            else:
+                errors.append(f"damaged PDF ({error}): rebuilt from the {rebuilt[1]} whole "
+                              f"pages it still holds")
+                return document
         raise UnreadableFile(f"corrupt PDF: {error}") from error
 
 
 def extract(data: bytes) -> Extract:
     """Read a PDF's text layer (method "text-layer")."""
-    pdf = _open(data)
     result = Extract(carrier="pdf", method="text-layer")
+    pdf = _open(data, result.errors)
     started = time.monotonic()
     try:
         result.pages = len(pdf)
