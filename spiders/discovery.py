@@ -138,8 +138,8 @@ class DiscoverySpider(scrapy.Spider):
     @staticmethod
     def _found(response: Response) -> Iterator[dict]:
         """One item per report document archived (`scrapy crawl discovery -O reports.jsonl` lists them)."""
-        declared, archived = response.meta["harvester"], response.meta.get("archive", {})
-        if declared["kind"] in DOCUMENT_KINDS and archived.get("outcome") in CONTENT_OUTCOMES:
+        declared, archived = response.meta.get("harvester", {}), response.meta.get("archive", {})
+        if declared.get("kind") in DOCUMENT_KINDS and archived.get("outcome") in CONTENT_OUTCOMES:
             yield {"url": response.url, "kind": declared["kind"], "site": declared["site"],
                    "link_text": declared["link_text"], "referer": declared["referer"], "sha256": archived["sha256"]}
 
