@@ -1,11 +1,13 @@
 """CSV datasets from the published database, with a codebook and a Frictionless datapackage.json.
 
 Files (UTF-8; with `bom=True`, UTF-8 with a byte-order mark so Excel reads Chinese):
-- panel_long.csv: agency x year x metric, one row per fact;
+- panel_long.csv: agency x year x metric, one row per fact (key, Chinese label, value, unit,
+  printed text, review flag, how it was read);
 - table2_wide.csv, table3_wide.csv, table4_wide.csv: one row per report, one column per key;
 - reports.csv, agencies.csv: the report and agency tables;
 - codebook.csv: every key with its label, description and unit;
-- datapackage.json: a Table Schema (field names, types, descriptions) for each file.
+- datapackage.json: a Frictionless tabular data package: a Table Schema (field names, types,
+  descriptions, primary and foreign keys) for each file, the data licence and the version.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from harvester import __version__
 from harvester.config import Layout
-from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
 
 PANEL_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
-       f.value, f.raw, f.unit, f.method, f.verified, f.reading, r.source_url, r.source_sha256
-FROM facts f JOIN reports r ON r.id = f.report_id
+       c.label, f.value, f.unit, f.raw, f.review, f.method, f.verified, f.reading,
+       r.source_url, r.source_sha256
+FROM facts f JOIN reports r ON r.id = f.report_id LEFT JOIN codebook c ON c.key = f.key
 ORDER BY r.agency_id, r.year, f.report_id, f.table_name, f.key
 """
 
@@ -36,6 +40,15 @@ DATASETS: dict[str, tuple[str, list[str]]] = {
     "agencies": ("SELECT * FROM agencies ORDER BY id", ["id"]),
     "codebook": ("SELECT * FROM codebook ORDER BY rowid", ["key"]),
 }
+
+# file name -> (column, referenced file, its column): checked by Frictionless.
+FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
+    "panel_long": [("report_id", "reports", "id"), ("key", "codebook", "key")],
+    **{f"{t}_wide": [("report_id", "reports", "id")] for t in WIDE_TABLES},
+    "reports": [("agency_id", "agencies", "id")],
+}
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
 
 _FIELD_TYPES = {"INTEGER": "integer", "REAL": "number", "FLOAT": "number", "ANY": "number"}
 
@@ -71,8 +84,10 @@ def export(root: Path, out: Path, bom: bool = False) -> dict[str, int]:
     finally:
         conn.close()
     package = {"name": "harvester-annual-reports", "title": "政府信息公开工作年度报告 facts",
-               "profile": "tabular-data-package", "resources": resources,
-               "licenses": [{"name": "other-pd", "title": "Facts from public government documents"}]}
+               "profile": "tabular-data-package", "version": __version__,
+               "description": "Compiled by harvester from the reports, which are public"
+                              " government information; see DATA_LICENSE.md and CITATION.cff.",
+               "resources": resources, "licenses": [LICENSE]}
     (out / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8")
     return counts
@@ -102,6 +117,14 @@ def _resource(name: str, encoding: str, columns: list[str], types: dict[str, str
     fields = [{"name": c, "type": types[c], **({"description": descriptions[c]}
                                                 if c in descriptions else {})}
               for c in columns]
-    return {"name": name.replace("_", "-"), "path": f"{name}.csv", "format": "csv",
-            "mediatype": "text/csv", "encoding": encoding,
-            "schema": {"fields": fields, "primaryKey": primary_key}}
+    foreign_keys = [{"fields": column, "reference": {"resource": _resource_name(other),
+                                                      "fields": other_column}}
+                    for column, other, other_column in FOREIGN_KEYS.get(name, [])]
+    return {"name": _resource_name(name), "path": f"{name}.csv", "format": "csv",
+            "profile": "tabular-data-resource", "mediatype": "text/csv", "encoding": encoding,
+            "schema": {"fields": fields, "primaryKey": primary_key,
+                       **({"foreignKeys": foreign_keys} if foreign_keys else {})}}
+
+
+def _resource_name(name: str) -> str:
+    return name.replace("_", "-")

@@ -10,14 +10,15 @@ Schema of one entry (`sites:` list in harvester/registry.yaml):
     portal      the agency's portal home URL
     columns     list of {url, evidence: seen|inferred, source}: annual-report column(s), crawl start URLs
     render      http (plain requests) | browser (list pages rendered by Chromium)
-    cms         a CMS family name from harvester.crawl.families.FAMILY_NAMES, or "unknown"
+    cms         a CMS family name from harvester.crawl.families.FAMILY_NAMES: the list-page behaviour the
+                crawl runs for this site; "unknown" runs every family's detection
     notes       free text
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,6 +102,16 @@ def load_registry(path: str | Path | None = None, portal: str | None = None) -> 
             raise RegistryError(f"{path}: duplicate id {site.id!r}")
         seen.add(site.id)
     return sites
+
+
+def entries(sites: list[Site]) -> list[dict]:
+    """Sites as registry entries (the YAML schema), e.g. to record with the run that crawls them."""
+    return [asdict(site) for site in sites]
+
+
+def from_entries(recorded: list[dict], where: str) -> list[Site]:
+    """Validated sites from registry entries (the inverse of `entries`)."""
+    return [_site(entry, f"{where} entry {n}") for n, entry in enumerate(recorded, 1)]
 
 
 def select(sites: list[Site], ids: list[str] | None) -> list[Site]:

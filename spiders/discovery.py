@@ -28,10 +28,10 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
-from harvester.crawl.families import FAMILIES, Post
+from harvester.crawl.families import UNKNOWN, Post, families_for
 from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
-from harvester.parse.image_pages import wanted_images
-from harvester.registry import load_registry, select
+from harvester.crawl.pictures import wanted_images
+from harvester.registry import entries, load_registry, select
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Start:
     site: str
     column: str
     browser: bool
+    cms: str = UNKNOWN
 
 
 def site_label(url: str) -> str:
@@ -69,7 +70,8 @@ class DiscoverySpider(scrapy.Spider):
             self.starts = [Start(site or site_label(url), url, render == "browser")]
         elif site or registry:
             chosen = select(load_registry(registry, portal=portal), site.split(",") if site else None)
-            self.starts = [Start(s.id, column, s.render == "browser") for s in chosen for column in s.start_urls]
+            self.registry_entries = entries(chosen)  # recorded with the run: the load reads its agencies there
+            self.starts = [Start(s.id, column, s.render == "browser", s.cms) for s in chosen for column in s.start_urls]
         else:
             raise ValueError("discovery spider needs -a url=START or -a site=ID[,ID...] (and optionally registry=)")
         self.site = ",".join(dict.fromkeys(start.site for start in self.starts))  # the runs row's `site`
@@ -92,7 +94,8 @@ class DiscoverySpider(scrapy.Spider):
             self.logger.warning("list page %s is no list: %s", response.url, response.meta["archive"]["outcome"])
             return
         links = anchors(response.selector, response.urljoin)
-        links += [link for family in FAMILIES for link in family.extra_links(response)]
+        families = families_for(start.cms)
+        links += [link for family in families for link in family.extra_links(response)]
         candidates = 0
         for link in links:
             if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
@@ -101,16 +104,16 @@ class DiscoverySpider(scrapy.Spider):
             elif is_report_title(link.text) and same_site(link.url, start.column):
                 candidates += 1
                 yield self._document_request(start, link, response.url, is_attachment(link.url))
-        for family in FAMILIES:
+        for family in families:
             for url in family.pagination(response):
                 if self._unlisted(url, start):
                     yield self._list_request(start, url, Link(url, ""), response.url)
             for post in family.posts(response):
                 if same_site(post.url, start.column):
                     yield self._post_request(start, post, response.url)
-        if not rendered and any(family.needs_browser(response, candidates) for family in FAMILIES):
+        if not rendered and any(family.needs_browser(response, candidates) for family in families):
             self.logger.info("list drawn by JavaScript, rendering %s", response.url)
-            browser = Start(start.site, start.column, browser=True)
+            browser = Start(start.site, start.column, browser=True, cms=start.cms)
             yield self._list_request(browser, response.url, Link(response.url, ""), None, again=True)
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:

@@ -14,6 +14,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 from twisted.python.failure import Failure
 
+from harvester.crawl.families import UNKNOWN
 from harvester.crawl.links import Link
 from spiders.discovery import DiscoverySpider, Start
 
@@ -44,7 +45,8 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         """A list request for one start entry (JSON), or None for a malformed one."""
         try:
             entry = json.loads(data)
-            start = Start(str(entry["site"]), str(entry["url"]), bool(entry.get("browser")))
+            start = Start(str(entry["site"]), str(entry["url"]), bool(entry.get("browser")),
+                          str(entry.get("cms") or UNKNOWN))
         except (ValueError, KeyError, TypeError) as error:
             self.logger.error("bad start entry %r: %s", data[:200], error)
             return None

@@ -11,8 +11,9 @@ from harvester.commands.serve import serve
 from harvester.config import Layout, archive_root
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.db.load import load
+from harvester.db.sources import recorded_sites
 from harvester.portal import start_portal
-from harvester.registry import DEMO_REGISTRY, load_registry
+from harvester.registry import DEMO_REGISTRY
 
 # Inside the default archive root, but a root of its own: never mixed with real crawls.
 DEMO_FOLDER = "demo"
@@ -42,14 +43,13 @@ def command(archive: Path | None, host: str, port: int, portal_port: int, no_ser
         summary = crawl(registry=DEMO_REGISTRY, portal=portal.url, archive=archive,
                         settings=LOOPBACK_SETTINGS, timeout=CRAWL_TIMEOUT_S,
                         on_line=lambda line: click.echo(line, err=True))
-        sites = load_registry(DEMO_REGISTRY, portal=portal.url)
     fetched = sum(summary["outcomes"].values())
     click.echo(f"crawl {summary['run_id']}: {summary['status']}, {fetched} fetches "
                f"{summary['kinds']} in {summary['seconds']} s")
     if summary["returncode"] != 0 or summary["status"] != "finished":
         tail = "\n".join(summary.get("log_tail", []))
         raise click.ClickException(f"the crawl did not finish; last log lines:\n{tail}")
-    result = load(archive, sites, progress=echo_progress)
+    result = load(archive, recorded_sites(archive), progress=echo_progress)
     for line in result.lines():
         click.echo(line)
     click.echo(f"database: {Layout(archive).published}")

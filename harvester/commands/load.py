@@ -6,18 +6,17 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import echo_progress, existing_archive_option
+from harvester.commands.options import echo_progress, existing_archive_option, portal_option, registry_option
 from harvester.config import Layout
 from harvester.db.load import DEFAULT_WORKERS, load
+from harvester.db.sources import recorded_sites
 from harvester.registry import RegistryError, load_registry
 
 
 @click.command(name="load")
 @existing_archive_option
-@click.option("--registry", "registry_path", metavar="FILE", default=None,
-              help="Site registry the archive was crawled with (default: harvester/registry.yaml).")
-@click.option("--portal", metavar="URL", default=None,
-              help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
+@registry_option("the entries recorded with the archive's runs, else harvester/registry.yaml")
+@portal_option
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
               help="Processes parsing files in parallel.")
 def command(archive: Path, registry_path: str | None, portal: str | None, workers: int) -> None:
@@ -28,7 +27,8 @@ def command(archive: Path, registry_path: str | None, portal: str | None, worker
     Example: harvester load --archive /data/harvester
     """
     try:
-        sites = load_registry(registry_path, portal=portal)
+        sites = load_registry(registry_path, portal=portal) if registry_path else (
+            recorded_sites(archive) or load_registry(None))
     except RegistryError as error:
         raise click.ClickException(str(error)) from error
     summary = load(archive, sites, progress=echo_progress, workers=workers)

@@ -31,6 +31,15 @@ existing_archive_option: Callable = click.option(
     help=f"{ARCHIVE_HELP} It must hold an archive: this command only reads it.")
 
 
+def registry_option(default: str = "harvester/registry.yaml") -> Callable:
+    """--registry FILE (as `registry_path`), saying what is read without it."""
+    return click.option("--registry", "registry_path", metavar="FILE", help=f"Site registry (default: {default}).")
+
+
+portal_option: Callable = click.option(
+    "--portal", metavar="URL", help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
+
+
 def echo_progress(stage: str, done: int, total: int) -> None:
     """Progress on one stderr line per stage ('parse: 12/40'); only the last count when piped."""
     if sys.stderr.isatty():

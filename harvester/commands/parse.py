@@ -15,7 +15,7 @@ from harvester.parse import parse_file
 from harvester.parse.model import ParseResult
 
 if TYPE_CHECKING:
-    from harvester.parse.ocr.pool import Progress
+    from harvester.progress import Progress
 
 
 @click.command("parse")
@@ -38,7 +38,7 @@ def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) ->
         raise click.UsageError("--picture belongs to one HTML page: give exactly one FILE")
     unreadable = 0
     for path in files:
-        progress = functools.partial(echo_progress, f"{path}: OCR pages")
+        progress = functools.partial(_echo_file_progress, path)
         result = _parse_pictures(path, pictures, progress) if pictures else parse_file(path, progress)
         unreadable += result.kind == "unreadable"
         if as_json:
@@ -46,6 +46,11 @@ def command(files: tuple[str, ...], as_json: bool, pictures: tuple[str, ...]) ->
         else:
             _summary(result)
     sys.exit(1 if unreadable else 0)
+
+
+def _echo_file_progress(path: str, stage: str, done: int, total: int) -> None:
+    """OCR progress of one file, named by its path ('report.pdf: OCR pages: 2/5')."""
+    echo_progress(f"{path}: {stage}", done, total)
 
 
 def _parse_pictures(page: str, pictures: tuple[str, ...], progress: Progress) -> ParseResult:

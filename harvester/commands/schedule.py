@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import archive_option, existing_archive_option
+from harvester.commands.options import archive_option, existing_archive_option, portal_option, registry_option
 from harvester.operate import install
 from harvester.operate import runs as run_table
 from harvester.operate.alerts import Sinks
@@ -25,8 +25,8 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is at work; the timer simply tries 
 def _pass_options(function):
     """Options of run-once, also written into the installed units."""
     for decorator in reversed((
-        click.option("--registry", "registry_path", metavar="FILE", help="Site registry (default: harvester/registry.yaml)."),
-        click.option("--portal", metavar="URL", help="Base URL filling {portal} in a replica registry."),
+        registry_option(),
+        portal_option,
         click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only these registry ids (repeatable)."),
         click.option("--config", "config_path", metavar="FILE", help="Calendar (default: harvester/operate/schedule.yaml)."),
         click.option("--webhook", envvar="HARVESTER_ALERT_WEBHOOK", metavar="URL", help="POST alerts as JSON here."),
@@ -112,8 +112,8 @@ def _as_args(options: dict) -> list[str]:
 
 @command.command(name="status")
 @existing_archive_option
-@click.option("--registry", "registry_path", metavar="FILE", help="Site registry (default: harvester/registry.yaml).")
-@click.option("--portal", metavar="URL", help="Base URL filling {portal} in a replica registry.")
+@registry_option()
+@portal_option
 @click.option("--config", "config_path", metavar="FILE", help="Calendar (default: harvester/operate/schedule.yaml).")
 def status(archive: Path, registry_path: str | None, portal: str | None, config_path: str | None) -> None:
     """Who holds the lock, the last runs, and when each source is due next.

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from harvester.commands.options import archive_option
+from harvester.commands.options import archive_option, portal_option, registry_option
+from harvester.archive.fetchlog import new_run_id
 from harvester.crawl.runner import summarise
 from harvester.operate import workers
 from harvester.registry import RegistryError, load_registry, select
@@ -20,8 +21,8 @@ from harvester.registry import RegistryError, load_registry, select
               help="Worker processes on this machine.")
 @click.option("--crawl-id", metavar="ID", help="Name of the crawl in Redis (default: a new one). Reuse it to join.")
 @click.option("--join", is_flag=True, help="Join the crawl --crawl-id without seeding start columns (other machines).")
-@click.option("--registry", "registry_path", metavar="FILE", help="Site registry (default: harvester/registry.yaml).")
-@click.option("--portal", metavar="URL", help="Base URL filling {portal} in a replica registry.")
+@registry_option()
+@portal_option
 @click.option("--site", "site_ids", multiple=True, metavar="ID", help="Only these registry ids (repeatable).")
 @click.option("--timeout", type=float, metavar="SECONDS", help="Stop the workers after this long.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Scrapy setting override.")
@@ -35,7 +36,6 @@ def command(archive: Path, redis_url: str, n_workers: int, crawl_id: str | None,
     """
     if join and not crawl_id:
         raise click.UsageError("--join needs the --crawl-id of the running crawl")
-    from harvester.crawl.archiving import new_run_id  # imports Scrapy: only when a crawl really starts
 
     crawl = workers.Crawl(crawl_id or f"crawl-{new_run_id()}", redis_url, archive)
     if not join:

@@ -32,10 +32,8 @@ interruption leaves at most an orphan blob or WARC record, never a row without i
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import weakref
-from datetime import datetime, timezone
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,7 +45,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from harvester.archive import Archive
-from harvester.archive.fetchlog import Fetch
+from harvester.archive.fetchlog import Fetch, new_run_id
 from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks, diskerrors
@@ -80,11 +78,6 @@ def shared_archive(crawler: Crawler) -> Archive:
         _archives[crawler] = archive
         crawler.signals.connect(archive.close, signal=signals.engine_stopped, weak=False)
     return _archives[crawler]
-
-
-def new_run_id() -> str:
-    """A fresh run id: UTC timestamp plus a short random suffix (two runs in one second differ)."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
 def run_id_for(spider: Spider) -> str:
@@ -315,11 +308,13 @@ class RunRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        """Create (or reopen, on resume) the run row, naming this process; runs of dead processes end."""
+        """Create (or reopen, on resume) the run row, naming this process and the registry entries it
+        crawls; runs of dead processes end."""
         site = getattr(spider, "site", None)
         self.archive.log.interrupt_gone_runs(socket.gethostname(), pid_alive)
         self.archive.log.start_run(run_id_for(spider), spider.name, site if isinstance(site, str) else None,
-                                   process={"host": socket.gethostname(), "pid": os.getpid()})
+                                   process={"host": socket.gethostname(), "pid": os.getpid()},
+                                   registry=getattr(spider, "registry_entries", None))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Fill ended_at, status (Scrapy's finish reason, disk_error included) and the outcome counts."""

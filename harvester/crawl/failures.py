@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from harvester.crawl.provenance import short_text
-from harvester.parse.decode import detect
+from harvester.charset import detect
 
 REFUSED = "harvester_refused"  # request.meta key: (outcome, error) for ArchiveMiddleware
 

@@ -1,7 +1,8 @@
 """CMS families: how each kind of government CMS paginates and hides its list links.
 
-A family recognises its own markup, so the discovery spider asks every family about every list page; the
-registry's `cms` names the family a site is known to use (documentation and validation).
+A family recognises its own markup. The registry's `cms` picks the family a site runs (with the generic
+next-page behaviour); a site whose CMS is `unknown` (or a bare start URL) is asked of every family, each
+detecting its own markup.
 """
 
 from __future__ import annotations
@@ -161,4 +162,12 @@ class JsonListFamily(Family):
 
 FAMILIES: tuple[Family, ...] = (NextLinkFamily(), TrsFamily(), GlistFamily(), HanwebFamily(), JsonListFamily())
 FAMILY_NAMES: tuple[str, ...] = tuple(family.name for family in FAMILIES)
+UNKNOWN = "unknown"  # the registry's cms when nobody has looked: detection decides
+
+
+def families_for(cms: str) -> tuple[Family, ...]:
+    """The families run on a site's list pages: the generic one and the site's own, or all when unknown."""
+    if cms == UNKNOWN:
+        return FAMILIES
+    return tuple(family for family in FAMILIES if family.name in (NextLinkFamily.name, cms))
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from harvester.archive.fetchlog import FetchLog
+from harvester.archive.fetchlog import FetchLog, new_run_id
 from harvester.config import Layout, archive_root
 from harvester.operate.lock import pid_alive
 
@@ -35,13 +35,6 @@ PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its pare
 
 class CrawlError(RuntimeError):
     """A crawl could not be started (bad arguments)."""
-
-
-def new_run_id() -> str:
-    """A fresh run id (same shape as the archive's own)."""
-    from harvester.crawl.archiving import new_run_id as archive_run_id  # imports Scrapy: only when needed
-
-    return archive_run_id()
 
 
 def crawl_command(

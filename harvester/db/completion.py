@@ -10,6 +10,7 @@ does. A report left without either is a load problem, named with its reason.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ PROBLEMS = {
 }
 """Why a document parsed as a report is in no published report (documents.problem)."""
 
+MAX_NAMED = 20  # unpublished documents named one by one in the load summary
 # The provenance columns of a document that hold the text of a link it was found under.
 LINK_TEXT_COLUMNS = ("link_text", "referer_link_text")
 
@@ -58,3 +60,18 @@ def identify(document: dict[str, Any], result: ParseResult, site: Site | None) -
     if agency is None and site is not None and not site.aggregates:
         agency, agency_source = site.agency, "registry"
     return Identity(agency, agency_source, year, year_source)
+
+
+def describe_unpublished(unpublished: list[tuple[str, str]]) -> list[str]:
+    """Summary lines naming the (url, problem) documents left out, with what each problem means."""
+    if not unpublished:
+        return []
+    counts = Counter(code for _, problem in unpublished for code in problem.split(","))
+    lines = [f"report documents not published: {len(unpublished)} ("
+             + ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+             + "; documents.problem says why)"]
+    lines += [f"  {code}: {PROBLEMS[code]}" for code in sorted(counts)]
+    lines += [f"  {url}: {problem}" for url, problem in unpublished[:MAX_NAMED]]
+    if len(unpublished) > MAX_NAMED:
+        lines.append(f"  ... and {len(unpublished) - MAX_NAMED} more")
+    return lines

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from harvester.config import Layout
-from harvester.db.build import REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.parse.model import CELL_STATUSES
 from harvester.schema import KEYS
 

@@ -1,7 +1,7 @@
 """Datasette plugin for the harvester archive: Chinese search, links to archived files.
 
-- `?_zh=复议` on the `sections` and `reports` tables keeps only rows whose text contains
-  the query (exactly what a substring scan finds, see harvester/db/search.py); facets,
+- `?_zh=复议` (or Datasette's own search box, `?_search=`) on the `sections` and `reports`
+  tables keeps only rows whose text contains the query (exactly what a substring scan finds, see harvester/db/search.py); facets,
   JSON and CSV keep working because it is an ordinary filter.
 - SQL functions `zh_match(query)` (the FTS5 expression) and `zh_snippet(text, query)`
   for the canned `search` query.
@@ -49,16 +49,23 @@ def _snippet(text: str | None, query: str | None) -> str | None:
     return None if text is None else search.snippet(text, query or "")
 
 
+SEARCH_PARAMETERS = ("_zh", "_search")  # ours, and Datasette's own search box
+
+
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    query = request.args.get("_zh", "").strip()
-    if database != DATABASE or table not in ZH_FILTERS or not query:
+    if database != DATABASE or table not in ZH_FILTERS:
         return None
+    query = next((q for p in SEARCH_PARAMETERS if (q := request.args.get(p, "").strip())), "")
+    # Datasette finds no FTS table of its own for these tables: the box is shown from here.
+    box = {"supports_search": True, "search": request.args.get("_search", "")}
+    if not query:
+        return FilterArguments([], extra_context=box)
     if len(query) > search.MAX_QUERY_CHARS:
         raise BadRequest(str(search.QueryTooLong()))
     return FilterArguments(
         [ZH_FILTERS[table]], {"zh_match": search.match_expression(query)},
-        [f'text contains "{query}"'])
+        [f'text contains "{query}"'], extra_context=box)
 
 
 @hookimpl

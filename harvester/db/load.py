@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,22 +17,20 @@ from typing import Any
 import sqlite_utils
 
 from harvester.db import reports as rep
-from harvester.db import search
+from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
-from harvester.db.completion import PROBLEMS, Identity, identify
+from harvester.db.completion import Identity, describe_unpublished, identify
 from harvester.db.isolation import parse_archived
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
 from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
+from harvester.progress import Progress
 from harvester.registry import Site
 
 DEFAULT_WORKERS = os.cpu_count() or 1
-MAX_NAMED = 20  # unpublished documents named one by one in the summary
-Progress = Callable[[str, int, int], None]
-"""Called as progress(stage, done, total)."""
 
 
 @dataclass
@@ -61,26 +58,10 @@ class LoadSummary:
             f"reports: {self.reports} ({self.reports_written} written, "
             f"{self.reports_removed} removed); agencies: {self.agencies}",
             f"facts: {self.facts}; failed checks: {self.failed_checks}",
-            *self._unpublished_lines(),
+            *describe_unpublished(self.unpublished),
             *([f"parse failures: {len(self.failures)}"] if self.failures else []),
             *(f"  {url}: {reason}" for url, reason in sorted(self.failures.items())),
         ]
-
-    def _unpublished_lines(self) -> list[str]:
-        if not self.unpublished:
-            return []
-        counts: dict[str, int] = defaultdict(int)
-        for _, problem in self.unpublished:
-            for code in problem.split(","):
-                counts[code] += 1
-        lines = [f"report documents not published: {len(self.unpublished)} ("
-                 + ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
-                 + "; documents.problem says why)"]
-        lines += [f"  {code}: {PROBLEMS[code]}" for code in sorted(counts)]
-        lines += [f"  {url}: {problem}" for url, problem in self.unpublished[:MAX_NAMED]]
-        if len(self.unpublished) > MAX_NAMED:
-            lines.append(f"  ... and {len(self.unpublished) - MAX_NAMED} more")
-        return lines
 
 
 def load(root: Path, sites: list[Site], progress: Progress | None = None,
@@ -247,6 +228,7 @@ def _write_reports(db: sqlite_utils.Database, candidates: dict[str, Candidate],
             db["sections"].insert_all(rep.section_rows(rid, result), pk=("report_id", "section"))
             search.index_rows(db.conn, db.execute(
                 "SELECT rowid, text FROM sections WHERE report_id = ?", [rid]).fetchall())
+            wide.write_report(db, rid)
         summary.reports_written += 1
         progress("load", done, len(candidates))
     for rid in sorted(set(existing) - set(candidates)):
@@ -271,7 +253,7 @@ def _delete_report(db: sqlite_utils.Database, rid: str) -> None:
     """Remove a report and everything read from it (inside the caller's transaction)."""
     rowids = [r[0] for r in db.execute("SELECT rowid FROM sections WHERE report_id = ?", [rid])]
     search.unindex_rows(db.conn, rowids)
-    for table in ("facts", "checks", "sections", "report_documents"):
+    for table in ("facts", "checks", "sections", "report_documents", *wide.NAMES):
         db.execute(f"DELETE FROM {table} WHERE report_id = ?", [rid])
     db.execute("DELETE FROM reports WHERE id = ?", [rid])
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from harvester.archive.store import BlobStore
 from harvester.config import Layout
+from harvester.crawl.pictures import content_images
 from harvester.db.isolation import failed_parse, isolated_map
 from harvester.db.parsecache import ParseCache
 from harvester.db.sources import archived_pictures
 from harvester.parse import PARSER_VERSION
-from harvester.parse.image_pages import bundle_key, content_images, needs_images, parse_image_page
+from harvester.parse.image_pages import bundle_key, needs_images, parse_image_page
 from harvester.parse.model import ParseResult
-
-if TYPE_CHECKING:  # load imports this module
-    from harvester.db.load import Progress
+from harvester.progress import Progress
 
 
 def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dict[str, ParseResult],

@@ -13,12 +13,27 @@ from typing import Any
 from harvester.archive.fetchlog import FetchLog
 from harvester.archive.store import BlobStore
 from harvester.config import Layout
+from harvester.registry import Site, from_entries
 
 
 def _read_only(root: Path) -> FetchLog | None:
     """The archive's fetch log opened read-only, or None when the archive has none yet."""
     path = Layout(root).fetch_log
     return FetchLog(path, read_only=True) if path.exists() else None
+
+
+def recorded_sites(root: Path) -> list[Site]:
+    """The registry entries the archive's runs crawled (the latest run's entry of each id wins)."""
+    log = _read_only(root)
+    if log is None:
+        return []
+    try:
+        registries = log.run_registries()
+    finally:
+        log.close()
+    sites = {site.id: site for n, registry in enumerate(registries, 1)
+             for site in from_entries(registry, f"{Layout(root).fetch_log} run registry {n}")}
+    return list(sites.values())
 
 
 def archived_pictures(root: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@ the crawl and load steps are injectable too (defaults: the real crawl runner and
 from __future__ import annotations
 
 import logging
-import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harvester.archive.fetchlog import FetchLog
+from harvester.archive.fetchlog import FetchLog, new_run_id
 from harvester.config import Layout
 
 from harvester.operate import alerts as alerting
@@ -72,7 +71,7 @@ class Scheduler:
 
     def _run(self, fetch_log: FetchLog) -> runs.RunSummary:
         conn, now = fetch_log.conn, self.clock()
-        summary = runs.RunSummary(f"sched-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}", iso(now))
+        summary = runs.RunSummary(f"sched-{new_run_id(now)}", iso(now))
         lock = RunLock(conn, self.clock, self.calendar.lock_stale_after)
         stale = lock.acquire(summary.run_id)
         raised: list[alerting.Alert] = []

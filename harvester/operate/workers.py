@@ -55,7 +55,8 @@ class Crawl:
 
 def seed(crawl: Crawl, sites: list[Site]) -> int:
     """Push every column of `sites` as a JSON start entry; returns how many."""
-    entries = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser"}) for s in sites for url in s.start_urls]
+    entries = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser", "cms": s.cms})
+               for s in sites for url in s.start_urls]
     if entries:
         crawl.client().rpush(f"{crawl.prefix}:start_urls", *entries)
     return len(entries)

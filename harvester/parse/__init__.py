@@ -23,9 +23,9 @@ from harvester.parse.model import Extract, ParseResult
 from harvester.parse.sniff import sniff
 
 if TYPE_CHECKING:  # the OCR stack loads only when a file needs it
-    from harvester.parse.ocr.pool import Progress as OcrProgress
+    from harvester.progress import Progress
 
-PARSER_VERSION = "8"
+PARSER_VERSION = "10"
 """Bumped whenever the output for the same bytes can change; the database re-parses on change."""
 
 # Sniffed carrier -> module whose `extract(data) -> Extract` reads it.
@@ -47,7 +47,7 @@ UNREADABLE = {
 }
 
 
-def parse_file(path: str | Path, progress: OcrProgress | None = None,
+def parse_file(path: str | Path, progress: Progress | None = None,
                ocr_cache: Path | None = None) -> ParseResult:
     """Parse the file at `path`; one that is no regular file, or too big, is unreadable (see read_file)."""
     try:
@@ -58,7 +58,7 @@ def parse_file(path: str | Path, progress: OcrProgress | None = None,
     return parse_bytes(data, str(path), progress, ocr_cache)
 
 
-def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,
+def parse_bytes(data: bytes, name: str, progress: Progress | None = None,
                 ocr_cache: Path | None = None) -> ParseResult:
     """Parse a report held in memory; `name` is only recorded, never used to guess the type.
     `progress` hears of every page OCR reads (scans, pictures); `ocr_cache` is the folder of
@@ -83,7 +83,7 @@ def parse_bytes(data: bytes, name: str, progress: OcrProgress | None = None,
     return interpret(extract, blank())
 
 
-def _extract(carrier: str, data: bytes, progress: OcrProgress | None, ocr_cache: Path | None) -> Extract:
+def _extract(carrier: str, data: bytes, progress: Progress | None, ocr_cache: Path | None) -> Extract:
     if carrier in UNREADABLE:
         raise UnreadableFile(UNREADABLE[carrier])
     if carrier == "image":

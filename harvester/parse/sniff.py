@@ -7,11 +7,10 @@ import re
 import unicodedata
 import zipfile
 
-from harvester.parse.decode import detect
+from harvester.charset import detect
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.limits import check_zip
 
-CARRIERS = ("pdf", "docx", "doc", "html", "text", "image", "zip", "empty", "binary")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .doc, .wps, .xls
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM",
                b"II*\x00", b"MM\x00*")
@@ -39,7 +38,7 @@ def _looks_like_text(head: str) -> bool:
 
 
 def sniff(data: bytes) -> str:
-    """One of CARRIERS for these bytes."""
+    """The carrier of these bytes: a key of harvester.parse.CARRIERS or UNREADABLE, or "image" (OCR)."""
     stripped = data.lstrip(b"\x00\t\r\n \xef\xbb\xbf")
     if not stripped:
         return "empty"

@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 from harvester.portal.catalogue import TRS_COLUMN, Catalogue, GroundTruth, add_large, build_demo
 from harvester.portal.sites import Resource
 
+HOLD_LIMIT_S = 300  # a held request is answered after this long even if nobody releases it
+
 
 class Portal:
     """A running replica portal: `.url`, the ground truth (`reports`, `non_reports`) and run-time changes."""
@@ -21,6 +23,7 @@ class Portal:
         self.catalogue = catalogue
         self._server = server
         self._lock = threading.Lock()
+        self._held: dict[str, threading.Event] = {}
         self.access_log: list[tuple[float, str]] = []  # (time.time(), path+query) of every request, in order
         self._thread = threading.Thread(target=server.serve_forever, name="replica-portal", daemon=True)
         self._thread.start()
@@ -77,6 +80,17 @@ class Portal:
         with self._lock:
             self.catalogue.throttled[path] = seconds
 
+    def hold(self, path: str) -> threading.Event:
+        """Keep every request for `path` waiting (logged, unanswered) until the returned event is set."""
+        with self._lock:
+            return self._held.setdefault(path, threading.Event())
+
+    def wait_if_held(self, path: str) -> None:
+        """Block while `path` is held (at most HOLD_LIMIT_S; stopping the portal releases it)."""
+        gate = self._held.get(path)
+        if gate is not None:
+            gate.wait(HOLD_LIMIT_S)
+
     def request_times(self, url: str) -> list[float]:
         """When the server was asked for `url` (absolute URL or path+query), oldest first."""
         parts = urlsplit(url)
@@ -100,7 +114,9 @@ class Portal:
             return self.catalogue.get(path, query)
 
     def stop(self) -> None:
-        """Shut the server down and wait for its thread."""
+        """Shut the server down (releasing held requests) and wait for its thread."""
+        for gate in self._held.values():
+            gate.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -123,6 +139,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (stdlib name)
         parts = urlsplit(self.path)
         resource = self.portal.resolve(parts.path, parts.query)
+        self.portal.wait_if_held(parts.path)
         if resource is None:
             resource = Resource(b"<html><body><h1>404 Not Found</h1></body></html>", status=404)
         if resource.delay:

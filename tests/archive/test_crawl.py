@@ -170,7 +170,8 @@ def test_nothing_is_written_outside_the_archive(crawls: dict) -> None:
     root = crawls["root"]
     top = {path.name for path in root.iterdir()}
     assert top <= {"blobs", "warc", "archive.db", "archive.db-wal", "archive.db-shm"}
-    assert all(path.parent == root / "warc" for path in (root / "warc").rglob("*"))
+    warc_files = list((root / "warc").rglob("*"))
+    assert warc_files and all(path.parent == root / "warc" for path in warc_files)
 
 
 def test_identical_recrawl_stores_nothing_new(crawls: dict) -> None:

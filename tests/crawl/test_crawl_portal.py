@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import signal
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -18,9 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, new_run_id, start_crawl
+from harvester.archive.fetchlog import new_run_id
+from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, start_crawl
+from harvester.db.sources import recorded_sites
 from harvester.portal import Portal
-from harvester.registry import DEMO_REGISTRY
+from harvester.registry import DEMO_REGISTRY, load_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -134,16 +137,22 @@ def test_unknown_site_is_a_usage_error(archive_dir: Path) -> None:
 
 def test_crawl_killed_mid_run_resumes_and_loses_nothing(fresh_portal: Portal, archive_dir: Path) -> None:
     start = fresh_portal.generate_large(150)
-    expected = {fresh_portal.absolute(e.url) for e in fresh_portal.catalogue.columns["/big/zwgk/zfxxgknb/"].entries}
+    column = fresh_portal.catalogue.columns["/big/zwgk/zfxxgknb/"]
+    expected = {fresh_portal.absolute(e.url) for e in column.entries}
+    # The crawl cannot get past the last list page before the kill, however fast the machine.
+    last_list = fresh_portal.absolute(f"{column.path}index_{column.page_count - 1}.html")
+    gate = fresh_portal.hold(urlsplit(last_list).path)
     options = {"url": start, "archive": archive_dir, "settings": LOOPBACK_SETTINGS}
     process = start_crawl(new_run_id(), **options)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _count_documents(archive_dir) < 30:
+    deadline = time.monotonic() + 120  # only against a hang: the loop waits for a state
+    while time.monotonic() < deadline and (_count_documents(archive_dir) < 30
+                                           or not fresh_portal.times_requested(last_list)):
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    gate.set()
     interrupted = _count_documents(archive_dir)
-    assert 30 <= interrupted < len(expected), "the crawl should be killed mid-run"
+    assert fresh_portal.times_requested(last_list) and 30 <= interrupted < len(expected)
 
     summary = crawl(**options, timeout=180)
     assert summary["status"] == "finished"
@@ -162,3 +171,17 @@ def _count_documents(archive: Path) -> int:
         return query(archive, "SELECT count(*) FROM documents")[0][0]
     except sqlite3.OperationalError:  # schema not created yet
         return 0
+
+
+def test_a_run_records_its_registry_and_load_takes_the_agencies_from_it(portal: Portal, crawled, tmp_path) -> None:
+    archive, _ = crawled
+    used = load_registry(DEMO_REGISTRY, portal=portal.url)
+    assert sorted(recorded_sites(archive), key=lambda site: site.id) == sorted(used, key=lambda site: site.id)
+    copy = tmp_path / "archive"
+    shutil.copytree(archive, copy)
+    run = subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(copy)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    with sqlite3.connect(copy / "harvester.db") as conn:
+        reports = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert reports == len({report.seed for report in portal.reports})  # the demo sites' agencies resolved

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from harvester.parse.errors import UnreadableFile
-from harvester.parse.image_pages import content_images, parse_image_page, wanted_images
+from harvester.crawl.pictures import content_images, wanted_images
+from harvester.parse.image_pages import parse_image_page
 from harvester.parse.ocr.render import ImageSet
 from harvester.portal.catalogue import LOGO
 from harvester.portal.reports import report_source
@@ -38,8 +39,13 @@ def test_the_pictures_of_a_page_are_found_in_order_without_chrome() -> None:
     page, pictures = picture_page(seeds()[0])
     assert content_images(page, PAGE_URL) == [url for url, _ in pictures]
     assert wanted_images(page, PAGE_URL) == [url for url, _ in pictures]
-    text_report = report_source(seeds()[0]).file_bytes("html")
-    assert wanted_images(text_report, PAGE_URL) == []  # its text carries the tables
+
+@pytest.mark.parametrize("carrier", ["html", "gbk.html"])
+def test_a_page_printing_its_tables_as_text_wants_none_of_its_pictures(carrier: str) -> None:
+    text_report = report_source(seeds()[0]).file_bytes(carrier)
+    with_picture = text_report.replace(b"</body>", b'<p><img src="./photo.jpg" width="800"></p></body>')
+    assert content_images(with_picture, PAGE_URL) == [urljoin(PAGE_URL, "photo.jpg")]
+    assert wanted_images(with_picture, PAGE_URL) == []  # its text carries the tables
 
 
 @pytest.mark.parametrize("seed", seeds()[:2])

@@ -32,7 +32,7 @@ def test_page_cache_hit_on_second_read(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("HARVESTER_OCR_CACHE", str(tmp_path / "cache"))
     source = PageSource("image", _top_quarter_png(seeds()[0]))
     calls: list[tuple[int, int]] = []
-    first = ocr_pages(source, [0], progress=lambda done, total: calls.append((done, total)))
+    first = ocr_pages(source, [0], progress=lambda stage, done, total: calls.append((done, total)))
     second = ocr_pages(source, [0])
     assert calls == [(1, 1)]
     assert first[0].error is None and first[0].note["cached"] is False
@@ -59,7 +59,7 @@ def test_several_pages_in_the_pool_report_progress() -> None:
     data = fixture_path(seeds()[3], "scan.pdf").read_bytes()
     calls: list[tuple[int, int]] = []
     extract = refine_pdf(data, pdf_carrier.extract(data),
-                         progress=lambda done, total: calls.append((done, total)))
+                         progress=lambda stage, done, total: calls.append((done, total)))
     pages = extract.pages
     assert calls == [(n, pages) for n in range(1, pages + 1)]
     assert [n["page"] for n in extract.page_notes] == list(range(1, pages + 1))
@@ -101,7 +101,7 @@ def test_mixed_pdf_keeps_good_pages_and_ocrs_the_scanned_one() -> None:
     assert extract.method == "mixed"
     assert [n["decision"] for n in extract.page_notes] == ["text-layer", "ocr"]
     cells = {t.page: [c for row in t.rows for c in row if c.text] for t in extract.tables()}
-    assert all(c.confidence is None for c in cells.get(1, []))
+    assert all(c.confidence is None for c in cells.get(1, []))  # page 1 (text layer) may hold no table
     assert cells[2] and all(c.confidence is not None for c in cells[2])
     assert [b.page for b in extract.blocks] == sorted(b.page for b in extract.blocks)
 

@@ -44,7 +44,7 @@ def test_good_pdf_is_left_alone(seed: str) -> None:
     blocks = list(before.blocks)
     after = refine_pdf(data, before)
     assert after.method == "text-layer" and after.blocks == blocks
-    assert all(n["decision"] == "text-layer" and "ocr" not in n for n in after.page_notes)
+    assert after.page_notes and all(n["decision"] == "text-layer" and "ocr" not in n for n in after.page_notes)
 
 
 @pytest.mark.parametrize("variant", ["scan", "badfont"])
@@ -53,6 +53,6 @@ def test_bad_pages_are_sent_to_ocr_with_reasons(variant: str) -> None:
     data = fixture_path(seed, f"{variant}.pdf").read_bytes()
     extract = pdf_carrier.extract(data)
     verdicts = judge_pages(data, extract)
-    assert all(v.decision == "ocr" for v in verdicts)
+    assert verdicts and all(v.decision == "ocr" for v in verdicts)
     expected = "page is an image" if variant == "scan" else "private-use"
     assert all(any(expected in r for r in v.reasons) for v in verdicts), verdicts

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harvester.parse.decode import detect
+from harvester.charset import detect
 from harvester.parse.model import Extract, Table
 from harvester.parse.sniff import sniff
 

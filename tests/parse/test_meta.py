@@ -50,6 +50,15 @@ def test_a_two_line_title_wins_over_a_generic_metadata_title() -> None:
         "淮安市人民政府", 2024, "淮安市人民政府2024年政府信息公开工作年度报告")
 
 
+@pytest.mark.parametrize("page_title", [
+    f"沭阳县人民政府-{AGENCY}2023年政府信息公开工作年度报告",
+    f"{AGENCY}2023年政府信息公开工作年度报告_沭阳县人民政府",
+])
+def test_the_portals_name_in_a_page_title_is_not_the_agency(page_title: str) -> None:
+    result = _interpret(["2023年政府信息公开工作年度报告", *SECTIONS], title=page_title)
+    assert (result.agency, result.year) == (AGENCY, 2023)
+
+
 def test_a_metadata_field_above_a_title_is_not_an_agency() -> None:
     result = _interpret(["发文日期：2024-01-20", "2023年政府信息公开工作年度报告", *SECTIONS])
     assert (result.agency, result.year) == (None, 2023)

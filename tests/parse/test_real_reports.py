@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from harvester.parse import parse_bytes
 from harvester.parse import parse_file as parse_uncached
+from harvester.parse.carriers.pdf import extract
 from pdf_edit import mislabel_digit, replace_number
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
@@ -104,3 +106,11 @@ def test_a_text_layer_that_lies_is_settled_by_the_page_picture(lie) -> None:
     assert result.cell_status[key] == "settled"
     assert result.where[key]["readings"] == ["ocr"] and result.where[key]["method"] == "ocr"
     assert all(check.passed is not False for check in result.checks)
+
+
+@pytest.mark.parametrize("folder", real_reports(), ids=lambda p: p.name)
+def test_running_page_numbers_are_not_read_as_prose(folder: Path) -> None:
+    paragraphs = [p.text for p in extract(source(folder).read_bytes()).paragraphs()]
+    assert paragraphs
+    stuck = [text[-40:] for text in paragraphs if re.search(r"[-—]\s*\d{1,3}\s*[-—]$", text)]
+    assert not stuck, stuck

@@ -12,7 +12,7 @@ import pytest
 from harvester.parse.carriers import docx as docx_carrier
 from harvester.parse.carriers import html as html_carrier
 from harvester.parse.carriers.textnorm import join_lines
-from harvester.parse.decode import detect
+from harvester.charset import detect
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.sniff import sniff
 
@@ -128,3 +128,12 @@ def test_docx_body_order_and_title() -> None:
 def test_docx_carrier_refuses_a_zip_without_document() -> None:
     with pytest.raises(UnreadableFile, match="not a DOCX"):
         docx_carrier.extract(other_zip())
+
+
+def test_every_carrier_sniff_names_has_a_reader() -> None:
+    import harvester.parse as parse
+
+    named = {sniff(data) for data in (b"%PDF-1.7\n", b"", b"\x00\x01\x02\x03" * 100, "<html><body>报告</body></html>".encode(),
+                                      "政府信息公开工作年度报告".encode(), b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)}
+    assert len(named) == 6
+    assert named <= set(parse.CARRIERS) | set(parse.UNREADABLE) | {"image"}

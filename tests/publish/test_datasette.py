@@ -85,7 +85,7 @@ def test_zh_filter_matches_a_substring_scan(server, loaded_archive, word) -> Non
     # The canned search query agrees, with the word in its snippet.
     hits = get(server, "/harvester/search.json", q=word, _shape="array").json()
     assert sorted((h["report_id"], h["section"]) for h in hits) == scan
-    assert all(f"【{word}】" in h["snippet"] for h in hits)
+    assert hits and all(f"【{word}】" in h["snippet"] for h in hits)
 
 
 def test_zh_filter_keeps_facets_and_csv(server, loaded_archive) -> None:

@@ -71,5 +71,39 @@ def test_codebook_and_datapackage_describe_every_column(exported) -> None:
         header = next(csv.reader(open(out / resource["path"], encoding="utf-8-sig")))
         fields = resource["schema"]["fields"]
         assert [f["name"] for f in fields] == header
-        assert all(f.get("description") for f in fields), resource["name"]
+        assert fields and all(f.get("description") for f in fields), resource["name"]
         assert all(f["type"] == "number" for f in fields if f["name"] in KEYS)
+
+
+def test_datapackage_is_valid_for_frictionless(exported) -> None:
+    from frictionless import validate
+
+    out, _ = exported
+    report = validate(out / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])[:10]
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["version"] and package["licenses"][0]["name"] == "CC-BY-4.0"
+    assert all(r["profile"] == "tabular-data-resource" for r in package["resources"])
+    panel = next(r for r in package["resources"] if r["name"] == "panel-long")
+    references = {fk["reference"]["resource"] for fk in panel["schema"]["foreignKeys"]}
+    assert references == {"reports", "codebook"}
+
+
+def test_identifiers_are_text_in_every_schema(exported) -> None:
+    out, _ = exported
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    ids = [f for r in package["resources"] for f in r["schema"]["fields"]
+           if f["name"] in ("id", "report_id", "agency_id", "source_document", "source_sha256")]
+    assert ids and all(f["type"] == "string" for f in ids)
+
+
+def test_long_panel_carries_label_unit_raw_and_review(exported, loaded_archive: Path) -> None:
+    out, _ = exported
+    conn = sqlite3.connect(loaded_archive / "harvester.db")
+    wanted = {(r, k): (label, as_text(unit), as_text(raw), as_text(review), as_text(reading))
+              for r, k, label, unit, raw, review, reading in conn.execute(
+                  "SELECT f.report_id, f.key, c.label, f.unit, f.raw, f.review, f.reading"
+                  " FROM facts f JOIN codebook c ON c.key = f.key")}
+    panel = {(r["report_id"], r["key"]): (r["label"], r["unit"], r["raw"], r["review"], r["reading"])
+             for r in read_csv(out / "panel_long.csv")}
+    assert wanted and panel == wanted

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -176,6 +177,11 @@ class FetchLogError(RuntimeError):
     """The fetch log cannot be used (newer schema, corrupt file)."""
 
 
+def new_run_id(now: datetime | None = None) -> str:
+    """A fresh run id: UTC timestamp (now, or `now`) plus a short random suffix (two runs in one second differ)."""
+    return f"{now or datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
 def utc_now() -> str:
     """Current time as ISO-8601 UTC with milliseconds, e.g. 2026-11-23T15:13:24.123Z."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -326,17 +332,27 @@ class FetchLog:
     # --- runs -------------------------------------------------------------------------
 
     def start_run(self, run_id: str, spider: str | None, site: str | None, started_at: str | None = None,
-                  process: dict[str, Any] | None = None) -> None:
+                  process: dict[str, Any] | None = None, registry: list[dict[str, Any]] | None = None) -> None:
         """Create the run row, or mark a resumed run as running again (started_at kept). While it runs,
-        `stats` holds its `process` ({"host", "pid"}), by which a run whose process died is found."""
+        `stats` holds its `process` ({"host", "pid"}), by which a run whose process died is found;
+        `registry`: the registry entries the run crawls (harvester.registry.entries)."""
+        recorded = json.dumps(registry, ensure_ascii=False) if registry is not None else None
         self.transaction(
             lambda conn: conn.execute(
-                "INSERT INTO runs(run_id, spider, site, started_at, status, stats) VALUES (?, ?, ?, ?, 'running', ?)"
+                "INSERT INTO runs(run_id, spider, site, started_at, status, stats, registry)"
+                " VALUES (?, ?, ?, ?, 'running', ?, ?)"
                 " ON CONFLICT(run_id) DO UPDATE SET ended_at=NULL, status='running', stats=excluded.stats,"
-                " spider=coalesce(excluded.spider, spider), site=coalesce(excluded.site, site)",
-                (run_id, spider, site, started_at or utc_now(), json.dumps(process) if process else None),
+                " spider=coalesce(excluded.spider, spider), site=coalesce(excluded.site, site),"
+                " registry=coalesce(excluded.registry, registry)",
+                (run_id, spider, site, started_at or utc_now(), json.dumps(process) if process else None, recorded),
             )
         )
+
+    def run_registries(self) -> list[list[dict[str, Any]]]:
+        """The registry entries every run that recorded them crawled, oldest run first."""
+        rows = self.conn.execute(
+            "SELECT registry FROM runs WHERE registry IS NOT NULL ORDER BY started_at, run_id")
+        return [json.loads(registry) for (registry,) in rows]
 
     def interrupt_gone_runs(self, host: str, alive: Callable[[int], bool]) -> list[str]:
         """Mark as 'interrupted' the runs still 'running' whose process on `host` is gone (killed, crashed):

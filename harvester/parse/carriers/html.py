@@ -9,37 +9,20 @@ from __future__ import annotations
 import re
 
 import lxml.etree
-import lxml.html
 
+from harvester import markup
+from harvester.markup import skipped, tag_name
 from harvester.parse.carriers.textnorm import join_lines
-from harvester.parse.decode import decode
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.limits import MAX_HTML_BYTES
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 
-# Chrome and machinery whose text is never part of a report.
-DROPPED = frozenset({"script", "style", "noscript", "nav", "header", "footer", "iframe",
-                     "template", "select", "button", "object", "embed", "svg", "head"})
 BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
                     "section", "article", "aside", "main", "blockquote", "pre", "dl", "dt",
                     "dd", "table", "tr", "td", "th", "caption", "center", "address",
                     "figure", "figcaption", "form", "hr", "fieldset", "body", "tbody",
                     "thead", "tfoot"})
-HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 MAX_SPAN = 100  # a real report table is < 40 rows and < 20 columns
-
-
-def _tag(element: lxml.etree._Element) -> str | None:
-    """Lower-case local tag name, or None for comments and processing instructions."""
-    tag = element.tag
-    return tag.lower() if isinstance(tag, str) else None
-
-
-def skipped(element: lxml.etree._Element) -> bool:
-    """True for elements whose content is chrome, machinery or hidden."""
-    tag = _tag(element)
-    return tag is None or tag in DROPPED or bool(HIDDEN.search(element.get("style", "")))
 
 
 def _span(element: lxml.etree._Element, name: str) -> int:
@@ -50,7 +33,7 @@ def _span(element: lxml.etree._Element, name: str) -> int:
 
 def _text_lines(element: lxml.etree._Element, out: list[str]) -> None:
     """Append the element's visible text, with newlines at <br> and block boundaries."""
-    if _tag(element) == "br" or _tag(element) in BLOCKS:
+    if tag_name(element) == "br" or tag_name(element) in BLOCKS:
         out.append("\n")
     if element.text:
         out.append(element.text)
@@ -59,7 +42,7 @@ def _text_lines(element: lxml.etree._Element, out: list[str]) -> None:
             _text_lines(child, out)
         if child.tail:
             out.append(child.tail)
-    if _tag(element) in BLOCKS:
+    if tag_name(element) in BLOCKS:
         out.append("\n")
 
 
@@ -87,7 +70,7 @@ def read_table(table: lxml.etree._Element, index: int) -> Table:
         row: list[Cell] = []
         col = 0
         for td in tr:
-            if _tag(td) not in ("td", "th") or skipped(td):
+            if tag_name(td) not in ("td", "th") or skipped(td):
                 continue
             while col < len(free_from) and free_from[col] > r:
                 col += 1
@@ -115,7 +98,7 @@ class _Walker:
         self.buffer = []
 
     def walk(self, element: lxml.etree._Element) -> None:
-        tag = _tag(element)
+        tag = tag_name(element)
         if skipped(element):
             pass
         elif tag == "table" and element.find(".//table") is None:
@@ -146,15 +129,11 @@ def _title(root: lxml.etree._Element) -> str | None:
 
 
 def parse_document(data: bytes) -> lxml.etree._Element:
-    """The page's element tree, decoded by the shared charset detection."""
-    # lxml refuses str input that still carries an encoding declaration; we decoded already.
-    text = XML_DECLARATION.sub("", decode(data), count=1)
-    if not text.strip():
-        raise UnreadableFile("empty HTML page")
+    """The page's element tree (see harvester.markup); UnreadableFile when it is none."""
     try:
-        return lxml.html.document_fromstring(text)
-    except (lxml.etree.ParserError, ValueError) as error:
-        raise UnreadableFile(f"HTML does not parse: {error}") from error
+        return markup.parse_document(data)
+    except markup.NotMarkup as error:
+        raise UnreadableFile(str(error)) from error
 
 
 def extract(data: bytes) -> Extract:

@@ -10,8 +10,11 @@ per-page notes for the OCR stage.
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -33,6 +36,10 @@ TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is patholo
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MAX_WORDS_CHARS = 20_000  # a report page prints ~2,000; beyond this the words are not re-placed
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
+# A running page number ("- 3 -", "第3页", "3/6") alone on a line in the top or bottom margin.
+PAGE_NUMBER = re.compile(r"^[-—–－~]*(?:第)?\d{1,4}(?:页)?(?:[/／](?:共)?\d{1,4}页?)?[-—–－~]*$")
+MARGIN_SHARE = 0.1  # of the page height, at the top and at the bottom
+NUMBER_WIDTH_SHARE = 0.15  # of the page width: a page number is short
 READ_ERRORS = (pdfium.PdfiumError, ValueError, KeyError, TypeError, AttributeError,
                AssertionError, IndexError, OverflowError, ZeroDivisionError, RecursionError)
 
@@ -111,6 +118,25 @@ def _paragraphs(lines: list[dict[str, Any]], page_number: int) -> list[tuple[flo
     return [(top, Paragraph(join_lines("\n".join(texts)), page_number)) for top, texts in out]
 
 
+def without_page_numbers(layout: PageLayout) -> PageLayout:
+    """The page without its running page number, which would end the page's last paragraph
+    ("…将栏目不更- 2 -") or stand as a paragraph of its own."""
+    _, _, width, height = layout.bbox
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for char in layout.chars:
+        if char["top"] < height * MARGIN_SHARE or char["bottom"] > height * (1 - MARGIN_SHARE):
+            lines[round(char["bottom"])].append(char)
+    dropped: set[int] = set()
+    for line in lines.values():
+        text = "".join(c["text"] for c in sorted(line, key=lambda c: c["x0"]) if c["text"].strip())
+        span = max(c["x1"] for c in line) - min(c["x0"] for c in line)
+        if PAGE_NUMBER.match(text) and span < width * NUMBER_WIDTH_SHARE:
+            dropped.update(id(c) for c in line)
+    if not dropped:
+        return layout
+    return replace(layout, chars=[c for c in layout.chars if id(c) not in dropped])
+
+
 def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]:
     """A page's tables and paragraphs, ordered top to bottom."""
     placed: list[tuple[float, Block]] = []
@@ -165,6 +191,7 @@ def extract(data: bytes) -> Extract:
                     page.close()
                 note = page_note(number, layout)
                 result.page_notes.append(note)
+                layout = without_page_numbers(layout)
                 result.errors.extend(_page_bounds(layout, number))
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from harvester.parse.decode import decode
+from harvester.charset import decode
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 
 # A wrapped cell continues on the next line only while the fragment is short and is not a

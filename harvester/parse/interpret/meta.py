@@ -83,7 +83,8 @@ def _named(title: str) -> _Named:
     year = YEAR.search(title)
     end = AGENCY_END.search(title)
     agency = title[: end.start()].strip("《》“”\"'：:、 ") if end else ""
-    agency = re.split(r"[:：]", agency)[-1]  # a label glued in front is never part of a name
+    # A label ("标题：") or a portal's name ("XX县人民政府-") in front is never part of a name.
+    agency = re.split(r"[:：\-_|｜—]", agency)[-1]
     return _Named(title, agency if agency and not re.search(r"\d", agency) else None,
                   int(year.group(1)) if year else None)
 

@@ -11,10 +11,11 @@ from harvester.parse.errors import NO_TEXT_LAYER, PAGES_WITHOUT_TEXT, Unreadable
 from harvester.parse.limits import MAX_PDF_PAGES
 from harvester.parse.model import Block, Extract, Paragraph, Table
 from harvester.parse.ocr.limits import MAX_OCR_PAGES
-from harvester.parse.ocr.pool import PageOutcome, Progress, ocr_pages
+from harvester.parse.ocr.pool import PageOutcome, ocr_pages
 from harvester.parse.ocr.render import ImageSet, Pages, PageSource, open_pdf
 from harvester.parse.ocr.trust import (MIN_TEXT_CHARS, PageStats, Verdict, judge, page_objects,
                                        pdfium_text)
+from harvester.progress import Progress
 
 # The carrier's own notes that a page lacks text; settled once OCR has read those pages.
 _CARRIER_OCR_ERRORS = (NO_TEXT_LAYER, PAGES_WITHOUT_TEXT)

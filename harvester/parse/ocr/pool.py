@@ -6,7 +6,6 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from harvester.parse.ocr import cache
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, worker_count
 from harvester.parse.ocr.page import read_page
 from harvester.parse.ocr.render import Pages
+from harvester.progress import Progress
 
-Progress = Callable[[int, int], None]
-"""Called as progress(pages_done, pages_total) after every page."""
+OCR_STAGE = "OCR pages"  # the stage named in progress calls
 
 
 @dataclass
@@ -118,7 +117,7 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
             for index in [i for i, job in pending.items() if job.ready()]:
                 outcomes[index] = pending.pop(index).get()
                 if progress:
-                    progress(len(outcomes), len(indices))
+                    progress(OCR_STAGE, len(outcomes), len(indices))
             time.sleep(0.05)
         for index in pending:
             outcomes[index] = _timed_out(index + 1)

@@ -1,5 +1,8 @@
 """Bytes -> str for HTML and plain text, with the encoding found the way browsers would.
 
+Shared by the crawl (pages whose declared charset cannot decode them) and the parser, and
+kept apart from both so the crawl never imports the parser.
+
 Order: byte-order mark, then UTF-8, then a charset declared in the first KBs (<meta
 charset>, http-equiv, XML declaration), then GB18030 (a superset of GBK/GB2312), then
 charset-normalizer's guess; each must decode cleanly. UTF-8 goes before the declared

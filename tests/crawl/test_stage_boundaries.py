@@ -1,0 +1,34 @@
+"""The crawl meets the parser only at the archive: it imports none of it, and its picture rule
+keeps to the limit OCR reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from harvester.crawl.pictures import MAX_PICTURES
+from harvester.parse.ocr.limits import MAX_OCR_PAGES
+
+REPO = Path(__file__).resolve().parents[2]
+# Everything a crawl process loads: both spiders, the settings and every component they enable.
+CRAWL = """
+import importlib, sys
+from harvester.crawl import settings
+import spiders.discovery, spiders.distributed
+for name in [*settings.DOWNLOADER_MIDDLEWARES, *settings.EXTENSIONS, *getattr(settings, "ITEM_PIPELINES", {})]:
+    importlib.import_module(name.rsplit(".", 1)[0])
+loaded = sorted(m for m in sys.modules if m.startswith("harvester."))
+print(" ".join(loaded))
+"""
+
+
+def test_a_crawl_process_never_imports_the_parser() -> None:
+    run = subprocess.run([sys.executable, "-c", CRAWL], capture_output=True, text=True, cwd=REPO, check=True)
+    loaded = run.stdout.split()
+    assert "harvester.crawl.pictures" in loaded and "harvester.crawl.archiving" in loaded
+    assert [name for name in loaded if name.startswith("harvester.parse")] == []
+
+
+def test_the_crawl_fetches_as_many_pictures_as_ocr_reads() -> None:
+    assert MAX_PICTURES == MAX_OCR_PAGES
