@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import sqlite_utils
 import yaml
+from datasette.utils import tilde_encode
 
 from harvester.config import Layout
 from harvester.db import search, wide
@@ -96,7 +97,7 @@ def pages(conn: sqlite3.Connection) -> dict[str, str]:
         "facts csv page": "/harvester/facts.csv",
         "sections ?_zh=公开": "/harvester/sections?_zh=公开",
         "reports ?_zh=复议": "/harvester/reports?_zh=复议",
-        "report page": f"/harvester/reports/{rid.replace('/', '~2F')}",
+        "report page": f"/harvester/reports/{tilde_encode(rid)}",
         "home": "/", "database": "/harvester",
     }
     return out
@@ -124,10 +125,10 @@ def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
                     time.sleep(0.1)
             print(f"{'page':<34}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}")
             for name, path in paths.items():
-                times, status = [], None
+                times, status = [], client.get(path, follow_redirects=True)  # warm-up, not timed
                 for _ in range(repeat):
                     began = time.perf_counter()
-                    status = client.get(path).status_code
+                    status = client.get(path, follow_redirects=True).status_code
                     times.append((time.perf_counter() - began) * 1000)
                 p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
                 print(f"{name:<34}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}")

@@ -33,14 +33,16 @@ SETTINGS = {
 
 
 def build_metadata() -> dict[str, Any]:
-    """datasette_metadata.yaml plus the descriptions owned by code: every wide-view column
-    (from the codebook) and the cell statuses of facts.reading (from CELL_STATUSES)."""
+    """datasette_metadata.yaml plus what code owns: every wide-table column's description
+    (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES) and the
+    outcome_shares query (over the codebook's table-3 columns)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
     report_columns = tables["reports"]["columns"]
     tables["facts"]["columns"]["reading"] = (
         "How the value was established (empty when the parse does not say) — "
         + "; ".join(f"{status}: {meaning}" for status, meaning in CELL_STATUSES.items()))
+    metadata["databases"]["harvester"]["queries"]["outcome_shares"]["sql"] = outcome_shares_sql()
     for table in WIDE_TABLES:
         columns = tables.setdefault(f"{table}_wide", {}).setdefault("columns", {})
         columns["report_id"] = "Report (see reports)"
@@ -49,6 +51,23 @@ def build_metadata() -> dict[str, Any]:
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
     return metadata
+
+
+OUTCOMES = ("granted", "partial", "denied", "unable", "not_processed", "other")
+HANDLED = "result.total.total"
+
+
+def outcome_shares_sql() -> str:
+    """The outcome_shares query: each outcome's share of handled requests (totals column),
+    summed over the outcome's table3_wide columns (one row a report, no facts read)."""
+    shares = []
+    for outcome in OUTCOMES:
+        keys = [k for k in KEYS if k.startswith(f"result.{outcome}.") and k.endswith(".total")]
+        values = " UNION ALL SELECT ".join([f"[{keys[0]}] AS v", *(f"[{k}]" for k in keys[1:])])
+        shares.append(f"round(100.0 * (SELECT sum(v) FROM (SELECT {values}))"
+                      f" / [{HANDLED}], 1) AS {outcome}_pct")
+    return (f"SELECT agency, year, [{HANDLED}] AS handled,\n  " + ",\n  ".join(shares)
+            + f"\nFROM table3_wide WHERE [{HANDLED}] > 0 ORDER BY agency, year")
 
 
 def write_metadata(path: Path) -> Path:

@@ -76,3 +76,33 @@ def test_wide_rows_equal_the_facts_pivoted(loaded_archive: Path) -> None:
                         **{k: pivot[(table, rid)].get(k) for k in keys}}
             assert row == expected, (name, rid)
     assert any(pivot[("table3", rid)] for rid in reports)
+
+
+# The outcome shares as first written, over the long facts (read every table-3 fact: ~1 s at 1M).
+OUTCOME_SHARES_OVER_FACTS = """
+SELECT r.agency, r.year, t.value AS handled,
+  round(100.0 * sum(CASE WHEN f.row_key = 'result.granted' THEN f.value END) / t.value, 1),
+  round(100.0 * sum(CASE WHEN f.row_key = 'result.partial' THEN f.value END) / t.value, 1),
+  round(100.0 * sum(CASE WHEN f.row_key LIKE 'result.denied.%' THEN f.value END) / t.value, 1),
+  round(100.0 * sum(CASE WHEN f.row_key LIKE 'result.unable.%' THEN f.value END) / t.value, 1),
+  round(100.0 * sum(CASE WHEN f.row_key LIKE 'result.not_processed.%' THEN f.value END) / t.value, 1),
+  round(100.0 * sum(CASE WHEN f.row_key LIKE 'result.other.%' THEN f.value END) / t.value, 1)
+FROM reports r
+JOIN facts t ON t.report_id = r.id AND t.key = 'result.total.total' AND t.value > 0
+JOIN facts f ON f.report_id = r.id AND f.column_key = 'total' AND f.table_name = 'table3'
+GROUP BY r.id ORDER BY r.agency, r.year
+"""
+
+
+def test_canned_queries_read_the_wide_tables_not_the_facts(server, loaded_archive: Path) -> None:
+    import httpx
+
+    metadata = httpx.get(f"{server}/-/metadata.json", timeout=30).json()
+    queries = metadata["databases"]["harvester"]["queries"]
+    for name in ("requests_by_agency_year", "outcome_shares", "reviews_and_lawsuits"):
+        assert "facts" not in queries[name]["sql"].replace("_wide", ""), name
+    served = httpx.get(f"{server}/harvester/outcome_shares.json", params={"_shape": "arrays"},
+                       timeout=30).json()["rows"]
+    conn = sqlite3.connect(Layout(loaded_archive).published)
+    expected = [list(row) for row in conn.execute(OUTCOME_SHARES_OVER_FACTS)]
+    assert expected and served == expected
