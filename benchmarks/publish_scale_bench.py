@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import sqlite_utils
 import yaml
+from datasette.utils import tilde_encode
 
 from harvester.config import Layout
 from harvester.db import search, wide
@@ -96,7 +97,7 @@ def pages(conn: sqlite3.Connection) -> dict[str, str]:
         "facts csv page": "/harvester/facts.csv",
         "sections ?_zh=公开": "/harvester/sections?_zh=公开",
         "reports ?_zh=复议": "/harvester/reports?_zh=复议",
-        "report page": f"/harvester/reports/{rid.replace('/', '~2F')}",
+        "report page": f"/harvester/reports/{tilde_encode(rid)}",
         "home": "/", "database": "/harvester",
     }
     return out

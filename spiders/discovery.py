@@ -6,7 +6,8 @@ Run it with a start URL or registry ids:
     scrapy crawl discovery -a site=sy-kjj,sy-city [-a registry=harvester/registry.yaml] [-a run_id=...]
     scrapy crawl discovery -a site=demo-trs -a registry=harvester/registry_demo.yaml -a portal=http://127.0.0.1:8000
 
-It only yields requests; the archive middleware stores what comes back. Each request carries
+It yields requests, and one item per report document archived (so `-O reports.jsonl` lists them);
+the archive middleware stores what comes back. Each request carries
 meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer, scope}.
 
 Scope: list pages must lie in the column's folder; report pages and attachments on the column's
@@ -26,6 +27,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 
+from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.crawl.families import UNKNOWN, Post, families_for
 from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
 from harvester.crawl.pictures import wanted_images
@@ -117,6 +119,7 @@ class DiscoverySpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
         """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers;
         a page without any whose text lacks the report's tables shows it as pictures (图片版)."""
+        yield from self._found(response)
         if not isinstance(response, TextResponse):
             return  # the "page" was itself a document; the archive kept it
         start: Start = response.meta["discovery"]
@@ -131,9 +134,17 @@ class DiscoverySpider(scrapy.Spider):
                 meta = self._meta(start, "page_image", Link(url, ""), response.url)
                 yield scrapy.Request(url, callback=self.parse_attachment, meta=meta)
 
-    def parse_attachment(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_attachment(self, response: Response) -> Iterator[dict]:
         """Attachments lead nowhere: the archive middleware has stored the bytes."""
-        return iter(())
+        return self._found(response)
+
+    @staticmethod
+    def _found(response: Response) -> Iterator[dict]:
+        """One item per report document archived (`scrapy crawl discovery -O reports.jsonl` lists them)."""
+        declared, archived = response.meta.get("harvester", {}), response.meta.get("archive", {})
+        if declared.get("kind") in DOCUMENT_KINDS and archived.get("outcome") in CONTENT_OUTCOMES:
+            yield {"url": response.url, "kind": declared["kind"], "site": declared["site"],
+                   "link_text": declared["link_text"], "referer": declared["referer"], "sha256": archived["sha256"]}
 
     def _list_request(
         self, start: Start, url: str, link: Link, referer: str | None, again: bool = False

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import time
 import sqlite3
 from pathlib import Path
@@ -167,3 +170,17 @@ def test_crawl_delay_holds_across_three_workers(tmp_path: Path) -> None:
         busy = conn.execute("SELECT count(DISTINCT run_id) FROM fetches WHERE kind != 'robots'").fetchone()[0]
     assert busy >= 2, [(a.at, a.path) for a in server.arrivals]  # more than one worker was at work
     assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S
+
+
+def test_scrapy_crawl_lists_one_item_per_report_document(cms: RealCms, tmp_path: Path) -> None:
+    items = tmp_path / "reports.jsonl"
+    command = [sys.executable, "-m", "scrapy", "crawl", "discovery", "-a", f"url={cms.columns['platform']}",
+               "-O", str(items), "-s", f"HARVESTER_ARCHIVE={tmp_path / 'archive'}"]
+    command += [arg for name, value in LOOPBACK_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "harvester.crawl.settings"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    listed = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
+    expected = {url for url in cms.reports if "/xxgk/zfxxgknb/" in url or "downfile.jsp" in url}
+    assert len(expected) == 5 and sorted(item["url"] for item in listed) == sorted(expected)
+    assert {item["kind"] for item in listed if "downfile.jsp" in item["url"]} == {"attachment"}
