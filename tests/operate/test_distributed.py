@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS
 from harvester.operate import workers
@@ -83,6 +84,9 @@ def test_three_workers_fetch_and_archive_every_report_exactly_once(redis_url, re
 def test_killing_a_worker_mid_crawl_loses_nothing(redis_url, replica, tmp_path):
     crawl = workers.Crawl("kill", redis_url, tmp_path)
     articles = seed_crawl(crawl, replica, 400)
+    # Every tenth article is held unanswered: whichever worker asks for one keeps it in flight,
+    # so the victim is caught with requests in flight whatever the machine's speed.
+    gates = [replica.hold(urlsplit(url).path) for url in articles[::10]]
     started = [workers.start_worker(crawl, n, {**LOOPBACK_SETTINGS, "HARVESTER_HEARTBEAT_TTL": "3"}) for n in range(3)]
     victim = started[1]
     inflight = f"{crawl.prefix}:requests:inflight:{victim.name}"
@@ -98,6 +102,8 @@ def test_killing_a_worker_mid_crawl_loses_nothing(redis_url, replica, tmp_path):
     assert client.llen(inflight), "the victim never had requests in flight"
     os.killpg(victim.process.pid, signal.SIGKILL)  # mid-crawl, with requests in flight
     victim.process.wait()
+    for gate in gates:
+        gate.set()
     survivors = [worker for worker in started if worker is not victim]
     outcome = workers.wait(survivors, timeout=240)
     assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}
