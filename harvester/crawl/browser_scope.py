@@ -8,7 +8,9 @@ are rendered one at a time; while one renders, the gate lets through only reques
 site (`scope.scope_of`, host and port), each on its host's Crawl-delay turn
 (`politeness.HostTurns`). Anything else is never sent: the connection is closed, and the archive
 logs the target as an ``error`` (``off-scope browser request not sent: <target>``). A page that
-ends off its site (a script navigated away) is refused like an off-scope redirect.
+ends off its site (a script navigated away) is refused like an off-scope redirect. Chromium's own
+calls home (update.googleapis.com, accounts.google.com), made despite its switches, are refused and
+logged the same way, under the page that was rendering.
 
 Enable in harvester/crawl/settings.py::
 
@@ -51,7 +53,7 @@ class BrowserGate:
     def __init__(self, wait_turn: Callable[[str], None]) -> None:
         self.wait_turn = wait_turn
         self.scope: str | None = None
-        self.refused: list[str] = []
+        self.refused: dict[str, bool] = {}  # target -> whether it was a navigation (the page's own)
         self._lock = threading.Lock()
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _ProxyHandler)
         self.server.daemon_threads = True
@@ -65,21 +67,21 @@ class BrowserGate:
     def open(self, scope: str) -> None:
         """A page bounded by `scope` starts rendering."""
         with self._lock:
-            self.scope, self.refused = scope, []
+            self.scope, self.refused = scope, {}
 
-    def close(self) -> list[str]:
-        """The page is done: refuse everything from now on; return the targets refused meanwhile."""
+    def close(self) -> dict[str, bool]:
+        """The page is done: refuse everything from now on; return what was refused meanwhile."""
         with self._lock:
-            self.scope, refused = None, list(dict.fromkeys(self.refused))
+            self.scope, refused = None, self.refused
         return refused
 
-    def admit(self, target: str) -> bool:
+    def admit(self, target: str, navigation: bool) -> bool:
         """True when `target` lies on the rendering page's site; else remember it as refused."""
         with self._lock:
             if self.scope is not None and same_site(target, self.scope):
                 return True
             if self.scope is not None:
-                self.refused.append(target)
+                self.refused[target] = self.refused.get(target, False) or navigation
             return False
 
     def shutdown(self) -> None:
@@ -114,7 +116,9 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         url = target_url(method, target)
         gate: BrowserGate = self.server.gate  # type: ignore[attr-defined]
         split = urlsplit(url)
-        if split.scheme not in DEFAULT_PORTS or not split.hostname or not gate.admit(url):
+        # Chromium marks a frame's navigation (over plain HTTP the proxy sees it; a CONNECT hides it)
+        navigation = any(line.lower().startswith(b"sec-fetch-mode: navigate") for line in lines)
+        if split.scheme not in DEFAULT_PORTS or not split.hostname or not gate.admit(url, navigation):
             return  # never sent: closing the connection is all the browser hears
         gate.wait_turn(url)
         with socket.create_connection((split.hostname, split.port or DEFAULT_PORTS[split.scheme]),
@@ -169,14 +173,13 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
             try:
                 response = await super().download_request(request)
             except Exception as error:
-                refused = self._log_refused(request, self.gate.close())
-                if refused:  # the page itself was sent off its site (a 302 the browser followed)
-                    raise OffScope(f"off-scope redirect not followed: {refused[-1]}") from error
+                left_for = self._log_refused(request, self.gate.close())
+                if left_for:  # the page itself was sent off its site (a 302 the browser followed)
+                    raise OffScope(f"off-scope redirect not followed: {left_for}") from error
                 raise
-            refused = self._log_refused(request, self.gate.close())
+            left_for = self._log_refused(request, self.gate.close())
         if not same_site(response.url, scope):  # a script navigated the page off its site
-            left_for = response.url if response.url.startswith("http") else (refused or [response.url])[-1]
-            raise OffScope(f"off-scope redirect not followed: {left_for}")
+            raise OffScope(f"off-scope redirect not followed: {left_for or response.url}")
         return response
 
     def _wait_turn(self, url: str) -> None:
@@ -186,16 +189,17 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
         if delay and self._loop is not None:
             asyncio.run_coroutine_threadsafe(self.turns.wait(host, delay), self._loop).result()
 
-    def _log_refused(self, request: Request, targets: list[str]) -> list[str]:
-        """One fetch-log row per browser request the gate refused while `request` rendered; the targets."""
+    def _log_refused(self, request: Request, refused: dict[str, bool]) -> str | None:
+        """One fetch-log row per browser request the gate refused while `request` rendered; the last
+        refused navigation (where the page was sent), if any."""
         spider = self.crawler.spider
-        for target in targets:
+        for target in refused:
             self.crawler.stats.inc_value("scope/off_scope")
             shared_archive(self.crawler).log.record(Fetch(
                 run_id=run_id_for(spider), url=target, final_url=target, kind="other", outcome="error",
                 site=site_of(request, spider), spider=spider.name, referer=short_text(request.url),
                 error=short_text(refusal_message(target))))
-        return targets
+        return next((target for target, navigation in reversed(refused.items()) if navigation), None)
 
     async def close(self) -> None:
         self.gate.shutdown()
