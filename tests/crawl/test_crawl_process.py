@@ -9,52 +9,47 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
+from urllib.parse import urlsplit
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, start_crawl, summarise
 from harvester.operate.lock import pid_alive
-
-TITLE = "2023年度政府信息公开工作年度报告"
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Report pages are held until the test releases them: the crawl is surely mid-way when killed."""
-
-    server: ThreadingHTTPServer
-
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.server.seen.append(self.path)  # type: ignore[attr-defined]
-        if self.path.startswith("/r/"):
-            self.server.release.wait()  # type: ignore[attr-defined]
-        links = "".join(f"<a href='/r/{n}.html'>{TITLE}{n}</a>" for n in range(10))
-        body = (links if self.path == "/list.html" else f"<title>{TITLE}</title>").encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+from harvester.portal import Portal
 
 
-@pytest.fixture
-def portal() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.seen, server.release = [], threading.Event()  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.release.set()  # type: ignore[attr-defined]
-    server.shutdown()
-    server.server_close()
+@dataclass
+class HeldColumn:
+    """A generated column of the replica portal whose first articles are held unanswered."""
+
+    portal: Portal
+    start: str  # the column's start URL
+    articles: list[str]  # every article's URL, in list order
+    held: list[str]  # the held ones
+    gates: list[threading.Event]  # set them to answer the held requests
+
+    def asked(self) -> bool:
+        """Whether the portal was asked for a held article: the crawl is mid-way, it cannot have ended."""
+        return any(self.portal.times_requested(url) for url in self.held)
+
+    def release(self) -> None:
+        """Answer the held requests (and every later one)."""
+        for gate in self.gates:
+            gate.set()
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 60) -> bool:
-    """Poll until `condition` holds (True) or `seconds` pass (False)."""
+def held_column(portal: Portal, n_pages: int, held: int | None = None) -> HeldColumn:
+    """Add a column of about `n_pages` pages to the portal, holding its first `held` articles (default: all)."""
+    start = portal.generate_large(n_pages)
+    articles = [portal.absolute(entry.url) for entry in portal.catalogue.large.column.entries]
+    gates = [portal.hold(urlsplit(url).path) for url in articles[:held]]
+    assert gates
+    return HeldColumn(portal, start, articles, articles[:held], gates)
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 120) -> bool:
+    """Poll until `condition` holds (True), or give up after `seconds` (False: the state never came)."""
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -78,24 +73,24 @@ def run_status(archive: Path, run_id: str) -> str:
         return conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()[0]
 
 
-def test_the_crawl_dies_with_harvester_crawl(portal, tmp_path: Path) -> None:
+def test_the_crawl_dies_with_harvester_crawl(fresh_portal, tmp_path: Path) -> None:
+    column = held_column(fresh_portal, 20)
     parent = subprocess.Popen(
-        [sys.executable, "-m", "harvester", "crawl", "--url", f"http://127.0.0.1:{portal.server_port}/list.html",
-         "--archive", str(tmp_path), "--run-id", "r1", "--loopback"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert wait_for(lambda: any(path.startswith("/r/") for path in portal.seen))
+        [sys.executable, "-m", "harvester", "crawl", "--url", column.start, "--archive", str(tmp_path),
+         "--run-id", "r1", "--loopback"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert wait_for(column.asked)
     [scrapy] = children(parent.pid)
     parent.kill()
     parent.wait()
-    portal.release.set()
+    column.release()
     assert wait_for(lambda: not pid_alive(scrapy)), "the Scrapy child outlived harvester crawl"
     assert run_status(tmp_path, "r1") == "shutdown"  # it closed cleanly, on the SIGTERM it was sent
 
 
-def test_a_run_whose_process_died_is_interrupted(portal, tmp_path: Path) -> None:
-    crawl = start_crawl("r2", url=f"http://127.0.0.1:{portal.server_port}/list.html", archive=tmp_path,
-                        settings=LOOPBACK_SETTINGS)
-    assert wait_for(lambda: any(path.startswith("/r/") for path in portal.seen))
+def test_a_run_whose_process_died_is_interrupted(fresh_portal, tmp_path: Path) -> None:
+    column = held_column(fresh_portal, 20)
+    crawl = start_crawl("r2", url=column.start, archive=tmp_path, settings=LOOPBACK_SETTINGS)
+    assert wait_for(column.asked)
     os.killpg(crawl.pid, signal.SIGKILL)  # as the OOM killer or a kill -9 would: no chance to say so
     crawl.wait()
     assert run_status(tmp_path, "r2") == "running"

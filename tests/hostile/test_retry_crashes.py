@@ -12,7 +12,7 @@ import pytest
 from hostile_files import pdf_bomb
 
 from harvester.db.load import load
-from harvester.registry import Site, load_registry
+from harvester.registry import REGISTRY, Site, load_registry
 from publish.helpers import SEEDS, archive_files, seed_files, site_of
 
 BOMB_URL = "http://127.0.0.1/bomb/report.pdf"
@@ -65,8 +65,8 @@ def test_a_memory_kill_is_retried_under_another_limit_and_on_request(
         1, "parse worker killed by SIGABRT (limits 450 MB, 900 s)")
     assert load(tmp_path, sites, workers=1).parsed == 0  # once: now cached under these limits
     command = subprocess.run(
-        [sys.executable, "-m", "harvester", "load", "--archive", str(tmp_path), "--workers", "1",
-         "--retry-failed"], capture_output=True, text=True, timeout=300)
+        [sys.executable, "-m", "harvester", "load", "--archive", str(tmp_path), "--registry", str(REGISTRY),
+         "--workers", "1", "--retry-failed"], capture_output=True, text=True, timeout=300)
     assert command.returncode == 0, command.stderr[-2000:]
     assert "parsed now: 1" in command.stdout
     assert f"{BOMB_URL}: parse worker killed by SIGABRT (limits 450 MB, 900 s)" in command.stdout
