@@ -120,9 +120,9 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         navigation = any(line.lower().startswith(b"sec-fetch-mode: navigate") for line in lines)
         if split.scheme not in DEFAULT_PORTS or not split.hostname or not gate.admit(url, navigation):
             return  # never sent: closing the connection is all the browser hears
-        gate.wait_turn(url)
         with socket.create_connection((split.hostname, split.port or DEFAULT_PORTS[split.scheme]),
                                       timeout=IDLE_TIMEOUT_S) as upstream:
+            gate.wait_turn(url)  # connected first: the request leaves when its turn comes
             if method == "CONNECT":
                 self.wfile.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             else:

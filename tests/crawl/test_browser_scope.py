@@ -140,6 +140,6 @@ def test_the_browser_waits_for_the_crawl_delay_between_its_own_requests(crawled)
     _, _, _, _, portal_seen = crawled
     arrivals = sorted(at for path, at in portal_seen if path in PICTURES)
     assert len(arrivals) == len(PICTURES)
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:])]
-    # the server's clock; 0.15 s allows a connection made early to be read late on a loaded machine
-    assert min(gaps) >= CRAWL_DELAY - 0.15, gaps
+    # On the server's clock, over the whole series (without the gate: 0.01 s for all four): one request
+    # read late on a loaded machine lengthens one gap and shortens the next, not the series.
+    assert arrivals[-1] - arrivals[0] >= (len(arrivals) - 1) * CRAWL_DELAY - 0.2, arrivals
