@@ -19,14 +19,18 @@ from harvester.registry import REGISTRY, RegistryError, Site, load_registry
 @portal_option
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
               help="Processes parsing files in parallel.")
-def command(archive: Path, registry_path: str | None, portal: str | None, workers: int) -> None:
+@click.option("--retry-failed", is_flag=True,
+              help="Parse again every file whose cached parse failed (a crash under other limits is retried anyway).")
+def command(archive: Path, registry_path: str | None, portal: str | None, workers: int,
+            retry_failed: bool) -> None:
     """Parse every archived report and load it into <archive>/harvester.db.
 
     Never uses the network; files already parsed by this parser version are not re-parsed.
 
     Example: harvester load --archive /data/harvester
     """
-    summary = load(archive, _sites(archive, registry_path, portal), progress=echo_progress, workers=workers)
+    summary = load(archive, _sites(archive, registry_path, portal), progress=echo_progress, workers=workers,
+                   retry_failed=retry_failed)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {Layout(archive).published}")
