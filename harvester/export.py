@@ -29,8 +29,6 @@ from harvester.config import Layout
 from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
-from harvester.wacz_export import WaczError, write_wacz
-from harvester.xlsx_export import write_workbook
 
 PANEL_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
@@ -75,6 +73,8 @@ def open_published(root: Path) -> sqlite3.Connection:
 
 def export_workbook(root: Path, out: Path) -> Path:
     """Write the datasets as `out`/harvester.xlsx."""
+    from harvester.xlsx_export import write_workbook  # openpyxl: loaded only when asked for
+
     conn = open_published(root)
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -85,6 +85,8 @@ def export_workbook(root: Path, out: Path) -> Path:
 
 def export_wacz(root: Path, out: Path) -> Path:
     """Write the archive's WARC files as `out`/archive.wacz, validated."""
+    from harvester.wacz_export import WaczError, write_wacz  # py-wacz: loaded only when asked for
+
     out.mkdir(parents=True, exist_ok=True)
     try:
         return write_wacz(root, out)
