@@ -33,10 +33,6 @@ def publish(archive: sqlite3.Connection, root: Path, today: date) -> int:
                 rows = [dict(row) for row in archive.execute(query)]
                 if rows:
                     db[table].insert_all(rows, pk=pk if len(pk) > 1 else pk[0])
-            db["coverage"].drop(ignore=True)
-            cells = coverage.matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
-            if cells:
-                db["coverage"].insert_all(cells, pk=("agency_id", "year"))
+        return coverage.write(db, today)
     finally:
         db.close()
-    return len(cells)
