@@ -1,4 +1,5 @@
-"""Agencies: every registry entry, plus agencies only seen as the author of a parsed report.
+"""Agencies: every registry entry and every agency `harvester registry discover` found, plus
+agencies only seen as the author of a parsed report.
 
 Every agency carries its division (harvester.divisions) and the region and level that follow
 from it. A portal often publishes the reports of many agencies (a city portal lists its
@@ -11,10 +12,12 @@ A government named without 人民政府 (沭阳县) is the same agency as the on
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from harvester.divisions import Division, gazetteer
 from harvester.registry import Site
+from harvester.websites.store import PortalStore
 
 
 def _normal(name: str) -> str:
@@ -36,6 +39,21 @@ def registry_agencies(sites: list[Site]) -> list[dict[str, Any]]:
         **placed(site.division_unit(), vars(site.region)),
         "site": site.id, "portal_url": site.portal, "source": "registry",
     } for site in sites]
+
+
+def discovered_agencies(registry: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Agencies and aliases `harvester registry discover` recorded in registry.db (none without one)."""
+    if not registry.exists():
+        return [], []
+    store = PortalStore(registry)
+    try:
+        portals = {row["code"]: row["url"] for row in store.portals(listed_only=False)}
+        agencies = [{"id": row["id"], "name": row["name"], "level": row["level"],
+                     **placed(gazetteer().get(row["division"]), {}), "site": row["portal"],
+                     "portal_url": portals.get(row["portal"]), "source": "discovered"} for row in store.agencies()]
+        return agencies, [dict(row) for row in store.aliases()]
+    finally:
+        store.close()
 
 
 def registry_aliases(sites: list[Site]) -> list[dict[str, Any]]:

@@ -17,10 +17,11 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester.config import Layout
 from harvester.db import divisions
 from harvester.db import reports as rep
 from harvester.db import search, wide
-from harvester.db.agencies import AgencyResolver, registry_agencies, registry_aliases
+from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
 from harvester.db.build import open_db
 from harvester.db.completion import Identity, describe_unpublished, identify
 from harvester.db.isolation import parse_archived
@@ -91,7 +92,8 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
                                if _doc_id(d) in identities and identities[_doc_id(d)].problem]
         summary.failures = {d["url"]: "; ".join(results[d["sha256"]].errors) for d in documents
                             if results[d["sha256"]].kind == "error"}
-        agencies = AgencyResolver(registry_agencies(sites), registry_aliases(sites))
+        discovered, aliases = discovered_agencies(Layout(root).registry)
+        agencies = AgencyResolver(registry_agencies(sites) + discovered, registry_aliases(sites) + aliases)
         candidates = _group_reports(documents, results, identities, agencies)
         with db.atomic():
             db["agencies"].upsert_all(agencies.rows(), pk="id")
