@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 import sqlite_utils
 
+from harvester.archive.fetchlog import operating
 from harvester.commands.options import existing_archive_option
-from harvester.operate import alerts, coverage, health
 from harvester.config import Layout
-from harvester.operate.state import connect
-
+from harvester.operate import coverage
+from harvester.operate.state import open_log
 
 HOLES = 10  # the largest holes of the coverage shown
 
@@ -27,12 +27,12 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
 
     Example: harvester health --archive /data/harvester --strict
     """
-    conn = connect(archive)
+    log = open_log(archive)
     try:
-        rows = health.latest(conn)
-        recent = alerts.recent(conn, n_alerts)
+        rows = operating.latest_health(log)
+        recent = operating.recent_alerts(log, n_alerts)
     finally:
-        conn.close()
+        log.close()
     if not rows:
         click.echo("no scheduled run yet: run `harvester schedule run-once`")
     for row in rows:
