@@ -16,6 +16,7 @@ from harvester.divisions.sources import FIRST_YEAR, all_divisions
 
 __all__ = ["FIRST_YEAR", "LEVELS", "NOT_ADMINISTERED", "TYPES", "Division", "Gazetteer", "gazetteer"]
 _LONGEST_NAME = 12
+_REGION_KEYS = {"province": "province", "prefecture": "city", "county": "county"}  # registry region keys
 
 
 class Gazetteer:
@@ -25,6 +26,7 @@ class Gazetteer:
         self.divisions = divisions
         self.by_code = {division.code: division for division in divisions}
         self.by_name: dict[str, list[Division]] = defaultdict(list)
+        self._paths: dict[str, dict[str, str | None]] = {}
         for division in divisions:
             self.by_name[division.name].append(division)
 
@@ -45,11 +47,14 @@ class Gazetteer:
 
     def path(self, division: Division | None) -> dict[str, str | None]:
         """{province, city, county} names of a division (a registry region)."""
-        names: dict[str, str | None] = {"province": None, "city": None, "county": None}
-        if division is not None:
+        if division is None:
+            return {"province": None, "city": None, "county": None}
+        if division.code not in self._paths:
+            names: dict[str, str | None] = {"province": None, "city": None, "county": None}
             for unit in (division, *self.ancestors(division)):
-                names[{"province": "province", "prefecture": "city", "county": "county"}[unit.level]] = unit.name
-        return names
+                names[_REGION_KEYS[unit.level]] = unit.name
+            self._paths[division.code] = names
+        return dict(self._paths[division.code])
 
     def named(self, text: str, within: Division | None = None) -> Division | None:
         """The deepest division whose names begin `text` (沭阳县财政局 -> 沭阳县); an ambiguous name

@@ -45,8 +45,8 @@ def matrix(db: sqlite_utils.Database, today: date) -> list[dict[str, Any]]:
     for division in gazetteer().divisions:
         if division.administered:
             expected = {y for y in range(FIRST_YEAR, today.year) if division.exists_in(y)}
-            rows += [_government_row(division, publishers.get(division.code), year, today,
-                                     by_government.get((division.code, year)))
+            government = publishers.get(division.code) or _government(division)
+            rows += [_row(government, year, today, by_government.get((division.code, year)))
                      for year in sorted(expected | _years(by_government, division.code, today))]
     for agency in agencies:
         if not _governs(agency):
@@ -74,13 +74,23 @@ def write(db: sqlite_utils.Database, today: date) -> int:
     """Rewrite the coverage and coverage_by_region tables of harvester.db; returns coverage rows."""
     rows = matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
     with db.atomic():
-        for table in ("coverage", SUMMARY):
+        for table, pk, table_rows in (("coverage", ("agency_id", "year"), rows),
+                                      (SUMMARY, ("province", "level", "year"), summary(rows))):
             db[table].drop(ignore=True)
+            if table_rows:
+                _insert(db, table, pk, table_rows)
         if rows:
-            db["coverage"].insert_all(rows, pk=("agency_id", "year"))
-            db[SUMMARY].insert_all(summary(rows), pk=("province", "level", "year"))
             db["coverage"].create_index(["province", "year", "status"])
     return len(rows)
+
+
+def _insert(db: sqlite_utils.Database, table: str, pk: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Create `table` from the first row's columns and insert every row (a plain executemany: tens of
+    thousands of rows, where sqlite-utils' per-value conversion would take seconds)."""
+    columns = list(rows[0])
+    db[table].create({c: type(v) if v is not None else str for c, v in rows[0].items()}, pk=pk)
+    db.conn.executemany(f"INSERT INTO [{table}] ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [tuple(row[c] for c in columns) for row in rows])
 
 
 def holes(db: sqlite_utils.Database, n: int = 10) -> list[dict[str, Any]]:
@@ -101,12 +111,10 @@ def _governs(row: dict[str, Any]) -> bool:
     return bool(row["division"]) and is_government(row["level"])
 
 
-def _government_row(division: Division, publisher: dict[str, Any] | None, year: int, today: date,
-                    report: str | None) -> dict[str, Any]:
-    government = publisher or {"id": f"division:{division.code}", "name": government_name(division),
-                               "level": GOVERNMENT_LEVELS[division.level], "division": division.code,
-                               **gazetteer().path(division)}
-    return _row(government, year, today, report)
+def _government(division: Division) -> dict[str, Any]:
+    """The coverage subject standing for a division's government that no agency row stands for."""
+    return {"id": f"division:{division.code}", "name": government_name(division),
+            "level": GOVERNMENT_LEVELS[division.level], "division": division.code, **gazetteer().path(division)}
 
 
 def _row(agency: dict[str, Any], year: int, today: date, report: str | None) -> dict[str, Any]:
