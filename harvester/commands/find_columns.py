@@ -12,6 +12,7 @@ import yaml
 
 from harvester.crawl.columns import Finding, PoliteFetcher, find_columns
 from harvester.crawl.settings import USER_AGENT
+from harvester.registry import found_evidence
 
 
 @click.command("find-columns")
@@ -37,9 +38,9 @@ def command(portal: str, max_pages: int, loopback: bool) -> None:
 
 def registry_entry(portal: str, finding: Finding) -> dict:
     """One registry entry (harvester/registry.py schema); agency, region and level to be checked by hand."""
-    today = date.today().isoformat()
-    columns = [{"url": column.url, "evidence": "seen",
-                "source": f"found {today} by find-columns: {column.name!r} on {column.found_on}"
+    evidence = found_evidence(date.today())
+    columns = [{"url": column.url, "evidence": evidence,
+                "source": f"find-columns: {column.name!r} on {column.found_on}"
                           + (f" (sub-column of {column.parent})" if column.parent else "")}
                for column in finding.columns]
     return {"id": re.sub(r"[^a-z0-9]+", "-", urlsplit(portal).netloc.lower()).strip("-"),
