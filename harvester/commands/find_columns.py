@@ -10,14 +10,15 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from harvester.commands.options import HTTP_URL
 from harvester.crawl.columns import Finding, PoliteFetcher, find_columns
 from harvester.crawl.settings import USER_AGENT
 from harvester.registry import found_evidence
 
 
 @click.command("find-columns")
-@click.option("--portal", required=True, metavar="URL", help="The portal's home page.")
-@click.option("--max-pages", default=60, show_default=True, help="Pages to read at most.")
+@click.option("--portal", required=True, metavar="URL", type=HTTP_URL, help="The portal's home page.")
+@click.option("--max-pages", default=60, show_default=True, type=click.IntRange(min=1), help="Pages to read at most.")
 @click.option("--loopback", is_flag=True, help="No politeness delay beyond robots.txt's (local replica only).")
 def command(portal: str, max_pages: int, loopback: bool) -> None:
     """Start at a portal's home page, follow 政务公开 / 政府信息公开 / 法定主动公开内容 links to the

@@ -90,6 +90,12 @@ def is_attachment(url: str) -> bool:
     return bool(_DOWNLOAD_ENDPOINT.search(path) or _QUERY_FILENAME.search(unquote(parts.query)))
 
 
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL naming a host (what a crawl can start from)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def is_listing(url: str) -> bool:
     """True when the URL is shaped like a list page (folder, index[_N].html, glist[N].html, ?page=N)."""
     parts = urlsplit(url)
