@@ -103,6 +103,7 @@ class DiscoverySpider(scrapy.Spider):
         # List pages parsed, by final URL: a page reached through a redirect (followed unfiltered) is not
         # asked for again when its own pager links to it.
         self.listed: set[str] = set()
+        self.entries: dict[str, set[str]] = {}  # per column: the entry links its list pages showed so far
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for start in self.starts:
@@ -126,6 +127,9 @@ class DiscoverySpider(scrapy.Spider):
         links = anchors(response.selector, response.urljoin)
         families = families_for(start.cms)
         links += [link for family in families for link in family.extra_links(response)]
+        if self._nothing_new(start, links):
+            self.logger.info("list page %s shows nothing new: paging stops there", response.url)
+            return
         candidates = 0
         for link in links:
             if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
@@ -204,6 +208,15 @@ class DiscoverySpider(scrapy.Spider):
         meta = self._meta(start, "list", Link(post.url, ""), referer)
         return scrapy.FormRequest(post.url, formdata=post.form, callback=self.parse_list, meta=meta,
                                   headers={"Referer": referer})
+
+    def _nothing_new(self, start: Start, links: list[Link]) -> bool:
+        """True for a later list page of the column all of whose entries (links other than list pages)
+        its earlier pages showed: an empty page, or one past the end that a stale page count or a
+        clamping pager answers with the last page again. Its pager is a trap, not to be followed."""
+        shown = {link.url for link in links if not is_listing(link.url)}
+        earlier = self.entries.get(start.column)
+        self.entries[start.column] = (earlier or set()) | shown
+        return earlier is not None and shown <= earlier
 
     def _unlisted(self, url: str, start: Start) -> bool:
         """A list page of the column not parsed yet."""

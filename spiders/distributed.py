@@ -35,6 +35,7 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         self.portal = http_url("portal", portal) if portal else None  # where `scrapy check` runs contracts
         self.starts: list[Start] = []
         self.listed: set[str] = set()  # as DiscoverySpider's (its __init__ is not called)
+        self.entries: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

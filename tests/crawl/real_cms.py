@@ -46,6 +46,7 @@ class RealCms:
     def __init__(self, robots: str = "User-agent: *\nDisallow: /admin/\n") -> None:
         self.routes: dict[str, Served] = {"/robots.txt": Served(robots.encode(), "text/plain")}
         self.posts: dict[str, Callable[[dict, dict], Served]] = {}  # path -> answer(query, form)
+        self.pages: dict[str, Callable[[dict], Served]] = {}  # path -> answer(query) of a GET
         self.columns: dict[str, str] = {}  # family -> column start URL, filled by the test
         self.arrivals: list[Arrival] = []
         self.reports: list[str] = []  # absolute URLs the crawl must archive
@@ -91,7 +92,9 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             cms.arrivals.append(Arrival(time.monotonic(), "GET", self.path, ""))
-            self._send(cms.routes.get(self.path) or cms.routes.get(urlsplit(self.path).path))
+            parts = urlsplit(self.path)
+            answer = cms.pages.get(parts.path)
+            self._send(answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path))
 
         def do_POST(self) -> None:
             at = time.monotonic()
@@ -209,20 +212,50 @@ def platform_column(cms: RealCms, decoys: list[str]) -> str:
 
 # --- TRS WCM: GBK, charset only in <meta http-equiv>, pager written by createPageHTML -----------------------
 
-def trs_column(cms: RealCms, pages: int = 3) -> str:
-    """/trs/zfxxgknb/index.shtml ... index_{pages-1}.shtml, pager only in script, the report on the last page."""
-    folder = "/trs/zfxxgknb/"
-    names = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, pages)]
+def trs_column(cms: RealCms, pages: int = 3, folder: str = "/trs/zfxxgknb/", declared: int | None = None) -> str:
+    """{folder}index.shtml ... index_{pages-1}.shtml, pager only in script, the report on the last page.
+
+    `declared` (> pages) makes the script claim more pages than exist, as stale TRS counters do:
+    the first one past the end is an empty list page (the template, no items), the next says
+    页面不存在 (a soft 404, status 200), the rest are 404."""
+    names = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, max(pages, declared or 0))]
     for index, name in enumerate(names):
+        year = 2024 - index
         article = f"{folder}2025{index + 1:02d}/t2025011{index}_{index}.html"
-        cms.report_page(article, f"沈阳市科学技术局{2024 - index}年度政府信息公开工作年度报告",
-                        charset="gbk", header_charset=False)
-        script = (f"var currentPage = {index};//所在页从0开始\nvar countPage = {pages}//共多少页\n"
+        script = (f"var currentPage = {index};//所在页从0开始\nvar countPage = {declared or pages}//共多少页\n"
                   'createPageHTML(countPage, currentPage, "index", "shtml");')
-        body = (f'<ul><li><a href="{article}">沈阳市科学技术局{2024 - index}年度政府信息公开工作年度报告</a></li></ul>'
-                f"<div class='page'><script>{script}</script></div>")
-        cms.html(folder + name, "政府信息公开年报", body, charset="gbk", header_charset=False)
+        pager = f"<div class='page'><script>{script}</script></div>"
+        chrome = '<div class="nav"><a href="/trs/xxgk/index.html">政府信息公开</a><a href="/trs/gywm.html">关于我们</a></div>'
+        if index < pages:
+            cms.report_page(article, f"沈阳市科学技术局{year}年度政府信息公开工作年度报告", charset="gbk", header_charset=False)
+            items = f'<ul><li><a href="{article}">沈阳市科学技术局{year}年度政府信息公开工作年度报告</a></li></ul>'
+        elif index == pages:
+            items = "<ul></ul>"
+        elif index == pages + 1:
+            chrome, items, pager = "", "<p>对不起，您访问的页面不存在！</p>", ""
+        else:
+            break
+        cms.html(folder + name, "政府信息公开年报", chrome + items + pager, charset="gbk", header_charset=False)
     return cms.absolute(folder + names[0])
+
+
+def clamping_pager_column(cms: RealCms, pages: int = 3, folder: str = "/jsp/nb/") -> str:
+    """{folder}list.jsp?page=1..pages with 下一页 on every page; a page number past the end answers the
+    last page again (with 下一页 to the next number), as many JSP pagers clamp it: a pager without end."""
+    for number in range(1, pages + 1):
+        article = f"{folder}art/{number}.html"
+        cms.report_page(article, f"{2025 - number}年度政府信息公开工作年度报告")
+    chrome = '<div class="nav"><a href="/jsp/index.html">首页</a><a href="/jsp/xxgk.html">信息公开</a></div>'
+
+    def page(number: int) -> Served:
+        shown = min(number, pages)
+        item = f'<li><a href="{folder}art/{shown}.html">{2025 - shown}年度政府信息公开工作年度报告</a></li>'
+        pager = f'<a href="list.jsp?page={number + 1}">下一页</a>'
+        html = f"<html><head><title>年报</title></head><body>{chrome}<ul>{item}</ul>{pager}</body></html>"
+        return Served(html.encode())
+
+    cms.pages[folder + "list.jsp"] = lambda query: page(int(query.get("page", ["1"])[0]))
+    return cms.absolute(folder + "list.jsp?page=1")
 
 
 # --- home pages: the way from a portal's front page to its report column ----------------------------------

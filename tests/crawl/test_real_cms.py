@@ -17,7 +17,8 @@ import pytest
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.operate import workers
-from real_cms import PDF, RealCms, hanweb_column, platform_column, trs_column
+from harvester.crawl.families import LOOKAHEAD_PAGES
+from real_cms import PDF, RealCms, clamping_pager_column, hanweb_column, platform_column, trs_column
 
 DECOYS = ("召开2024年政府信息公开工作年度报告编制工作会议", "关于做好2024年度政府信息公开工作年度报告工作的通知",
           "2024年政府信息公开工作年度报告编制培训班举办")
@@ -44,6 +45,8 @@ def cms():
         "hanweb-wrong": hanweb_column(server, 2880, 9901, total=60, reports={}, accepted_unitid=1234),
         "platform": platform_column(server, list(DECOYS)),
         "trs": trs_column(server),
+        "trs-stale-count": trs_column(server, pages=3, folder="/wcm/nb/", declared=60),
+        "clamping-pager": clamping_pager_column(server, pages=3),
     }
     server.start()
     yield server
@@ -128,6 +131,27 @@ def test_trs_script_pager_and_gbk_meta_charset(cms: RealCms, crawled) -> None:
         assert [kind for kind, _, _ in archived(archive, url)] == ["report_page"], url
         [(link_text,)] = query(archive, "SELECT link_text FROM fetches WHERE url = ?", url)
         assert link_text == f"沈阳市科学技术局{2024 - number}年度政府信息公开工作年度报告"
+
+
+def test_trs_paging_stops_at_the_stub_pages_past_a_stale_page_count(cms: RealCms, crawled) -> None:
+    archive, summary = crawled["trs-stale-count"]
+    assert summary["status"] == "finished", summary
+    reports = [url for url in cms.reports if "/wcm/nb/" in url]
+    assert len(reports) == 3 and all(archived(archive, url) for url in reports)
+    listed = {a.path for a in cms.arrivals if a.path.startswith("/wcm/nb/index")}
+    # past the last real page (index_2) at most the look-ahead is asked for, not the 60 the script claims
+    assert "/wcm/nb/index_3.shtml" in listed and len(listed) <= 3 + LOOKAHEAD_PAGES < 60, sorted(listed)
+    assert query(archive, "SELECT outcome FROM fetches WHERE url LIKE '%/wcm/nb/index_4.shtml'") == [("soft404",)]
+
+
+def test_a_pager_without_end_stops_at_the_first_page_with_nothing_new(cms: RealCms, crawled) -> None:
+    archive, summary = crawled["clamping-pager"]
+    assert summary["status"] == "finished", summary
+    reports = [url for url in cms.reports if "/jsp/nb/" in url]
+    assert len(reports) == 3 and all(archived(archive, url) for url in reports)
+    asked = sorted(a.path for a in cms.arrivals if a.path.startswith("/jsp/nb/list.jsp"))
+    # page 4 answers page 3 again: nothing new, so its 下一页 is not followed
+    assert asked == [f"/jsp/nb/list.jsp?page={n}" for n in range(1, 5)]
 
 
 def gaps_between_arrivals(server: RealCms) -> list[float]:
