@@ -35,7 +35,8 @@ from scrapy_playwright.page import PageMethod
 from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.crawl.arguments import ArgumentError, http_url, one_of, refuse_unknown
 from harvester.crawl.families import UNKNOWN, Post, families_for
-from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
+from harvester.crawl.links import (Link, anchors, is_attachment, is_interpretation, is_listing, is_report_title,
+                                   same_site, under_column, year_named)
 from harvester.crawl.pictures import wanted_images
 from harvester.registry import RENDER_MODES, RegistryError, entries, load_registry, select
 
@@ -48,6 +49,12 @@ class Start:
     column: str
     browser: bool
     cms: str = UNKNOWN
+
+
+def interpreted(interpretation: Link, links: list[Link]) -> str | None:
+    """The report among `links` an interpretation explains: the one naming the same year, if any."""
+    year = year_named(interpretation.text)
+    return next((link.url for link in links if is_report_title(link.text) and year_named(link.text) == year), None)
 
 
 def site_label(url: str) -> str:
@@ -138,6 +145,8 @@ class DiscoverySpider(scrapy.Spider):
             elif is_report_title(link.text) and same_site(link.url, start.column):
                 candidates += 1
                 yield self._document_request(start, link, response.url, is_attachment(link.url))
+            elif is_interpretation(link.text) and same_site(link.url, start.column):
+                yield self._related_request(start, link, response.url, interpreted(link, links))
         for family in families:
             for url in family.pagination(response):
                 if self._unlisted(url, start):
@@ -184,6 +193,20 @@ class DiscoverySpider(scrapy.Spider):
         """
         return self._found(response)
 
+    def parse_related(self, response: Response) -> Iterator[dict]:
+        """An interpretation (图解, 解读) of a report: archived as `other`, listed as related to its report.
+
+        @replica other /zwgk/zfxxgknb/index.html
+        @returns requests 0 0
+        @returns items 1 1
+        @scrapes url kind relation report sha256
+        """
+        declared, archived = response.meta.get("harvester", {}), response.meta.get("archive", {})
+        if archived.get("outcome") in CONTENT_OUTCOMES:
+            yield {"url": response.url, "kind": "related", "relation": "interpretation",
+                   "report": response.meta.get("interprets"), "site": declared["site"],
+                   "link_text": declared["link_text"], "referer": declared["referer"], "sha256": archived["sha256"]}
+
     @staticmethod
     def _found(response: Response) -> Iterator[dict]:
         """One item per report document archived (`scrapy crawl discovery -O reports.jsonl` lists them)."""
@@ -217,6 +240,11 @@ class DiscoverySpider(scrapy.Spider):
         earlier = self.entries.get(start.column)
         self.entries[start.column] = (earlier or set()) | shown
         return earlier is not None and shown <= earlier
+
+    def _related_request(self, start: Start, link: Link, referer: str, report: str | None) -> scrapy.Request:
+        """A request for an interpretation of `report` (its URL when the list shows it): fetched, never a report."""
+        meta = {**self._meta(start, "other", link, referer), "interprets": report}
+        return scrapy.Request(link.url, callback=self.parse_related, meta=meta)
 
     def _unlisted(self, url: str, start: Start) -> bool:
         """A list page of the column not parsed yet."""

@@ -69,6 +69,9 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
     def _post_request(self, *args, **kwargs) -> scrapy.Request:
         return super()._post_request(*args, **kwargs).replace(errback=self.failed)
 
+    def _related_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._related_request(*args, **kwargs).replace(errback=self.failed)
+
     def failed(self, failure: Failure) -> None:
         """A request that ended in an error (already in the fetch log) is done too."""
         self.frontier.ack(failure.request)

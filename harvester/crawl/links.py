@@ -22,6 +22,9 @@ _YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?.*(?:年度报告|年报)")
 # interpretations, meetings and training about writing them, other kinds of yearly report (statistics,
 # budgets, audits, work summaries).
 _NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|图解|会议|召开|编制|培训|部署|工作总结|统计年报|统计公报|预算|决算|审计|财务")
+# Interpretations of a report (图解, 解读, 一图读懂): related to the report they explain, never one.
+_INTERPRETATION = re.compile(r"图解|解读|一图读懂|图说")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # TRS attachment names: P0 + date + digits, e.g. P020210129512345678901.pdf (portals.md 2.1).
 _TRS_ATTACHMENT = re.compile(r"/P0\d{8,}\.[A-Za-z0-9]{2,5}$")
 _LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9a-f]{8}-\d+\.shtml)$")
@@ -78,6 +81,18 @@ def is_report_title(text: str) -> bool:
     if not text or _NOT_REPORT.search(text):
         return False
     return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
+
+
+def is_interpretation(text: str) -> bool:
+    """True when a link text presents an interpretation (图解, 解读, 一图读懂) of an annual report."""
+    text = unicodedata.normalize("NFKC", normalise(text))
+    return bool(_INTERPRETATION.search(text)) and bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
+
+
+def year_named(text: str) -> str | None:
+    """The first year a title names (full-width digits as ASCII), None when none."""
+    found = _YEAR.search(unicodedata.normalize("NFKC", text))
+    return found.group(0) if found else None
 
 
 def is_attachment(url: str) -> bool:

@@ -51,6 +51,7 @@ class RealCms:
         self.arrivals: list[Arrival] = []
         self.reports: list[str] = []  # absolute URLs the crawl must archive
         self.decoys: list[str] = []  # absolute URLs it must never request
+        self.related: dict[str, str] = {}  # absolute URL of an interpretation (图解) -> its report's
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
@@ -195,6 +196,10 @@ def platform_column(cms: RealCms, decoys: list[str]) -> str:
     cut = f"{folder}202401/t20240120_0.shtml"
     cms.report_page(cut, "2024年度政府信息公开工作年度报告")
     items[0].append(f'<li><a href="{cut}" title="2024年度政府信息公开工作年度报告">2024年度政府信息公开...</a></li>')
+    graphic = f"{folder}202401/t20240125_8.shtml"
+    cms.html(graphic, "图解", '<h1>图解</h1><img src="/xxgk/images/tj2024.png">')
+    cms.related[cms.absolute(graphic)] = cms.absolute(cut)
+    items[0].append(f'<li><a href="{graphic}">图解：2024年度政府信息公开工作年度报告</a></li>')
     for number, decoy in enumerate(decoys):
         path = f"{folder}202403/t2024030{number}_9{number}.shtml"
         cms.html(path, decoy, f"<h1>{decoy}</h1>" + "会议要求各单位认真编制年度报告。" * 40)

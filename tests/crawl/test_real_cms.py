@@ -123,6 +123,14 @@ def test_cut_titles_are_read_from_title_and_decoys_are_left(cms: RealCms, crawle
         assert not archived(archive, url)
 
 
+def test_an_interpretation_is_fetched_as_related_to_its_report_never_as_one(cms: RealCms, crawled) -> None:
+    archive, _ = crawled["platform"]
+    assert len(cms.related) == 1
+    for url in cms.related:
+        assert query(archive, "SELECT kind, outcome FROM fetches WHERE url = ?", url) == [("other", "new")]
+        assert not archived(archive, url)  # no document: the load never reads it as a report
+
+
 def test_trs_script_pager_and_gbk_meta_charset(cms: RealCms, crawled) -> None:
     archive = list_pages_requested_once(cms, crawled["trs"], "/trs/zfxxgknb/")
     reports = [url for url in cms.reports if "/trs/" in url]
@@ -208,5 +216,8 @@ def test_scrapy_crawl_lists_one_item_per_report_document(cms: RealCms, tmp_path:
     assert result.returncode == 0, result.stderr[-2000:]
     listed = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
     expected = {url for url in cms.reports if "/xxgk/zfxxgknb/" in url or "downfile.jsp" in url}
-    assert len(expected) == 5 and sorted(item["url"] for item in listed) == sorted(expected)
-    assert {item["kind"] for item in listed if "downfile.jsp" in item["url"]} == {"attachment"}
+    reports = [item for item in listed if item["kind"] != "related"]
+    assert len(expected) == 5 and sorted(item["url"] for item in reports) == sorted(expected)
+    assert {item["kind"] for item in reports if "downfile.jsp" in item["url"]} == {"attachment"}
+    related = {item["url"]: item["report"] for item in listed if item["kind"] == "related"}
+    assert related == cms.related  # the 图解 names the report it interprets

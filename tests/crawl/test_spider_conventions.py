@@ -33,8 +33,8 @@ def test_scrapy_check_runs_every_spiders_contracts_on_the_replica(portal, tmp_pa
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     ran = re.search(r"Ran (\d+) contracts", output)
-    # both spiders (discovery, distributed) x three callbacks, at least two contracts each
-    assert ran and int(ran.group(1)) >= 12, output
+    # both spiders (discovery, distributed) x four callbacks, at least two contracts each
+    assert ran and int(ran.group(1)) >= 16, output
     assert "OK" in output.split("Ran ", 1)[1]
 
 
