@@ -52,6 +52,7 @@ class RealCms:
         self.reports: list[str] = []  # absolute URLs the crawl must archive
         self.decoys: list[str] = []  # absolute URLs it must never request
         self.related: dict[str, str] = {}  # absolute URL of an interpretation (图解) -> its report's
+        self.holds: dict[str, tuple[str, threading.Event]] = {}  # path -> (path it waits for, arrived)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
@@ -65,6 +66,16 @@ class RealCms:
 
     def absolute(self, path: str) -> str:
         return self.url + path
+
+    def hold_until(self, path: str, other: str) -> None:
+        """Answer a GET of `path` (with its query) only once a request for the path `other` has arrived."""
+        self.holds[path] = (other, threading.Event())
+
+    def _arrived(self, arrival: Arrival) -> None:
+        self.arrivals.append(arrival)
+        for other, event in self.holds.values():
+            if urlsplit(arrival.path).path == other:
+                event.set()
 
     def requested(self, path: str, method: str = "GET") -> list[Arrival]:
         """Arrivals of `path` (with its query) by `method`."""
@@ -92,7 +103,9 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            cms.arrivals.append(Arrival(time.monotonic(), "GET", self.path, ""))
+            cms._arrived(Arrival(time.monotonic(), "GET", self.path, ""))
+            if self.path in cms.holds:
+                cms.holds[self.path][1].wait(timeout=120)
             parts = urlsplit(self.path)
             answer = cms.pages.get(parts.path)
             self._send(answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path))
@@ -101,7 +114,7 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
             at = time.monotonic()
             length = int(self.headers.get("Content-Length") or 0)
             form = self.rfile.read(length).decode("utf-8", "replace")
-            cms.arrivals.append(Arrival(at, "POST", self.path, form))
+            cms._arrived(Arrival(at, "POST", self.path, form))
             parts = urlsplit(self.path)
             answer = cms.posts.get(parts.path)
             self._send(answer(parse_qs(parts.query), parse_qs(form)) if answer else None)

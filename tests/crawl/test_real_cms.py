@@ -6,18 +6,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
-import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harvester.crawl.families import LOOKAHEAD_PAGES
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.operate import workers
-from harvester.crawl.families import LOOKAHEAD_PAGES
 from real_cms import PDF, RealCms, clamping_pager_column, hanweb_column, platform_column, trs_column
 
 DECOYS = ("召开2024年政府信息公开工作年度报告编制工作会议", "关于做好2024年度政府信息公开工作年度报告工作的通知",
@@ -178,6 +179,22 @@ def test_robots_crawl_delay_is_a_lower_bound_on_every_gap(tmp_path: Path) -> Non
         server.stop()
     assert summary["status"] == "finished", summary
     assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S
+
+
+def test_crawl_delay_holds_across_two_crawl_processes_of_one_machine(tmp_path: Path) -> None:
+    server = RealCms(robots=CRAWL_DELAY_1).start()
+    first, second = trs_column(server, pages=3), trs_column(server, pages=3, folder="/wcm/nb/")
+    # the first crawl's last list page waits for the second crawl's column: both crawl at once
+    server.hold_until("/trs/zfxxgknb/index_2.shtml", "/wcm/nb/index.shtml")
+    try:
+        with ThreadPoolExecutor(2) as pool:  # two `harvester crawl` processes, one archive, no Redis
+            summaries = list(pool.map(lambda url: crawl(url=url, archive=tmp_path, settings=LOOPBACK_SETTINGS,
+                                                        timeout=180), (first, second)))
+    finally:
+        server.stop()
+    assert [summary["status"] for summary in summaries] == ["finished", "finished"], summaries
+    assert all(server.requested(urlsplit(url).path) for url in server.reports)  # both crawls did their work
+    assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S, sorted((a.at, a.path) for a in server.arrivals)
 
 
 def test_crawl_delay_holds_across_three_workers(tmp_path: Path) -> None:
