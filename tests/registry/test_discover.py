@@ -117,3 +117,4 @@ def test_export_writes_the_discovered_portals_as_a_registry_to_crawl(discovered,
     assert set(trs.start_urls) == found["trs"][1] and trs.division == "210100"
     assert (trs.level, trs.aggregates, trs.region.city) == ("city", True, "沈阳市")
     assert sites["3213000001"].level == "department-of-city"
+    assert {column.evidence for column in trs.columns} == {f"found {date.today().isoformat()}"}
