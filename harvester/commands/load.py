@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from harvester.cluster import ClusterError
 from harvester.commands.options import echo_progress, existing_archive_option, portal_option, registry_option
 from harvester.config import Layout
 from harvester.db.load import DEFAULT_WORKERS, load
+from harvester.db.parsing import Parsing
 from harvester.db.sources import recorded_sites
 from harvester.registry import RegistryError, load_registry
 
@@ -19,19 +21,35 @@ from harvester.registry import RegistryError, load_registry
 @portal_option
 @click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1),
               help="Processes parsing files in parallel.")
-def command(archive: Path, registry_path: str | None, portal: str | None, workers: int) -> None:
+@click.option("--cluster", metavar="ADDRESS", help="Parse on the Dask cluster whose scheduler is at ADDRESS"
+              " (its workers: harvester parse-workers) instead of --workers processes here.")
+def command(archive: Path, registry_path: str | None, portal: str | None, workers: int,
+            cluster: str | None) -> None:
     """Parse every archived report and load it into <archive>/harvester.db.
 
-    Never uses the network; files already parsed by this parser version are not re-parsed.
+    Never uses the network (but to reach --cluster); files already parsed by this parser version
+    are not re-parsed.
 
-    Example: harvester load --archive /data/harvester
+    Example: harvester load --archive /data/harvester [--cluster tcp://10.0.0.5:8786]
     """
     try:
         sites = load_registry(registry_path, portal=portal) if registry_path else (
             recorded_sites(archive) or load_registry(None))
     except RegistryError as error:
         raise click.ClickException(str(error)) from error
-    summary = load(archive, sites, progress=echo_progress, workers=workers)
+    try:
+        summary = load(archive, sites, progress=echo_progress, workers=workers, parsing=cluster_parsing(cluster))
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from error
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {Layout(archive).published}")
+
+
+def cluster_parsing(address: str | None) -> Parsing | None:
+    """The cluster's Parsing for --cluster ADDRESS (Dask imported only then), else None: parse here."""
+    if address is None:
+        return None
+    from harvester.cluster.submit import ClusterParsing
+
+    return ClusterParsing(address)
