@@ -22,6 +22,7 @@ COMMANDS = {
     "verify": "verify",
     "merge": "merge",
     "find-columns": "find_columns",
+    "registry": "registry",
 }
 
 

@@ -59,6 +59,11 @@ class Layout:
         return self.root / "harvester.db"
 
     @property
+    def registry(self) -> Path:
+        """Imported government websites, their discovered columns and agencies (harvester.websites)."""
+        return self.root / "registry.db"
+
+    @property
     def parse_cache(self) -> Path:
         """Parse results by file hash and parser version (harvester.db.parsecache)."""
         return self.root / "parse_cache.db"
