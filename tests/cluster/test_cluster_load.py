@@ -23,7 +23,7 @@ from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.db.load import load
 from harvester.db.sources import recorded_sites
 from harvester.parse import PARSER_VERSION
-from harvester.registry import DEMO_REGISTRY
+from harvester.registry import DEMO_REGISTRY, REGISTRY
 from publish.helpers import REPORTS, archive_files
 
 # OCR variants added to the crawled demo archive (whose 图片版 page is OCR'd too): report pages as
@@ -127,7 +127,7 @@ def test_a_worker_that_cannot_see_the_archive_stops_the_load_recording_nothing(
     worker = start_workers(address, tmp_path / "elsewhere", 1, "blind", tmp_path)
     try:
         client.wait_for_workers(1, timeout=180)
-        result = run_load(root, "--cluster", address)
+        result = run_load(root, "--cluster", address, "--registry", str(REGISTRY))
     finally:
         stop(worker)
     assert result.returncode == 1, result.stdout + result.stderr
