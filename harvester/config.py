@@ -74,6 +74,11 @@ class Layout:
         return self.root / "ocr-cache"
 
     @property
+    def politeness(self) -> Path:
+        """Per-host request turns shared by the crawls of one machine (harvester.crawl.politeness)."""
+        return self.root / "politeness"
+
+    @property
     def logs(self) -> Path:
         """Logs of crawl worker processes (harvester.operate.workers)."""
         return self.root / "logs"

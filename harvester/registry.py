@@ -11,7 +11,8 @@ Schema of one entry (`sites:` list in harvester/registry.yaml):
     aliases     former names of the agency (机构改革, 撤并): reports under them are this agency's
     aggregates  true for columns listing many agencies' reports (default false)
     portal      the agency's portal home URL
-    columns     list of {url, evidence: seen|inferred, source}: annual-report column(s), crawl start URLs
+    columns     list of {url, evidence: seen|inferred|found YYYY-MM-DD, source}: annual-report column(s), crawl
+                start URLs; "found <date>" is what `harvester find-columns` writes (found by it that day)
     render      http (plain requests) | browser (list pages rendered by Chromium)
     cms         a CMS family name from harvester.crawl.families.FAMILY_NAMES: the list-page behaviour the
                 crawl runs for this site; "unknown" runs every family's detection
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +39,7 @@ DEMO_REGISTRY = Path(__file__).with_name("registry_demo.yaml")
 LEVELS = AGENCY_LEVELS
 RENDER_MODES = ("http", "browser")
 EVIDENCE = ("seen", "inferred")
+_FOUND = re.compile(r"found (\d{4}-\d{2}-\d{2})")  # evidence written by `harvester find-columns`
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _DIVISION_CODE = re.compile(r"\d{6}")
 
@@ -199,8 +202,23 @@ def _column(column: object, where: str) -> ColumnURL:
     """One validated column URL entry."""
     if not isinstance(column, dict) or "url" not in column:
         raise RegistryError(f"{where}: each column needs a url")
-    _choice(column.get("evidence"), EVIDENCE, "evidence", where)
+    if not _found_on_a_date(column.get("evidence")):
+        _choice(column.get("evidence"), EVIDENCE + ("found YYYY-MM-DD",), "evidence", where)
     return ColumnURL(_url(column["url"], where), column["evidence"], str(column.get("source") or ""))
+
+
+def found_evidence(day: date) -> str:
+    """The evidence of a column `harvester find-columns` found on `day`: "found 2026-12-01"."""
+    return f"found {day.isoformat()}"
+
+
+def _found_on_a_date(evidence: object) -> bool:
+    """True for "found YYYY-MM-DD" naming a real date."""
+    match = _FOUND.fullmatch(evidence) if isinstance(evidence, str) else None
+    try:
+        return match is not None and bool(date.fromisoformat(match.group(1)))
+    except ValueError:
+        return False
 
 
 def _url(value: object, where: str) -> str:
