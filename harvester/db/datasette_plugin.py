@@ -7,10 +7,10 @@
   for the canned `search` query.
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
+  sha256 cells link to that route.
 - `/-/cell?report=<id>&key=<key>` shows where a fact was printed (harvester.db.cell_pictures):
   the PDF page or picture with the cell's box drawn, or the archived HTML page with it marked.
 - `/-/warc/<document id>` serves the WARC record the document's bytes were archived in.
-- sha256 cells link to that route.
 - The page of a report (`/harvester/reports/<id>`) shows its headline figures, facts with
   their codebook labels, checks, sections and files (harvester.db.report_page).
 - The column descriptions above a table fold into a <details> (the wide views describe
