@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,9 +87,12 @@ def free_port() -> int:
 def serve(root: Path, *options: str) -> Iterator[str]:
     """`harvester serve [options]` on the archive at `root`, as a real server; yields its base URL."""
     port = free_port()
+    # Its log goes to a file: a pipe nobody reads fills after some hundred requests and the
+    # server then blocks on its next log line.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "harvester", "serve", "--archive", str(root),
-         "--port", str(port), *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -98,8 +102,10 @@ def serve(root: Path, *options: str) -> Iterator[str]:
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"datasette did not start: {process.stdout.read1().decode()}")
+            log.seek(0)
+            raise RuntimeError(f"datasette did not start: {log.read().decode(errors='replace')}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
