@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 from harvester.archive.fetchlog import operating
 from harvester.commands.options import existing_archive_option
 from harvester.config import Layout
+from harvester.operate import coverage
 from harvester.operate.state import open_log
 
 
@@ -37,23 +37,8 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
                    f"  checked {row['checked_at']}  {row['detail'] or ''}".rstrip())
     for alert in recent:
         click.echo(f"ALERT {alert['raised_at']} {alert['rule']}: {alert['message']} [{alert['delivered']}]")
-    for agency, years in _missing(Layout(archive).published):
+    for agency, years in coverage.missing_after_deadline(Layout(archive).published):
         click.echo(f"missing after deadline: {agency}: {years}")
     if strict and any(row["status"] != "ok" for row in rows):
         sys.exit(1)
 
-
-def _missing(db_path: Path) -> list[tuple[str, str]]:
-    """(agency, years) whose report is missing after the legal deadline, from the coverage table."""
-    if not db_path.exists():
-        return []
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(
-            "SELECT agency, group_concat(year, ',') FROM (SELECT agency, year FROM coverage"
-            " WHERE status = 'missing_after_deadline' ORDER BY agency, year) GROUP BY agency"
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []  # no coverage table before the first scheduled run
-    finally:
-        conn.close()

@@ -6,7 +6,9 @@ report by 31 January, a people's government by 31 March, of the following year.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -40,3 +42,20 @@ def matrix(db: sqlite_utils.Database, today: date, first_year: int | None = None
                 "year": year, "deadline": due.isoformat(), "status": status, "report_id": report,
             })
     return rows
+
+
+def missing_after_deadline(db_path: Path) -> list[tuple[str, str]]:
+    """(agency, comma-separated years) whose report is missing after the deadline, from the published
+    coverage table (none before the first scheduled run wrote it)."""
+    if not db_path.exists():
+        return []
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return conn.execute(
+            "SELECT agency, group_concat(year, ',') FROM (SELECT agency, year FROM coverage"
+            " WHERE status = 'missing_after_deadline' ORDER BY agency, year) GROUP BY agency"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []  # no coverage table yet
+    finally:
+        conn.close()
