@@ -9,10 +9,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import sqlite_utils
-from click.testing import CliRunner
-
-from harvester.cli import main
 from harvester.operate.lock import RunLock
 from harvester.operate.scheduler import utc_clock
 from harvester.operate.state import open_log
@@ -52,14 +48,3 @@ def test_run_once_exits_75_while_another_run_holds_the_lock(tmp_path):
     lock.acquire("busy-run")  # this (live) test process holds it
     result = harvester("schedule", "run-once", "--registry", DEMO, "--portal", "http://127.0.0.1:9", archive=tmp_path)
     assert result.returncode == 75 and "busy-run" in result.stderr
-
-
-def test_health_names_the_reports_missing_after_their_deadline(tmp_path):
-    open_log(tmp_path).close()
-    cells = [{"agency_id": "a", "agency": "示例市教育局", "year": year, "status": status}
-             for year, status in ((2021, "published"), (2022, "missing_after_deadline"),
-                                  (2023, "missing_after_deadline"), (2024, "not_yet_due"))]
-    sqlite_utils.Database(tmp_path / "harvester.db")["coverage"].insert_all(cells, pk=("agency_id", "year"))
-    result = CliRunner().invoke(main, ["health", "--archive", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "missing after deadline: 示例市教育局: 2022,2023" in result.output.splitlines()
