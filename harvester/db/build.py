@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester.config import Layout
-from harvester.db import search, wide
+from harvester.db import facet_counts, search, wide
 from harvester.schema import KEYS
 
 TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
@@ -79,6 +79,11 @@ INDEXES = {
     "checks": [["check_name"], ["passed"]],
     "sections": [["section"], ["heading"]],
     "report_documents": [["document_id"]],
+    # Written whole by harvester.operate.publish, which calls index() after.
+    "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year"]],
+    "source_health": [["status"], ["site"]],
+    "alerts": [["rule"], ["site"]],
+    "scheduled_runs": [["status"]],
 }
 
 
@@ -90,7 +95,8 @@ def open_db(root: Path) -> sqlite_utils.Database:
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, indexes, wide tables and the search index; fill the codebook."""
+    """Create missing tables, indexes, wide tables, the search index and the facet counts;
+    fill the codebook."""
     for name, (columns, pk) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk if len(pk) > 1 else pk[0],
@@ -98,12 +104,21 @@ def create_schema(db: sqlite_utils.Database) -> None:
         for column, kind in columns.items():  # a database built by an older harvester
             if column not in db[name].columns_dict:
                 db[name].add_column(column, kind)
-    for name, indexes in INDEXES.items():
-        for columns in indexes:
-            db[name].create_index(columns, if_not_exists=True)
     search.create_index(db.conn)
     wide.create(db)
     db["codebook"].upsert_all(
         ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
           "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")
+    with db.atomic():
+        for name in sorted({*INDEXES, *facet_counts.facets()}):
+            if db[name].exists():
+                index(db, name)
+
+
+def index(db: sqlite_utils.Database, table: str) -> None:
+    """Give a table its indexes and its facet counts (also after it was written whole)."""
+    for columns in INDEXES.get(table, []):
+        db[table].create_index(columns, if_not_exists=True)
+    if table in facet_counts.facets():
+        facet_counts.track(db.conn, table)
 

@@ -30,14 +30,19 @@ SETTINGS = {
     "default_page_size": "100",
     "suggest_facets": "off",  # 190-column wide views: suggestions cost seconds per page
 }
+# Facet kind -> the facet type it is served as (counted at load: harvester.db.counted_facets).
+COUNTED_TYPES = {"column": "counted", "array": "counted_array"}
 
 
 def build_metadata() -> dict[str, Any]:
     """datasette_metadata.yaml plus what code owns: every wide-table column's description
-    (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES) and the
-    outcome_shares query (over the codebook's table-3 columns)."""
+    (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES), the
+    outcome_shares query (over the codebook's table-3 columns), and every default facet
+    served as counted at load (harvester.db.counted_facets)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
+    for table, facets in default_facets(metadata).items():
+        tables[table]["facets"] = [{COUNTED_TYPES[kind]: column} for kind, column in facets]
     report_columns = tables["reports"]["columns"]
     tables["facts"]["columns"]["reading"] = (
         "How the value was established (empty when the parse does not say) — "
@@ -51,6 +56,18 @@ def build_metadata() -> dict[str, Any]:
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
     return metadata
+
+
+def default_facets(metadata: dict[str, Any] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Table -> its default facets as (kind: column or array, column), from the metadata."""
+    metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    out = {}
+    for table, meta in metadata["databases"]["harvester"]["tables"].items():
+        facets = [("column", f) if isinstance(f, str) else next(iter(f.items()))
+                  for f in meta.get("facets", [])]
+        if facets:
+            out[table] = facets
+    return out
 
 
 OUTCOMES = ("granted", "partial", "denied", "unable", "not_processed", "other")
@@ -88,14 +105,15 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
 
 
 def register_plugin() -> None:
-    """Make sure the harvester plugin is loaded in this process.
+    """Make sure the harvester plugins are loaded in this process.
 
-    Installing the package registers it as a `datasette` entry point; an environment whose
-    install predates that entry point (an editable checkout not reinstalled) gets it here.
+    Installing the package registers them as `datasette` entry points; an environment whose
+    install predates an entry point (an editable checkout not reinstalled) gets it here.
     """
     from datasette.plugins import pm
 
-    from harvester.db import datasette_plugin
+    from harvester.db import counted_facets, datasette_plugin
 
-    if not pm.is_registered(datasette_plugin):
-        pm.register(datasette_plugin, name="harvester")
+    for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets)):
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=name)

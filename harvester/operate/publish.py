@@ -13,6 +13,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester.config import Layout
+from harvester.db import build
 from harvester.operate import coverage
 
 # table -> (query on archive.db, primary key)
@@ -37,6 +38,9 @@ def publish(archive: sqlite3.Connection, root: Path, today: date) -> int:
             cells = coverage.matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
             if cells:
                 db["coverage"].insert_all(cells, pk=("agency_id", "year"))
+            for table in (*COPIED, "coverage"):  # their indexes and facet counts
+                if db[table].exists():
+                    build.index(db, table)
     finally:
         db.close()
     return len(cells)
