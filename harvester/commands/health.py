@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
+from harvester.archive.fetchlog import operating
 from harvester.commands.options import existing_archive_option
-from harvester.operate import alerts, health
 from harvester.config import Layout
-from harvester.operate.state import connect
+from harvester.operate.state import open_log
 
 
 @click.command(name="health")
@@ -23,12 +23,12 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
 
     Example: harvester health --archive /data/harvester --strict
     """
-    conn = connect(archive)
+    log = open_log(archive)
     try:
-        rows = health.latest(conn)
-        recent = alerts.recent(conn, n_alerts)
+        rows = operating.latest_health(log)
+        recent = operating.recent_alerts(log, n_alerts)
     finally:
-        conn.close()
+        log.close()
     if not rows:
         click.echo("no scheduled run yet: run `harvester schedule run-once`")
     for row in rows:

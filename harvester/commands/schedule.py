@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
+from harvester.archive.fetchlog import operating
 from harvester.commands.options import archive_option, existing_archive_option, portal_option, registry_option
 from harvester.operate import install
-from harvester.operate import runs as run_table
 from harvester.operate.alerts import Sinks
 from harvester.operate.calendar import CalendarError, load_calendar
 from harvester.operate.crawling import RunnerCrawl
 from harvester.operate.lock import LockHeld, RunLock
 from harvester.operate.scheduler import Scheduler, utc_clock
-from harvester.operate.state import connect, parse_iso
+from harvester.operate.state import open_log, parse_iso
 from harvester.registry import RegistryError, load_registry, select
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another run is at work; the timer simply tries again later
@@ -125,17 +125,17 @@ def status(archive: Path, registry_path: str | None, portal: str | None, config_
         calendar = load_calendar(config_path)
     except (RegistryError, CalendarError) as error:
         raise click.ClickException(str(error)) from error
-    conn = connect(archive)
+    log = open_log(archive)
     try:
-        holder = RunLock(conn, utc_clock, calendar.lock_stale_after).holder()
+        holder = RunLock(log, utc_clock, calendar.lock_stale_after).holder()
         click.echo(f"lock: {holder.run_id} (pid {holder.pid} on {holder.host}, heartbeat {holder.heartbeat})"
                    if holder else "lock: free")
-        for row in run_table.recent(conn, 5):
+        for row in operating.recent_scheduled_runs(log, 5):
             click.echo(f"run {row['run_id']}: {row['status']}, {row['sources_tried']} sources, {row['new']} new,"
                        f" {row['alerts']} alerts, ended {row['ended_at']}")
-        last = dict(conn.execute("SELECT site, max(checked_at) FROM source_health GROUP BY site").fetchall())
+        last = operating.last_checked(log)
     finally:
-        conn.close()
+        log.close()
     now = utc_clock()
     for site in sites:
         checked = parse_iso(last[site.id]) if site.id in last else None

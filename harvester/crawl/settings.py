@@ -75,10 +75,12 @@ DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
 # so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
 # Ours subclasses scrapy-playwright's to obey robots.txt Crawl-delay / Request-rate at send time: Scrapy's
-# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle.
+# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle
+# (crawl/politeness.py); and sends what Chromium itself asks for (pictures, scripts, redirects inside
+# the browser) through a gate that keeps it on the page's site and its Crawl-delay (crawl/browser_scope.py).
 DOWNLOAD_HANDLERS = {
-    "http": "harvester.crawl.politeness.PoliteDownloadHandler",
-    "https": "harvester.crawl.politeness.PoliteDownloadHandler",
+    "http": "harvester.crawl.browser_scope.ScopedBrowserHandler",
+    "https": "harvester.crawl.browser_scope.ScopedBrowserHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).

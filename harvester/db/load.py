@@ -21,7 +21,7 @@ from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, registry_agencies
 from harvester.db.build import open_db
 from harvester.db.completion import Identity, describe_unpublished, identify
-from harvester.db.isolation import parse_archived
+from harvester.db.isolation import Limits, parse_archived, worth_retrying
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
@@ -65,11 +65,12 @@ class LoadSummary:
 
 
 def load(root: Path, sites: list[Site], progress: Progress | None = None,
-         workers: int = DEFAULT_WORKERS) -> LoadSummary:
+         workers: int = DEFAULT_WORKERS, retry_failed: bool = False) -> LoadSummary:
     """Load every archived document under `root` into `<root>/harvester.db`.
 
     `sites` is the registry the archive was crawled with (agency names and regions);
-    `workers` processes parse files not yet in the parse cache.
+    `workers` processes parse files not yet in the parse cache (nor cached as a crash under
+    other limits, or as any failure when `retry_failed`).
     """
     progress = progress or (lambda stage, done, total: None)
     root.mkdir(parents=True, exist_ok=True)
@@ -79,7 +80,7 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
     try:
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
-        results = _parse_all(root, documents, cache, summary, progress, workers)
+        results = _parse_all(root, documents, cache, summary, progress, workers, retry_failed)
         summary.parsed += read_picture_pages(root, documents, results, cache, progress)
         for result in results.values():
             summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
@@ -108,13 +109,13 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
     return summary
 
 
-def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache,
-               summary: LoadSummary, progress: Progress, workers: int) -> dict[str, ParseResult]:
+def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache, summary: LoadSummary,
+               progress: Progress, workers: int, retry_failed: bool) -> dict[str, ParseResult]:
     """sha256 -> parse result, from the cache or by parsing the archived bytes (in parallel, each file
     in a process that may die alone: its failure is a result too, cached with its reason)."""
-    shas = sorted({d["sha256"] for d in documents})
-    results = {sha: cached for sha in shas
-               if (cached := cache.get(sha, PARSER_VERSION)) is not None}
+    shas, limits = sorted({d["sha256"] for d in documents}), Limits.from_env()
+    results = {sha: cached for sha in shas if (cached := cache.get(sha, PARSER_VERSION)) is not None
+               and not worth_retrying(cached, limits, retry_failed)}
     missing = [sha for sha in shas if sha not in results]
     for done, result in enumerate(parse_archived(root, missing, workers), len(results) + 1):
         cache.put(result)

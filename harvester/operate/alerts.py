@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import subprocess
 import urllib.request
 from dataclasses import asdict, dataclass, field
 
+from harvester.archive.fetchlog import FetchLog, operating
 from harvester.operate.health import SourceHealth
-from harvester.operate.state import insert
 
 log = logging.getLogger("harvester.alerts")
 WEBHOOK_TIMEOUT_S = 10
@@ -74,7 +73,7 @@ def _run_command(command: str, payload: bytes) -> None:
     subprocess.run(command, shell=True, input=payload, timeout=COMMAND_TIMEOUT_S, check=True, capture_output=True)
 
 
-def deliver(conn: sqlite3.Connection, alerts: list[Alert], sinks: Sinks) -> None:
+def deliver(fetch_log: FetchLog, alerts: list[Alert], sinks: Sinks) -> None:
     """Log every alert, send them in one payload to each configured sink, store them with delivery results."""
     for alert in alerts:
         log.warning("ALERT %s: %s", alert.rule, alert.message)
@@ -95,9 +94,5 @@ def deliver(conn: sqlite3.Connection, alerts: list[Alert], sinks: Sinks) -> None
     for alert in alerts:
         row = asdict(alert)
         row["delivered"] = "; ".join(alert.delivered)
-        insert(conn, "alerts", row)
+        operating.save_alert(fetch_log, row)
 
-
-def recent(conn: sqlite3.Connection, limit: int = 50) -> list[sqlite3.Row]:
-    """The latest alerts, newest first."""
-    return conn.execute("SELECT * FROM alerts ORDER BY id DESC LIMIT ?", (limit,)).fetchall()

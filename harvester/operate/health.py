@@ -7,11 +7,9 @@ no_reports, fewer_than_last, parse_failures, ok.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass
 
-from harvester.archive.fetchlog import FetchLog
-from harvester.operate.state import insert
+from harvester.archive.fetchlog import FetchLog, operating
 
 STATUSES = ("stalled", "blocked", "moved", "unreachable", "no_reports", "fewer_than_last", "parse_failures", "ok")
 GONE_STATUSES = (404, 410)
@@ -37,18 +35,9 @@ class SourceHealth:
     previous_status: str | None = None
 
 
-def previous(conn: sqlite3.Connection, site: str, run_id: str) -> sqlite3.Row | None:
-    """The site's latest health row from an earlier run."""
-    return conn.execute(
-        "SELECT reports_found, status FROM source_health WHERE site = ? AND run_id != ?"
-        " ORDER BY checked_at DESC, rowid DESC LIMIT 1",
-        (site, run_id),
-    ).fetchone()
-
-
 def assess(log: FetchLog, health: SourceHealth, start_urls: list[str], crawl_error: str | None) -> SourceHealth:
     """Fill counts, previous figures and status of `health` from the fetch log (archive.db)."""
-    before = previous(log.conn, health.site, health.run_id)
+    before = operating.previous_health(log, health.site, health.run_id)
     if before is not None:
         health.previous_reports, health.previous_status = before
     if health.crawl_run_id:
@@ -71,16 +60,8 @@ def assess(log: FetchLog, health: SourceHealth, start_urls: list[str], crawl_err
     return health
 
 
-def save(conn: sqlite3.Connection, health: SourceHealth) -> None:
+def save(log: FetchLog, health: SourceHealth) -> None:
     """Store one source_health row."""
     row = asdict(health)
     del row["previous_status"]
-    insert(conn, "source_health", row)
-
-
-def latest(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Each site's most recent health row."""
-    return conn.execute(
-        "SELECT * FROM source_health h WHERE rowid = (SELECT rowid FROM source_health WHERE site = h.site"
-        " ORDER BY checked_at DESC, rowid DESC LIMIT 1) ORDER BY site"
-    ).fetchall()
+    operating.save_health(log, row)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from harvester.operate.state import iso, parse_iso, transaction
+from harvester.archive.fetchlog import FetchLog, operating
+from harvester.operate.state import iso, parse_iso
 
 Clock = Callable[[], datetime]
 
@@ -53,8 +53,8 @@ def pid_alive(pid: int) -> bool:
 class RunLock:
     """The named lock; `acquire` returns the stale holder it replaced (or None)."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock, stale_after: timedelta, name: str = "schedule") -> None:
-        self.conn = conn
+    def __init__(self, log: FetchLog, clock: Clock, stale_after: timedelta, name: str = "schedule") -> None:
+        self.log = log
         self.clock = clock
         self.stale_after = stale_after
         self.name = name
@@ -62,10 +62,8 @@ class RunLock:
 
     def holder(self) -> Holder | None:
         """The current holder, if any."""
-        row = self.conn.execute(
-            "SELECT run_id, pid, host, started_at, heartbeat FROM schedule_lock WHERE name=?", (self.name,)
-        ).fetchone()
-        return Holder(*row) if row else None
+        row = operating.lock_holder(self.log, self.name)
+        return Holder(**row) if row else None
 
     def is_stale(self, holder: Holder) -> bool:
         """True when the holder's process is dead or its heartbeat is too old."""
@@ -76,28 +74,25 @@ class RunLock:
     def acquire(self, run_id: str) -> Holder | None:
         """Take the lock for run_id; raise LockHeld if a live run has it; return a replaced stale holder."""
         now = iso(self.clock())
-        with transaction(self.conn):
-            current = self.holder()
-            if current is not None and not self.is_stale(current):
-                raise LockHeld(
-                    f"run {current.run_id} (pid {current.pid} on {current.host}, started {current.started_at},"
-                    f" heartbeat {current.heartbeat}) holds the {self.name} lock"
-                )
-            self.conn.execute(
-                "INSERT OR REPLACE INTO schedule_lock(name, run_id, pid, host, started_at, heartbeat)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (self.name, run_id, os.getpid(), socket.gethostname(), now, now),
-            )
+        mine = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(), "started_at": now, "heartbeat": now}
+        replaced = operating.take_lock(self.log, self.name, mine, self._refuse_live)
         self.run_id = run_id
-        return current
+        return Holder(**replaced) if replaced else None
+
+    def _refuse_live(self, row: dict[str, object]) -> None:
+        """Raise LockHeld when the current holder is alive."""
+        current = Holder(**row)
+        if not self.is_stale(current):
+            raise LockHeld(
+                f"run {current.run_id} (pid {current.pid} on {current.host}, started {current.started_at},"
+                f" heartbeat {current.heartbeat}) holds the {self.name} lock"
+            )
 
     def heartbeat(self) -> None:
         """Tell others this run is still alive."""
-        self.conn.execute(
-            "UPDATE schedule_lock SET heartbeat=? WHERE name=? AND run_id=?", (iso(self.clock()), self.name, self.run_id)
-        )
+        operating.beat_lock(self.log, self.name, self.run_id, iso(self.clock()))
 
     def release(self) -> None:
         """Drop the lock if this run still holds it."""
-        self.conn.execute("DELETE FROM schedule_lock WHERE name=? AND run_id=?", (self.name, self.run_id))
+        operating.release_lock(self.log, self.name, self.run_id)
         self.run_id = None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from harvester.archive.fetchlog import CONTENT_OUTCOMES, FetchLog
-from harvester.operate.state import insert
+from harvester.archive.fetchlog import CONTENT_OUTCOMES, FetchLog, operating
 
 
 @dataclass
@@ -58,19 +56,6 @@ class RunSummary:
         ]
 
 
-def save(conn: sqlite3.Connection, summary: RunSummary) -> None:
+def save(log: FetchLog, summary: RunSummary) -> None:
     """Write (or update) the run's row."""
-    insert(conn, "scheduled_runs", asdict(summary))
-
-
-def mark(conn: sqlite3.Connection, run_id: str, status: str, ended_at: str) -> None:
-    """Close an earlier run's row that never finished (it died or hung)."""
-    conn.execute(
-        "UPDATE scheduled_runs SET status = ?, ended_at = coalesce(ended_at, ?) WHERE run_id = ?",
-        (status, ended_at, run_id),
-    )
-
-
-def recent(conn: sqlite3.Connection, limit: int = 10) -> list[sqlite3.Row]:
-    """The latest scheduled runs, newest first."""
-    return conn.execute("SELECT * FROM scheduled_runs ORDER BY started_at DESC LIMIT ?", (limit,)).fetchall()
+    operating.save_scheduled_run(log, asdict(summary))

@@ -15,9 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from harvester.archive.fetchlog import FetchLog, new_run_id
+from harvester.archive.fetchlog import FetchLog, new_run_id, operating
 from harvester.config import Layout
-
 from harvester.operate import alerts as alerting
 from harvester.operate import health as checks
 from harvester.operate import publish, runs
@@ -56,9 +55,9 @@ class Scheduler:
     crawl: CrawlFunction = field(default_factory=RunnerCrawl)
     load: LoadFunction = default_load
 
-    def due_sites(self, conn: sqlite3.Connection, now: datetime) -> list[Site]:
+    def due_sites(self, log: FetchLog, now: datetime) -> list[Site]:
         """Sources whose last check is older than the calendar's interval for this month."""
-        last = dict(conn.execute("SELECT site, max(checked_at) FROM source_health GROUP BY site").fetchall())
+        last = operating.last_checked(log)
         return [s for s in self.sites if self.calendar.due(parse_iso(last[s.id]) if s.id in last else None, now)]
 
     def run_once(self) -> runs.RunSummary:
@@ -70,27 +69,27 @@ class Scheduler:
             fetch_log.close()
 
     def _run(self, fetch_log: FetchLog) -> runs.RunSummary:
-        conn, now = fetch_log.conn, self.clock()
+        now = self.clock()
         summary = runs.RunSummary(f"sched-{new_run_id(now)}", iso(now))
-        lock = RunLock(conn, self.clock, self.calendar.lock_stale_after)
+        lock = RunLock(fetch_log, self.clock, self.calendar.lock_stale_after)
         stale = lock.acquire(summary.run_id)
         raised: list[alerting.Alert] = []
         try:
             if stale is not None:
                 detail = f"pid {stale.pid} on {stale.host}, last heartbeat {stale.heartbeat}; lock taken over"
-                runs.mark(conn, stale.run_id, "stalled", iso(now))
+                operating.close_scheduled_run(fetch_log, stale.run_id, "stalled", iso(now))
                 raised.append(alerting.stalled_run(summary.run_id, stale.run_id, detail, iso(now)))
-            runs.save(conn, summary)
+            runs.save(fetch_log, summary)
             healths = self._crawl_due(fetch_log, lock, summary)
             self._load(summary)
             for health in healths:
                 health.parse_failures = self._parse_failures(fetch_log, health.crawl_run_id)
                 checks.assess(fetch_log, health, self._start_urls(health.site), health.detail or None)
-                checks.save(conn, health)
+                checks.save(fetch_log, health)
                 summary.reports_found += health.reports_found
                 raised += [alerting.Alert(summary.run_id, health.site, rule, message, iso(self.clock()))
                            for rule, message in alerting.rules(health)]
-            alerting.deliver(conn, raised, self.sinks)
+            alerting.deliver(fetch_log, raised, self.sinks)
             summary.alerts = len(raised)
             summary.status = "failed" if summary.errors else "ok"
         except BaseException as error:
@@ -99,15 +98,14 @@ class Scheduler:
             raise
         finally:
             summary.ended_at = iso(self.clock())
-            runs.save(conn, summary)
-            self._publish(conn, summary)
+            runs.save(fetch_log, summary)
+            self._publish(fetch_log, summary)
             lock.release()
         return summary
 
     def _crawl_due(self, fetch_log: FetchLog, lock: RunLock, summary: runs.RunSummary) -> list[checks.SourceHealth]:
         """Crawl each due source in turn (heartbeat between them); a failed crawl is recorded, not raised."""
-        conn = fetch_log.conn
-        due = self.due_sites(conn, self.clock())
+        due = self.due_sites(fetch_log, self.clock())
         summary.sources_due = len(due)
         healths = []
         for site in due:
@@ -125,7 +123,7 @@ class Scheduler:
             summary.add_fetch_counts(fetch_log, crawl_run_id)
             healths.append(checks.SourceHealth(summary.run_id, site.id, crawl_run_id, iso(self.clock()), detail=error or ""))
             lock.heartbeat()
-            runs.save(conn, summary)
+            runs.save(fetch_log, summary)
         return healths
 
     def _load(self, summary: runs.RunSummary) -> None:
@@ -161,10 +159,10 @@ class Scheduler:
         """The registry start URLs of a site."""
         return next((s.start_urls for s in self.sites if s.id == site_id), [])
 
-    def _publish(self, conn: sqlite3.Connection, summary: runs.RunSummary) -> None:
+    def _publish(self, fetch_log: FetchLog, summary: runs.RunSummary) -> None:
         """Show the run in Datasette; a failure here is logged, the archive already has it."""
         try:
-            publish.publish(conn, self.root, self.clock().date())
+            publish.publish(fetch_log, self.root, self.clock().date())
         except Exception as error:  # noqa: BLE001
             log.error("cannot publish health into harvester.db: %s", error)
             summary.errors.append(f"publish: {error}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from harvester.operate.lock import RunLock
 from harvester.operate.scheduler import utc_clock
-from harvester.operate.state import connect
+from harvester.operate.state import open_log
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +44,7 @@ def test_printed_cron_line_runs_a_pass_that_health_reports(replica, tmp_path):
 
 
 def test_run_once_exits_75_while_another_run_holds_the_lock(tmp_path):
-    lock = RunLock(connect(tmp_path), utc_clock, timedelta(minutes=30))
+    lock = RunLock(open_log(tmp_path), utc_clock, timedelta(minutes=30))
     lock.acquire("busy-run")  # this (live) test process holds it
     result = harvester("schedule", "run-once", "--registry", DEMO, "--portal", "http://127.0.0.1:9", archive=tmp_path)
     assert result.returncode == 75 and "busy-run" in result.stderr

@@ -14,34 +14,36 @@ import pytest
 from harvester.operate.calendar import load_calendar
 from harvester.operate.lock import LockHeld, RunLock
 from harvester.operate.scheduler import Scheduler
-from harvester.operate.state import connect
+from harvester.operate.state import open_log
 
+# Holds the lock until its stdin closes (the test ends it), however long the test takes.
 HOLD = textwrap.dedent("""
-    import sys, time
-    from datetime import datetime, timezone
+    import sys
+    from datetime import datetime, timedelta, timezone
     from pathlib import Path
-    from datetime import timedelta
     from harvester.operate.lock import RunLock
-    from harvester.operate.state import connect
-    lock = RunLock(connect(Path(sys.argv[1])), lambda: datetime.now(timezone.utc), timedelta(minutes=30))
+    from harvester.operate.state import open_log
+    lock = RunLock(open_log(Path(sys.argv[1])), lambda: datetime.now(timezone.utc), timedelta(minutes=30))
     lock.acquire("holder-run")
     print("locked", flush=True)
-    time.sleep(120)
+    sys.stdin.read()
 """)
 
 
 @pytest.fixture
 def holder(tmp_path):
     """Another process that takes the lock and keeps it (alive) until killed."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "locked"
     yield process
     process.kill()
     process.wait()
+    process.stdin.close()
 
 
 def lock_for(tmp_path, clock, stale_after=timedelta(minutes=30)) -> RunLock:
-    return RunLock(connect(tmp_path), clock, stale_after)
+    return RunLock(open_log(tmp_path), clock, stale_after)
 
 
 def test_live_holder_is_respected(tmp_path, clock, holder):
@@ -63,7 +65,7 @@ def test_killed_holder_is_taken_over(tmp_path, clock, holder):
 
 
 def test_silent_holder_on_another_host_times_out(tmp_path, clock):
-    conn = connect(tmp_path)
+    conn = open_log(tmp_path).conn
     conn.execute("INSERT INTO schedule_lock VALUES ('schedule', 'far-run', 1, 'other-host', '2026-02-10T02:00:00Z',"
                  " '2026-02-10T02:45:00Z')")
     with pytest.raises(LockHeld):
@@ -73,7 +75,7 @@ def test_silent_holder_on_another_host_times_out(tmp_path, clock):
 
 
 def test_scheduler_marks_a_dead_run_stalled_and_alerts(tmp_path, clock):
-    conn = connect(tmp_path)
+    conn = open_log(tmp_path).conn
     conn.execute("INSERT INTO scheduled_runs(run_id, started_at, status) VALUES ('dead-run', '2026-02-09T03:00:00Z', 'running')")
     conn.execute("INSERT INTO schedule_lock VALUES ('schedule', 'dead-run', 1, 'other-host', '2026-02-09T03:00:00Z',"
                  " '2026-02-09T03:05:00Z')")

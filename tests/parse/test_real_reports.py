@@ -13,6 +13,7 @@ import pytest
 from harvester.parse import parse_bytes
 from harvester.parse import parse_file as parse_uncached
 from harvester.parse.carriers.pdf import extract
+from harvester.parse.model import Paragraph
 from pdf_edit import mislabel_digit, replace_number
 
 REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
@@ -114,3 +115,15 @@ def test_running_page_numbers_are_not_read_as_prose(folder: Path) -> None:
     assert paragraphs
     stuck = [text[-40:] for text in paragraphs if re.search(r"[-—]\s*\d{1,3}\s*[-—]$", text)]
     assert not stuck, stuck
+
+
+@pytest.mark.parametrize("folder", real_reports(), ids=lambda p: p.name)
+def test_a_paragraph_cut_by_a_page_break_is_one_paragraph(folder: Path) -> None:
+    """Where prose meets a page break the paragraph before it has ended its sentence
+    (the real report's three cut paragraphs, "…将栏目不更" | "新、…", are whole again)."""
+    blocks = extract(source(folder).read_bytes()).blocks
+    at_breaks = [(a.text, b.text) for a, b in zip(blocks, blocks[1:])
+                 if isinstance(a, Paragraph) and isinstance(b, Paragraph) and a.page != b.page]
+    assert at_breaks
+    cut = [(a[-20:], b[:20]) for a, b in at_breaks if not a.endswith(("。", "：", "；", "！", "？"))]
+    assert cut == []

@@ -251,3 +251,19 @@ def test_every_fact_of_a_wps_pdf_says_on_which_page_it_was_printed(
     result = parsed(pdf_path(wps_dir, seed))
     assert result.where and set(result.where) == set(result.facts)
     assert all(where["page"] >= 1 for where in result.where.values())
+
+
+@pytest.mark.wps_golden
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_paragraph_of_the_seed_is_one_paragraph_across_page_breaks(
+        wps_dir: Path, seed: str) -> None:
+    """WPS flows a paragraph on over the page break; read back, it is still one paragraph
+    (not two halves, and not glued to the paragraph that follows)."""
+    squashed = lambda text: "".join(text.split())  # noqa: E731
+    prose = [squashed(block) for block in report(seed).blocks[len(report(seed).title_lines()):]
+             if isinstance(block, str)]
+    extract = pdf_carrier.extract(pdf_path(wps_dir, seed).read_bytes())
+    pages = {p.page for p in extract.paragraphs()}
+    read = {squashed(p.text) for p in extract.paragraphs()}
+    assert len(prose) > 10 and len(pages) > 1
+    assert [text[:20] for text in prose if text not in read] == []

@@ -14,7 +14,7 @@ import re
 import time
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -37,6 +37,7 @@ TIME_BUDGET_S = 60.0  # a report reads in < 1 s; beyond this the file is patholo
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MAX_WORDS_CHARS = 20_000  # a report page prints ~2,000; beyond this the words are not re-placed
 PARAGRAPH_GAP = 1.6  # a vertical gap above this many line heights starts a new paragraph
+SENTENCE_ENDS = ("。", "！", "？", "”", "：", "；")  # a paragraph ending so is not cut by a page break
 # A running page number ("- 3 -", "第3页", "3/6") alone on a line in the top or bottom margin.
 PAGE_NUMBER = re.compile(r"^[-—–－~]*(?:第)?\d{1,4}(?:页)?(?:[/／](?:共)?\d{1,4}页?)?[-—–－~]*$")
 MARGIN_SHARE = 0.1  # of the page height, at the top and at the bottom
@@ -98,25 +99,70 @@ def read_table(found: PlumberTable, index: int, page_number: int) -> Table | Non
     return Table(index=index, rows=rows, page=page_number)
 
 
+@dataclass
+class _Margins:
+    """Where a page's prose lines start and end, to tell an indent or a short line."""
+
+    left: float
+    right: float
+
+    def indented(self, line: dict[str, Any]) -> bool:
+        return line["x0"] > self.left + _height(line)
+
+    def ends_short(self, line: dict[str, Any]) -> bool:
+        return line["x1"] < self.right - 3 * _height(line)
+
+
+def _height(line: dict[str, Any]) -> float:
+    return max(line["bottom"] - line["top"], 1.0)
+
+
 def _paragraphs(lines: list[dict[str, Any]], page_number: int) -> list[tuple[float, Paragraph]]:
     """Text lines grouped into paragraphs: a new one after an indent, a short line or a gap."""
     if not lines:
         return []
-    left = min(line["x0"] for line in lines)
-    right = max(line["x1"] for line in lines)
+    margins = _Margins(min(line["x0"] for line in lines), max(line["x1"] for line in lines))
     out: list[tuple[float, list[str]]] = []
     previous: dict[str, Any] | None = None
     for line in lines:
-        height = max(line["bottom"] - line["top"], 1.0)
-        starts = (previous is None
-                  or line["x0"] > left + height  # indented first line
-                  or previous["x1"] < right - 3 * height  # previous line ended short
-                  or line["top"] - previous["bottom"] > PARAGRAPH_GAP * height)
+        starts = (previous is None or margins.indented(line) or margins.ends_short(previous)
+                  or line["top"] - previous["bottom"] > PARAGRAPH_GAP * _height(line))
         if starts:
             out.append((line["top"], []))
         out[-1][1].append(line["text"])
         previous = line
     return [(top, Paragraph(join_lines("\n".join(texts)), page_number)) for top, texts in out]
+
+
+@dataclass
+class _PageProse:
+    """A page's blocks, and whether its prose runs on over the page break: its first line
+    continues the previous page (not indented), its last line reaches the margin."""
+
+    blocks: list[Block]
+    continues: bool = False
+    runs_on: bool = False
+
+
+def _prose_edges(page: _PageProse, lines: list[dict[str, Any]]) -> None:
+    """Mark whether the page's first and last blocks are prose open across the break."""
+    if not lines or not page.blocks:
+        return
+    margins = _Margins(min(line["x0"] for line in lines), max(line["x1"] for line in lines))
+    first, last = page.blocks[0], page.blocks[-1]
+    page.continues = isinstance(first, Paragraph) and not margins.indented(lines[0])
+    page.runs_on = (isinstance(last, Paragraph) and not margins.ends_short(lines[-1])
+                    and not last.text.endswith(SENTENCE_ENDS))
+
+
+def _join_across_pages(blocks: list[Block], page: _PageProse, previous_runs_on: bool) -> None:
+    """Append a page's blocks; a paragraph cut by the page break becomes one again."""
+    incoming = page.blocks
+    if previous_runs_on and page.continues and blocks and isinstance(incoming[0], Paragraph):
+        cut = blocks[-1]
+        blocks[-1] = Paragraph(join_lines(f"{cut.text}\n{incoming[0].text}"), cut.page)
+        incoming = incoming[1:]
+    blocks.extend(incoming)
 
 
 def without_page_numbers(layout: PageLayout) -> PageLayout:
@@ -138,7 +184,7 @@ def without_page_numbers(layout: PageLayout) -> PageLayout:
     return replace(layout, chars=[c for c in layout.chars if id(c) not in dropped])
 
 
-def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]:
+def _read_page(layout: PageLayout, number: int, first_index: int) -> _PageProse:
     """A page's tables and paragraphs, ordered top to bottom."""
     placed: list[tuple[float, Block]] = []
     outside = layout.chars
@@ -147,12 +193,15 @@ def _read_page(layout: PageLayout, number: int, first_index: int) -> list[Block]
         if table is not None:
             placed.append((found.bbox[1], table))
             outside = outside_bbox(outside, found.bbox)
+    lines = []
     if outside:
         lines = chars_to_textmap(outside, layout_bbox=layout.bbox).extract_text_lines(
             strip=True, return_chars=False)
         placed.extend(_paragraphs(lines, number))
     placed.sort(key=lambda item: item[0])
-    return [block for _, block in placed]
+    page = _PageProse([block for _, block in placed])
+    _prose_edges(page, lines)
+    return page
 
 
 def _open(data: bytes, errors: list[str]) -> pdfium.PdfDocument:
@@ -190,6 +239,7 @@ def extract(data: bytes) -> Extract:
             result.errors.append(f"{result.pages} pages: read the first {MAX_PDF_PAGES} only")
         blocks: list[Block] = []
         words: list[Block] = []
+        runs_on = False
         for index in range(min(result.pages, MAX_PDF_PAGES)):
             number = index + 1
             if time.monotonic() - started > TIME_BUDGET_S:
@@ -207,7 +257,9 @@ def extract(data: bytes) -> Extract:
                 result.errors.extend(_page_bounds(layout, number))
                 if note["chars"]:
                     tables_so_far = sum(isinstance(b, Table) for b in blocks)
-                    blocks.extend(_read_page(layout, number, tables_so_far))
+                    page_prose = _read_page(layout, number, tables_so_far)
+                    _join_across_pages(blocks, page_prose, runs_on)
+                    runs_on = page_prose.runs_on
                     words.extend(_second_reading(layout, number, result.errors))
             except READ_ERRORS as error:
                 result.errors.append(f"page {number}: {type(error).__name__}: {error}")

@@ -50,10 +50,8 @@ def _holds_with(facts: Facts, key: str, candidate: Facts) -> bool:
     sums to its zero total whatever row it really is)."""
     trial = {**facts.facts, key: candidate.facts[key]}
     mine = _identities(run_checks(trial)).get(key, [])
-    if key not in facts.facts:
-        mine_across = [c for c in mine if c.name.startswith(ACROSS_ROWS)]
-        return bool(mine_across) and all(check.passed for check in mine)
-    return bool(mine) and all(check.passed for check in mine)
+    needed = mine if key in facts.facts else [c for c in mine if c.name.startswith(ACROSS_ROWS)]
+    return bool(needed) and all(check.passed for check in mine)
 
 
 def _take(into: Facts, key: str, source: Facts) -> None:
@@ -80,21 +78,20 @@ def _settle(first: Facts, others: list[Facts], out: Reconciled) -> None:
         elif found:
             disputed[key] = found
     # Settling one cell can complete the identity that settles the next: repeat while it does.
-    while any([_by_arithmetic(first, key, disputed.pop(key), out)
-               for key in sorted(disputed) if _holds_for_one(first, key, disputed[key])]):
-        pass
+    while settled := [key for key in sorted(disputed)
+                      if _by_arithmetic(first, key, disputed[key], out)]:
+        for key in settled:
+            del disputed[key]
     for key, found in disputed.items():
         _undecided(first, key, found, out)
 
 
-def _holds_for_one(first: Facts, key: str, found: list[Facts]) -> bool:
-    """True when the identities hold with exactly one of the values the readings found."""
-    return len({r.facts[key] for r in found if _holds_with(first, key, r)}) == 1
-
-
 def _by_arithmetic(first: Facts, key: str, found: list[Facts], out: Reconciled) -> bool:
-    """Keep the value with which the identities hold (the caller checked there is one)."""
+    """Keep the value with which the identities hold, when exactly one of the values the
+    readings found makes them hold; False leaves the cell disputed."""
     winners = [r for r in found if _holds_with(first, key, r)]
+    if len({r.facts[key] for r in winners}) != 1:
+        return False
     _take(first, key, winners[0])
     first.where[key] = {**first.where[key], "settled_by": "arithmetic",
                         "readings": [r.method for r in winners]}
