@@ -22,7 +22,8 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
     db = sqlite_utils.Database(Layout(root).published)
     try:
         with db.atomic():
-            for table, copied in operating.published_tables(log).items():
+            copied_tables = operating.published_tables(log)
+            for table, copied in copied_tables.items():
                 db[table].drop(ignore=True)
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
@@ -30,7 +31,7 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
             cells = coverage.matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
             if cells:
                 db["coverage"].insert_all(cells, pk=("agency_id", "year"))
-            for table in (*COPIED, "coverage"):  # their indexes and facet counts
+            for table in (*copied_tables, "coverage"):  # their indexes and facet counts
                 if db[table].exists():
                     build.index(db, table)
     finally:

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout
 from harvester.db import facet_counts
 from harvester.db.load import load
@@ -161,9 +162,12 @@ def test_counts_stay_exact_through_loads_and_writes(tmp_path: Path, sites) -> No
 def test_a_table_written_whole_again_is_recounted(loaded_archive: Path, tmp_path: Path) -> None:
     for path in (Layout(loaded_archive).published, Layout(loaded_archive).fetch_log):
         shutil.copy(path, tmp_path / path.name)
-    archive = sqlite3.connect(Layout(tmp_path).fetch_log)
-    assert publish(archive, tmp_path, date(2026, 12, 1)) > 0
-    assert publish(archive, tmp_path, date(2027, 6, 1)) > 0  # coverage dropped and rewritten
+    log = FetchLog(Layout(tmp_path).fetch_log)
+    try:
+        assert publish(log, tmp_path, date(2026, 12, 1)) > 0
+        assert publish(log, tmp_path, date(2027, 6, 1)) > 0  # coverage dropped and rewritten
+    finally:
+        log.close()
     conn = sqlite3.connect(Layout(tmp_path).published)
     conn.row_factory = sqlite3.Row
     assert "coverage" in stored_tables(conn)
