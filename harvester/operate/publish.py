@@ -27,13 +27,11 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
                 db[table].drop(ignore=True)
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
-            db["coverage"].drop(ignore=True)
-            cells = coverage.matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
-            if cells:
-                db["coverage"].insert_all(cells, pk=("agency_id", "year"))
-            for table in (*copied_tables, "coverage"):  # their indexes and facet counts
+        rows = coverage.write(db, today)
+        with db.atomic():
+            for table in (*copied_tables, "coverage", coverage.SUMMARY):  # indexes, facet counts
                 if db[table].exists():
                     build.index(db, table)
+        return rows
     finally:
         db.close()
-    return len(cells)
