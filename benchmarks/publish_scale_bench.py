@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -38,6 +40,7 @@ from harvester.config import Layout
 from harvester.db import facet_counts, search
 from harvester.db.build import create_schema
 from harvester.db.datasette import METADATA
+from harvester.operate import coverage
 
 # Per table: the columns whose copies get the suffix "~n" (ids, and names that are facets).
 WIDE_COLUMNS = ("report_id", "agency_id", "agency")
@@ -92,25 +95,27 @@ def replicate(source: Path, target: Path, facts: int) -> int:
                          f" WHERE [{columns[0]}] NOT LIKE '%~%' ORDER BY i, [{table}].rowid")
         conn.execute(COPY_SEARCH_INDEX)
     create_schema(db)  # indexes and facet counts, made as for a new database
+    coverage.write(db, date.today())  # of every agency, as a load writes it
     assert _index_names(conn) == indexes, "the copy lacks indexes the original has"
     db.close()
     return copies
 
 
 def _drop_indexes(conn: sqlite3.Connection) -> set[str]:
-    """Drop the indexes create_schema makes, and the facet counts (bulk writes go faster
-    without them); returns the index names."""
+    """Drop the indexes of the replicated tables (create_schema makes them) and the facet
+    counts (bulk writes go faster without them); returns every index name."""
     names = _index_names(conn)
     facet_counts.untrack(conn)
-    for name in names - {f"{facet_counts.TABLE}_top"}:
+    for name in _index_names(conn, REPLICATED):
         conn.execute(f"DROP INDEX [{name}]")
     conn.execute("PRAGMA cache_size = -1000000")  # 1 GB: the primary keys of 10M facts
     return names
 
 
-def _index_names(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+def _index_names(conn: sqlite3.Connection, tables: Iterable[str] | None = None) -> set[str]:
+    """The indexes made by SQL (of `tables`, else of every table)."""
+    rows = conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    return {name for name, table in rows if tables is None or table in tables}
 
 
 def pages(conn: sqlite3.Connection) -> dict[str, str]:

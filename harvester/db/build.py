@@ -79,8 +79,10 @@ INDEXES = {
     "checks": [["check_name"], ["passed"]],
     "sections": [["section"], ["heading"]],
     "report_documents": [["document_id"]],
-    # Written whole by harvester.operate.publish, which calls index() after.
+    # Written whole by their own modules (harvester.operate.coverage and publish,
+    # harvester.db.divisions), which call index() after.
     "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year"]],
+    "divisions": [["level"], ["type"], ["province"], ["administered"]],
     "source_health": [["status"], ["site"]],
     "alerts": [["rule"], ["site"]],
     "scheduled_runs": [["status"]],

@@ -22,16 +22,11 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
     db = sqlite_utils.Database(Layout(root).published)
     try:
         with db.atomic():
-            copied_tables = operating.published_tables(log)
-            for table, copied in copied_tables.items():
+            for table, copied in operating.published_tables(log).items():
                 db[table].drop(ignore=True)
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
-        rows = coverage.write(db, today)
-        with db.atomic():
-            for table in (*copied_tables, "coverage", coverage.SUMMARY):  # indexes, facet counts
-                if db[table].exists():
-                    build.index(db, table)
-        return rows
+                    build.index(db, table)  # its indexes and facet counts
+        return coverage.write(db, today)
     finally:
         db.close()
