@@ -83,6 +83,7 @@ INDEXES = {
     # harvester.db.divisions), which call index() after.
     "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year"]],
     "divisions": [["level"], ["type"], ["province"], ["administered"]],
+    "coverage_by_region": [["province"], ["level"], ["year"]],
     "source_health": [["status"], ["site"]],
     "alerts": [["rule"], ["site"]],
     "scheduled_runs": [["status"]],
