@@ -13,6 +13,7 @@ COMMANDS = {
     "crawl": "crawl",
     "demo": "demo",
     "load": "load",
+    "parse-workers": "parse_workers",
     "serve": "serve",
     "export": "export",
     "schedule": "schedule",
@@ -21,6 +22,7 @@ COMMANDS = {
     "verify": "verify",
     "merge": "merge",
     "find-columns": "find_columns",
+    "registry": "registry",
 }
 
 

@@ -10,6 +10,10 @@ from harvester.config import archive_root
 BOT_NAME = "harvester"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Default none: our `scrapy crawl` and `scrapy check` turn a bad -a argument into a usage message (exit 2).
+COMMANDS_MODULE = "harvester.crawl.scrapy_commands"
+# Default {}: `@replica KIND PATH` makes a callback's sample request on the replica portal (`scrapy check`).
+SPIDER_CONTRACTS = {"harvester.crawl.contracts.ReplicaContract": 10}
 
 # --- politeness --------------------------------------------------------------------------
 # Default "Scrapy/<version> (+https://scrapy.org)": say who we are and why, so a webmaster can reach us.
@@ -75,10 +79,12 @@ DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
 # Default: plain HTTP handlers. scrapy-playwright passes requests without meta["playwright"] to them,
 # so only JavaScript-built list pages use Chromium; documents are never fetched through the browser.
 # Ours subclasses scrapy-playwright's to obey robots.txt Crawl-delay / Request-rate at send time: Scrapy's
-# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle.
+# RobotsTxtMiddleware reads only Allow/Disallow, and slot delays have jitter and vary with AutoThrottle
+# (crawl/politeness.py); and sends what Chromium itself asks for (pictures, scripts, redirects inside
+# the browser) through a gate that keeps it on the page's site and its Crawl-delay (crawl/browser_scope.py).
 DOWNLOAD_HANDLERS = {
-    "http": "harvester.crawl.politeness.PoliteDownloadHandler",
-    "https": "harvester.crawl.politeness.PoliteDownloadHandler",
+    "http": "harvester.crawl.browser_scope.ScopedBrowserHandler",
+    "https": "harvester.crawl.browser_scope.ScopedBrowserHandler",
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # `playwright install` cannot download browsers here: use Debian's chromium (STACK.md pitfall 2).

@@ -3,8 +3,11 @@
 One bad file (a stream inflating to gigabytes makes pdfium abort; a parser stuck in a loop) must
 not stop `harvester load`: each document is parsed in a forked child of its own, in its own process
 group (its OCR workers die with it), with RLIMIT_AS capping the address space it may add and a wall
-clock deadline. A child that dies or overruns becomes a parse result of kind "error" saying why,
-which the load caches like any other, so later loads at the same parser version do not retry it.
+clock deadline. A child that dies or overruns becomes a parse result of kind "error" saying why
+and under which limits, which the load caches like any other. A cached crash is parsed again only
+when it may now succeed (`worth_retrying`): a memory kill (or death by a signal) when the memory
+limit changed, an overrun when the time limit changed, and any failure when the operator asks
+(`harvester load --retry-failed`).
 
 Limits: $HARVESTER_PARSE_MEMORY_MB (default 3072: the 1 GB-inflating PDF of issue 13 took pdfium
 2.2 GB) and $HARVESTER_PARSE_TIMEOUT_S (default: the OCR stage's own document budget plus 5 min).
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import resource
 import signal
 import time
@@ -27,6 +31,7 @@ from typing import Any
 import harvester.parse as parser
 from harvester.archive.store import BlobStore
 from harvester.config import Layout
+from harvester.parse.converter import shared_listener
 from harvester.parse.model import ParseResult
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
 
@@ -53,6 +58,35 @@ class Limits:
         return f"limits {self.memory_mb} MB, {self.seconds:g} s"
 
 
+# How a child's death is told (and read back by `crash_of`): its cause, then "(limits M MB, S s)".
+KILLED = "parse worker killed by"
+OUT_OF_MEMORY = "parse worker out of memory"
+OVERRAN = "parse stopped: over its time limit"
+_LIMITS = re.compile(r"\(limits (\d+) MB, ([\d.e+-]+) s\)$")
+
+
+def crash_of(result: ParseResult) -> tuple[str, Limits] | None:
+    """("memory" | "time", the limits it died under) for a result recording a child's death by memory,
+    signal or time; None for any other result (a parse error or exit is not a matter of limits)."""
+    reason = result.errors[0] if result.kind == "error" and len(result.errors) == 1 else ""
+    found = _LIMITS.search(reason)
+    if found is None or not reason.startswith((KILLED, OUT_OF_MEMORY, OVERRAN)):
+        return None
+    return ("time" if reason.startswith(OVERRAN) else "memory"), Limits(int(found[1]), float(found[2]))
+
+
+def worth_retrying(cached: ParseResult, limits: Limits, retry_failed: bool = False) -> bool:
+    """Whether a cached result should be parsed again under `limits`: any failure when `retry_failed`,
+    else a crash whose own limit (memory for a kill, time for an overrun) differs from this one."""
+    if cached.kind == "error" and retry_failed:
+        return True
+    crash = crash_of(cached)
+    if crash is None:
+        return False
+    cause, under = crash
+    return under.seconds != limits.seconds if cause == "time" else under.memory_mb != limits.memory_mb
+
+
 @dataclass
 class _Running:
     """One child at work: its item, process, result pipe and deadline."""
@@ -70,15 +104,15 @@ def _address_space() -> int:
     return int(line.split()[1]) * 1024
 
 
-def _child(function: Callable[[Any], Any], item: Any, conn: Connection, memory_mb: int) -> None:
+def _child(function: Callable[[Any], Any], item: Any, conn: Connection, limits: Limits) -> None:
     """In the child: own process group, capped address space, one call, its result down the pipe."""
     os.setpgid(0, 0)
-    cap = _address_space() + memory_mb * 1024 * 1024
+    cap = _address_space() + limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         conn.send(("ok", function(item)))
     except MemoryError:
-        conn.send(("failed", f"out of memory (over {memory_mb} MB)"))
+        conn.send(("failed", f"{OUT_OF_MEMORY} ({limits.describe()})"))
     finally:
         conn.close()
 
@@ -86,7 +120,7 @@ def _child(function: Callable[[Any], Any], item: Any, conn: Connection, memory_m
 def _start(function: Callable[[Any], Any], item: Any, limits: Limits) -> _Running:
     receive, send = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.get_context("fork").Process(
-        target=_child, args=(function, item, send, limits.memory_mb), daemon=False)
+        target=_child, args=(function, item, send, limits), daemon=False)
     process.start()
     try:
         os.setpgid(process.pid, process.pid)  # as the child does: whichever runs first, the group exists
@@ -119,8 +153,8 @@ def _finish(running: _Running, limits: Limits) -> tuple[Any, str | None]:
     if status == "failed":
         return None, value
     code = running.process.exitcode or 0
-    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with status {code}"
-    return None, f"parse worker {how} ({limits.describe()})"
+    how = f"{KILLED} {signal.Signals(-code).name}" if code < 0 else f"parse worker exited with status {code}"
+    return None, f"{how} ({limits.describe()})"
 
 
 def isolated_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int,
@@ -141,7 +175,7 @@ def isolated_map(function: Callable[[Any], Any], items: Sequence[Any], workers: 
             for job in [job for job in running if time.monotonic() >= job.deadline]:
                 running.remove(job)
                 _kill(job)
-                yield job.item, None, f"parse stopped: over its time limit ({limits.describe()})"
+                yield job.item, None, f"{OVERRAN} ({limits.describe()})"
     finally:
         for job in running:  # an interrupt, or the caller stopped early
             _kill(job)
@@ -158,8 +192,9 @@ def parse_archived(root: Path, shas: Sequence[str], workers: int) -> Iterator[Pa
     a child that died or overran gives a failed result saying so."""
     # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
     one_core_each = workers > 1 and len(shas) > 1
-    for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
-        yield result if failure is None else failed_parse(sha256, sha256, failure)
+    with shared_listener():  # one LibreOffice for every child's DOC, stopped when the parse ends
+        for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
+            yield result if failure is None else failed_parse(sha256, sha256, failure)
 
 
 def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
@@ -169,6 +204,6 @@ def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
     try:
         return parser.parse_bytes(BlobStore(root).read(sha256), sha256, ocr_cache=Layout(root).ocr_cache)
     except MemoryError:
-        return failed_parse(sha256, sha256, "out of memory: the parse passed its memory limit")
+        raise  # _child names it, with the limits it ran under
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
         return failed_parse(sha256, sha256, f"{type(error).__name__}: {error}")

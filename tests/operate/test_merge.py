@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import signal
 import sqlite3
@@ -138,31 +140,65 @@ def test_a_merge_interrupted_after_the_file_phase_ends_like_a_clean_one(sources,
 
 
 def first_blob_written(root: Path) -> bool:
-    """The merge is copying the first source's files."""
-    return any((root / "blobs").rglob("*"))
+    """The merge has copied some of the first source's files."""
+    return any(path.is_file() and not path.name.startswith(TEMP_PREFIX) for path in (root / "blobs").rglob("*"))
 
 
 def first_source_imported(root: Path) -> bool:
-    """The merge committed the first source's rows (and copies the second's files)."""
+    """The merge committed the first source's rows."""
     try:
         return bool(query(root, "SELECT 1 FROM fetches LIMIT 1"))
     except sqlite3.OperationalError:  # not created yet
         return False
 
 
-@pytest.mark.parametrize("moment", [first_blob_written, first_source_imported])
-def test_a_killed_merge_command_rerun_ends_like_a_clean_one(sources, merged, tmp_path, moment):
-    command = [sys.executable, "-m", "harvester", "merge", *map(str, sources), "--archive", str(tmp_path)]
+def held_copies(sources: tuple[Path, Path], held: int, into: Path) -> tuple[list[Path], Path, bytes]:
+    """Copies of the sources in which one blob of source `held` is a named pipe: a merge copying that
+    blob blocks there (the middle blob of the first source; of the second, the first blob the first
+    lacks). Returns the copies, the pipe and the blob's bytes."""
+    copies = [Path(shutil.copytree(source, into / f"source-{n}")) for n, source in enumerate(sources)]
+    with Archive(copies[0]) as first, Archive(copies[held]) as holder:
+        digests = sorted(holder.log.blob_digests() - (first.log.blob_digests() if held == 1 else set()))
+        assert len(digests) > 2
+        pipe = holder.blob_path(digests[len(digests) // 2 if held == 0 else 0])
+    body = pipe.read_bytes()
+    pipe.unlink()
+    os.mkfifo(pipe)
+    return copies, pipe, body
+
+
+def open_once_read(pipe: Path) -> int | None:
+    """A write end of the pipe once a reader holds it open (else None); while it stays open, the reader
+    stays blocked in its read."""
+    try:
+        return os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as error:
+        assert error.errno == errno.ENXIO, error  # ENXIO: no reader yet
+        return None
+
+
+@pytest.mark.parametrize("held", [0, 1], ids=["copying-the-first-source", "first-source-imported"])
+def test_a_killed_merge_command_rerun_ends_like_a_clean_one(sources, merged, tmp_path, held):
+    copies, pipe, body = held_copies(sources, held, tmp_path)
+    target = tmp_path / "target"
+    command = [sys.executable, "-m", "harvester", "merge", *map(str, copies), "--archive", str(target)]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while process.poll() is None and not moment(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.001)
-    process.send_signal(signal.SIGKILL)  # mid-way unless the machine is very fast; anywhere, the rerun must heal
-    process.wait()
+    deadline = time.monotonic() + 120
+    while (writer := open_once_read(pipe)) is None:
+        assert process.poll() is None and time.monotonic() < deadline, "the merge never reached the held blob"
+        time.sleep(0.01)
+    try:
+        assert first_blob_written(target) and first_source_imported(target) == (held == 1)  # mid-way, surely
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    finally:
+        os.close(writer)
+    pipe.unlink()
+    pipe.write_bytes(body)
     rerun = subprocess.run([*command, "--verify"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr
     assert "verify: " in rerun.stdout and " 0 problems" in rerun.stdout
-    assert snapshot(tmp_path) == snapshot(merged)
+    assert snapshot(target) == snapshot(merged)
 
 
 def test_a_corrupt_source_blob_stops_the_merge_before_any_row(sources, tmp_path):

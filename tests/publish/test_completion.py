@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from harvester.registry import Site
+from harvester.registry import REGISTRY, Site
 from publish.helpers import REPORTS, archive_files, expected
 
 sys.path.insert(0, str(REPORTS.parent))
@@ -52,7 +52,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, sites: list[Site]):
         (own.id, f"{base}/e.html", seed_page("004_e0759db8c8ae201d", titles_name_year=False),
          {**page, "link_text": "政府信息公开工作年度报告"}),
     ])
-    run = subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(root),
+    run = subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(root), "--registry", str(REGISTRY),
                           "--workers", "1"], capture_output=True, text=True, check=True)
     return root, run.stdout, own
 

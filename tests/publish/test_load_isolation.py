@@ -13,7 +13,7 @@ from pathlib import Path
 from hostile_files import pdf_bomb
 
 from harvester.db.isolation import Limits, isolated_map
-from harvester.registry import Site
+from harvester.registry import REGISTRY, Site
 from publish.helpers import SEEDS, archive_files, seed_files, site_of
 
 BOMB_URL = "http://127.0.0.1/bomb/report.pdf"
@@ -23,7 +23,7 @@ def harvester_load(root: Path, workers: int, memory_mb: int) -> subprocess.Compl
     """`harvester load` as a user runs it, with a lowered per-document memory limit."""
     env = {**os.environ, "HARVESTER_PARSE_MEMORY_MB": str(memory_mb)}
     return subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(root),
-                           "--workers", str(workers)], capture_output=True, text=True, env=env, timeout=300)
+                           "--registry", str(REGISTRY), "--workers", str(workers)], capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_a_pdf_bomb_is_a_recorded_failure_and_the_load_goes_on(tmp_path: Path, sites: list[Site]) -> None:
