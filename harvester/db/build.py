@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester.config import Layout
-from harvester.db import facet_counts, search, wide
+from harvester.db import facet_counts, money, search, wide
 from harvester.schema import KEYS
 
 TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
@@ -49,6 +49,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
         "raw": str, "unit": str,
         "source_cell": str, "method": str, "table_name": str, "row_key": str,
         "column_key": str, "review": str, "verified": int, "reading": str,
+        "normalised": "ANY", "normalised_from": str,  # money in the codebook's unit (db.money)
     }, ("report_id", "key")),
     "checks": ({
         "report_id": str, "check_name": str, "passed": int, "detail": str,
@@ -100,6 +101,7 @@ def open_db(root: Path) -> sqlite_utils.Database:
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create missing tables, indexes, wide tables, the search index and the facet counts;
     fill the codebook."""
+    added = set()
     for name, (columns, pk) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk if len(pk) > 1 else pk[0],
@@ -107,15 +109,18 @@ def create_schema(db: sqlite_utils.Database) -> None:
         for column, kind in columns.items():  # a database built by an older harvester
             if column not in db[name].columns_dict:
                 db[name].add_column(column, kind)
-    search.create_index(db.conn)
-    wide.create(db)
-    db["codebook"].upsert_all(
-        ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
-          "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")
+                added.add((name, column))
     with db.atomic():
         for name in sorted({*INDEXES, *facet_counts.facets()}):
             if db[name].exists():
                 index(db, name)
+    search.create_index(db.conn)
+    wide.create(db)
+    if ("facts", "normalised") in added:
+        money.backfill(db)
+    db["codebook"].upsert_all(
+        ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
+          "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")
 
 
 def index(db: sqlite_utils.Database, table: str) -> None:
