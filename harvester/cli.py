@@ -21,6 +21,7 @@ COMMANDS = {
     "verify": "verify",
     "merge": "merge",
     "find-columns": "find_columns",
+    "registry": "registry",
 }
 
 

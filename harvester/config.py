@@ -59,6 +59,11 @@ class Layout:
         return self.root / "harvester.db"
 
     @property
+    def registry(self) -> Path:
+        """Imported government websites, their discovered columns and agencies (harvester.websites)."""
+        return self.root / "registry.db"
+
+    @property
     def parse_cache(self) -> Path:
         """Parse results by file hash and parser version (harvester.db.parsecache)."""
         return self.root / "parse_cache.db"
@@ -67,6 +72,11 @@ class Layout:
     def ocr_cache(self) -> Path:
         """OCR page readings by page-image hash (harvester.parse.ocr.cache)."""
         return self.root / "ocr-cache"
+
+    @property
+    def politeness(self) -> Path:
+        """Per-host request turns shared by the crawls of one machine (harvester.crawl.politeness)."""
+        return self.root / "politeness"
 
     @property
     def logs(self) -> Path:

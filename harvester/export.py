@@ -7,7 +7,13 @@ Files (UTF-8; with `bom=True`, UTF-8 with a byte-order mark so Excel reads Chine
 - reports.csv, agencies.csv: the report and agency tables;
 - codebook.csv: every key with its label, description and unit;
 - datapackage.json: a Frictionless tabular data package: a Table Schema (field names, types,
-  descriptions, primary and foreign keys) for each file, the data licence and the version.
+  descriptions, primary and foreign keys) for each file, the data licence and the version;
+- on request, harvester.xlsx (the same datasets as sheets, ids as text: harvester.xlsx_export)
+  and archive.wacz (the WARC files for ReplayWeb.page: harvester.wacz_export).
+
+A spreadsheet reads ids (16-hex document ids) as numbers now and then and LibreOffice takes a
+CSV without a BOM for another encoding: open the workbook, or choose UTF-8 and "text" for the
+id columns in the import dialog (the datapackage types every id as a string).
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from harvester.config import Layout
 from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
+from harvester.wacz_export import WaczError, write_wacz
+from harvester.xlsx_export import write_workbook
 
 PANEL_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
@@ -54,16 +62,40 @@ _FIELD_TYPES = {"INTEGER": "integer", "REAL": "number", "FLOAT": "number", "ANY"
 
 
 class ExportError(Exception):
-    """The export cannot run (no database)."""
+    """The export cannot run (no database, no WARC files, an invalid WACZ)."""
+
+
+def open_published(root: Path) -> sqlite3.Connection:
+    """The published database, read-only; ExportError when there is none yet."""
+    path = Layout(root).published
+    if not path.exists():
+        raise ExportError(f"no {path.name} under {root}: run `harvester load` first")
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def export_workbook(root: Path, out: Path) -> Path:
+    """Write the datasets as `out`/harvester.xlsx."""
+    conn = open_published(root)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        return write_workbook(conn, {name: sql for name, (sql, _) in DATASETS.items()}, out)
+    finally:
+        conn.close()
+
+
+def export_wacz(root: Path, out: Path) -> Path:
+    """Write the archive's WARC files as `out`/archive.wacz, validated."""
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        return write_wacz(root, out)
+    except WaczError as error:
+        raise ExportError(str(error)) from error
 
 
 def export(root: Path, out: Path, bom: bool = False) -> dict[str, int]:
     """Write every dataset under `out`; return rows written per file."""
-    path = Layout(root).published
-    if not path.exists():
-        raise ExportError(f"no {path.name} under {root}: run `harvester load` first")
+    conn = open_published(root)
     out.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     encoding = "utf-8-sig" if bom else "utf-8"
     counts, resources = {}, []
     try:

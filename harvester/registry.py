@@ -6,9 +6,13 @@ Schema of one entry (`sites:` list in harvester/registry.yaml):
     agency      publishing body, e.g. 沈阳市科学技术局
     region      {province, city, county} (null where not applicable)
     level       one of LEVELS
+    division    6-digit code of the division (行政区划代码) the agency belongs to; when absent, the
+                division its region names (harvester.divisions), if any
+    aliases     former names of the agency (机构改革, 撤并): reports under them are this agency's
     aggregates  true for columns listing many agencies' reports (default false)
     portal      the agency's portal home URL
-    columns     list of {url, evidence: seen|inferred, source}: annual-report column(s), crawl start URLs
+    columns     list of {url, evidence: seen|inferred|found YYYY-MM-DD, source}: annual-report column(s), crawl
+                start URLs; "found <date>" is what `harvester find-columns` writes (found by it that day)
     render      http (plain requests) | browser (list pages rendered by Chromium)
     cms         a CMS family name from harvester.crawl.families.FAMILY_NAMES: the list-page behaviour the
                 crawl runs for this site; "unknown" runs every family's detection
@@ -19,20 +23,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
 
 from harvester.crawl.families import FAMILY_NAMES
+from harvester.divisions import Division, gazetteer
+from harvester.divisions.levels import AGENCY_LEVELS
 
 REGISTRY = Path(__file__).with_name("registry.yaml")
 DEMO_REGISTRY = Path(__file__).with_name("registry_demo.yaml")
 
-LEVELS = ("province", "city", "county", "department-of-province", "department-of-city", "department-of-county")
+LEVELS = AGENCY_LEVELS
 RENDER_MODES = ("http", "browser")
 EVIDENCE = ("seen", "inferred")
+_FOUND = re.compile(r"found (\d{4}-\d{2}-\d{2})")  # evidence written by `harvester find-columns`
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DIVISION_CODE = re.compile(r"\d{6}")
 
 
 class RegistryError(ValueError):
@@ -71,11 +80,19 @@ class Site:
     cms: str = "unknown"
     aggregates: bool = False
     notes: str = ""
+    division: str | None = None
+    aliases: tuple[str, ...] = ()
 
     @property
     def start_urls(self) -> list[str]:
         """The column URLs, where a crawl of this site starts."""
         return [column.url for column in self.columns]
+
+    def division_unit(self) -> Division | None:
+        """The site's division: its `division` code, else the one its region names."""
+        if self.division:
+            return gazetteer().get(self.division)
+        return gazetteer().of_region(self.region.province, self.region.city, self.region.county)
 
 
 def load_registry(path: str | Path | None = None, portal: str | None = None) -> list[Site]:
@@ -129,7 +146,8 @@ def _site(entry: object, where: str) -> Site:
     """One validated Site from a YAML mapping."""
     if not isinstance(entry, dict):
         raise RegistryError(f"{where}: expected a mapping")
-    unknown = set(entry) - {"id", "agency", "region", "level", "portal", "columns", "render", "cms", "aggregates", "notes"}
+    unknown = set(entry) - {"id", "agency", "region", "level", "portal", "columns", "render", "cms", "aggregates", "notes",
+                            "division", "aliases"}
     if unknown:
         raise RegistryError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     for key in ("id", "agency", "region", "level", "portal", "columns"):
@@ -158,15 +176,49 @@ def _site(entry: object, where: str) -> Site:
         cms=entry.get("cms", "unknown"),
         aggregates=bool(entry.get("aggregates", False)),
         notes=str(entry.get("notes") or ""),
+        division=_division(entry.get("division"), where),
+        aliases=_names(entry.get("aliases") or [], where),
     )
+
+
+def _names(value: object, where: str) -> tuple[str, ...]:
+    """A list of names as a tuple of strings."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+        raise RegistryError(f"{where}: aliases must be a list of names")
+    return tuple(value)
+
+
+def _division(value: object, where: str) -> str | None:
+    """A known 6-digit division code (or None when the entry names none)."""
+    if value is None:
+        return None
+    code = str(value)
+    if not _DIVISION_CODE.fullmatch(code) or gazetteer().get(code) is None:
+        raise RegistryError(f"{where}: division {value!r} is not the code of a division (harvester.divisions)")
+    return code
 
 
 def _column(column: object, where: str) -> ColumnURL:
     """One validated column URL entry."""
     if not isinstance(column, dict) or "url" not in column:
         raise RegistryError(f"{where}: each column needs a url")
-    _choice(column.get("evidence"), EVIDENCE, "evidence", where)
+    if not _found_on_a_date(column.get("evidence")):
+        _choice(column.get("evidence"), EVIDENCE + ("found YYYY-MM-DD",), "evidence", where)
     return ColumnURL(_url(column["url"], where), column["evidence"], str(column.get("source") or ""))
+
+
+def found_evidence(day: date) -> str:
+    """The evidence of a column `harvester find-columns` found on `day`: "found 2026-12-01"."""
+    return f"found {day.isoformat()}"
+
+
+def _found_on_a_date(evidence: object) -> bool:
+    """True for "found YYYY-MM-DD" naming a real date."""
+    match = _FOUND.fullmatch(evidence) if isinstance(evidence, str) else None
+    try:
+        return match is not None and bool(date.fromisoformat(match.group(1)))
+    except ValueError:
+        return False
 
 
 def _url(value: object, where: str) -> str:

@@ -6,6 +6,10 @@ Run it with a start URL or registry ids:
     scrapy crawl discovery -a site=sy-kjj,sy-city [-a registry=harvester/registry.yaml] [-a run_id=...]
     scrapy crawl discovery -a site=demo-trs -a registry=harvester/registry_demo.yaml -a portal=http://127.0.0.1:8000
 
+A missing, unknown or bad argument stops the command with a usage message (exit status 2). Its
+callbacks carry contracts checked on the replica portal: `scrapy check [-a portal=URL]`
+(harvester/crawl/contracts.py).
+
 It yields requests, and one item per report document archived (so `-O reports.jsonl` lists them);
 the archive middleware stores what comes back. Each request carries
 meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer, scope}.
@@ -18,6 +22,7 @@ registry entry; behaviour that differs by CMS lives in harvester/crawl/families.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
@@ -28,10 +33,12 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 
 from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
+from harvester.crawl.arguments import ArgumentError, http_url, one_of, refuse_unknown
 from harvester.crawl.families import UNKNOWN, Post, families_for
-from harvester.crawl.links import Link, anchors, is_attachment, is_listing, is_report_title, same_site, under_column
+from harvester.crawl.links import (Link, anchors, is_attachment, is_interpretation, is_listing, is_report_title,
+                                   same_site, under_column, year_named)
 from harvester.crawl.pictures import wanted_images
-from harvester.registry import entries, load_registry, select
+from harvester.registry import RENDER_MODES, RegistryError, entries, load_registry, select
 
 
 @dataclass(frozen=True)
@@ -44,15 +51,45 @@ class Start:
     cms: str = UNKNOWN
 
 
+def interpreted(interpretation: Link, links: list[Link]) -> str | None:
+    """The report among `links` an interpretation explains: the one naming the same year, if any."""
+    year = year_named(interpretation.text)
+    return next((link.url for link in links if is_report_title(link.text) and year_named(link.text) == year), None)
+
+
 def site_label(url: str) -> str:
     """A registry-id-like label for a bare start URL: its host and port, e.g. 127-0-0-1-8000."""
     return re.sub(r"[^a-z0-9]+", "-", urlsplit(url).netloc.lower()).strip("-")
+
+
+def starts_of(url: str | None, site: str | None, registry: str | None, portal: str | None,
+              render: str) -> tuple[list[Start], list[dict] | None]:
+    """The columns a crawl starts from and the registry entries it crawls (None for a bare URL);
+    ArgumentError when the arguments name none. `scrapy check` (SCRAPY_CHECK) may name none."""
+    browser = one_of("render", render, RENDER_MODES) == "browser"
+    if url:
+        http_url("url", url)
+        return [Start(site or site_label(url), url, browser)], None
+    if site or registry:
+        try:
+            chosen = select(load_registry(registry, portal=portal), site.split(",") if site else None)
+        except RegistryError as error:
+            raise ArgumentError(str(error)) from error
+        # recorded with the run: the load reads its agencies there
+        return [Start(s.id, column, s.render == "browser", s.cms) for s in chosen for column in s.start_urls], entries(chosen)
+    if os.environ.get("SCRAPY_CHECK"):
+        return [], None
+    raise ArgumentError("the discovery spider needs -a url=START or -a site=ID[,ID...] (or -a registry=FILE)")
 
 
 class DiscoverySpider(scrapy.Spider):
     """Find report pages and attachments under one or more report columns."""
 
     name = "discovery"
+
+    ARGUMENTS = ("url", "site", "registry", "portal", "run_id", "render")
+    USAGE = ("scrapy crawl discovery -a url=START [-a site=LABEL] [-a render=http|browser] [-a run_id=ID]"
+             " | -a site=ID[,ID...] [-a registry=FILE] [-a portal=URL] [-a run_id=ID]")
 
     def __init__(
         self,
@@ -62,29 +99,30 @@ class DiscoverySpider(scrapy.Spider):
         portal: str | None = None,
         run_id: str | None = None,
         render: str = "http",
-        **kwargs,
+        **unknown: str,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__()
+        refuse_unknown(unknown, self.ARGUMENTS)
         self.run_id = run_id
-        if url:
-            self.starts = [Start(site or site_label(url), url, render == "browser")]
-        elif site or registry:
-            chosen = select(load_registry(registry, portal=portal), site.split(",") if site else None)
-            self.registry_entries = entries(chosen)  # recorded with the run: the load reads its agencies there
-            self.starts = [Start(s.id, column, s.render == "browser", s.cms) for s in chosen for column in s.start_urls]
-        else:
-            raise ValueError("discovery spider needs -a url=START or -a site=ID[,ID...] (and optionally registry=)")
+        self.portal = http_url("portal", portal) if portal else None  # fills {portal}; where contracts run
+        self.starts, self.registry_entries = starts_of(url, site, registry, self.portal, render)
         self.site = ",".join(dict.fromkeys(start.site for start in self.starts))  # the runs row's `site`
         # List pages parsed, by final URL: a page reached through a redirect (followed unfiltered) is not
         # asked for again when its own pager links to it.
         self.listed: set[str] = set()
+        self.entries: dict[str, set[str]] = {}  # per column: the entry links its list pages showed so far
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for start in self.starts:
             yield self._list_request(start, start.column, Link(start.column, ""), referer=None)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        """A column list page: follow its pagination and sub-columns, open report pages and report files."""
+        """A column list page: follow its pagination and sub-columns, open report pages and report files.
+
+        @replica list /zwgk/zfxxgknb/index.html
+        @returns requests 4
+        @returns items 0 0
+        """
         if not isinstance(response, TextResponse):
             return
         start = self._column_moved(response.meta["discovery"], response)
@@ -96,6 +134,9 @@ class DiscoverySpider(scrapy.Spider):
         links = anchors(response.selector, response.urljoin)
         families = families_for(start.cms)
         links += [link for family in families for link in family.extra_links(response)]
+        if self._nothing_new(start, links):
+            self.logger.info("list page %s shows nothing new: paging stops there", response.url)
+            return
         candidates = 0
         for link in links:
             if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
@@ -104,6 +145,8 @@ class DiscoverySpider(scrapy.Spider):
             elif is_report_title(link.text) and same_site(link.url, start.column):
                 candidates += 1
                 yield self._document_request(start, link, response.url, is_attachment(link.url))
+            elif is_interpretation(link.text) and same_site(link.url, start.column):
+                yield self._related_request(start, link, response.url, interpreted(link, links))
         for family in families:
             for url in family.pagination(response):
                 if self._unlisted(url, start):
@@ -118,7 +161,13 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
         """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers;
-        a page without any whose text lacks the report's tables shows it as pictures (图片版)."""
+        a page without any whose text lacks the report's tables shows it as pictures (图片版).
+
+        @replica report_page /zwgk/zfxxgknb/202004/t20200410_500003.html
+        @returns requests 1 1
+        @returns items 1 1
+        @scrapes url kind site link_text referer sha256
+        """
         yield from self._found(response)
         if not isinstance(response, TextResponse):
             return  # the "page" was itself a document; the archive kept it
@@ -135,8 +184,28 @@ class DiscoverySpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse_attachment, meta=meta)
 
     def parse_attachment(self, response: Response) -> Iterator[dict]:
-        """Attachments lead nowhere: the archive middleware has stored the bytes."""
+        """Attachments lead nowhere: the archive middleware has stored the bytes.
+
+        @replica attachment /zwgk/zfxxgknb/202004/P020200410000000700003.docx
+        @returns requests 0 0
+        @returns items 1 1
+        @scrapes url kind sha256
+        """
         return self._found(response)
+
+    def parse_related(self, response: Response) -> Iterator[dict]:
+        """An interpretation (图解, 解读) of a report: archived as `other`, listed as related to its report.
+
+        @replica other /zwgk/zfxxgknb/index.html
+        @returns requests 0 0
+        @returns items 1 1
+        @scrapes url kind relation report sha256
+        """
+        declared, archived = response.meta.get("harvester", {}), response.meta.get("archive", {})
+        if archived.get("outcome") in CONTENT_OUTCOMES:
+            yield {"url": response.url, "kind": "related", "relation": "interpretation",
+                   "report": response.meta.get("interprets"), "site": declared["site"],
+                   "link_text": declared["link_text"], "referer": declared["referer"], "sha256": archived["sha256"]}
 
     @staticmethod
     def _found(response: Response) -> Iterator[dict]:
@@ -163,6 +232,20 @@ class DiscoverySpider(scrapy.Spider):
         return scrapy.FormRequest(post.url, formdata=post.form, callback=self.parse_list, meta=meta,
                                   headers={"Referer": referer})
 
+    def _nothing_new(self, start: Start, links: list[Link]) -> bool:
+        """True for a later list page of the column all of whose entries (links other than list pages)
+        its earlier pages showed: an empty page, or one past the end that a stale page count or a
+        clamping pager answers with the last page again. Its pager is a trap, not to be followed."""
+        shown = {link.url for link in links if not is_listing(link.url)}
+        earlier = self.entries.get(start.column)
+        self.entries[start.column] = (earlier or set()) | shown
+        return earlier is not None and shown <= earlier
+
+    def _related_request(self, start: Start, link: Link, referer: str, report: str | None) -> scrapy.Request:
+        """A request for an interpretation of `report` (its URL when the list shows it): fetched, never a report."""
+        meta = {**self._meta(start, "other", link, referer), "interprets": report}
+        return scrapy.Request(link.url, callback=self.parse_related, meta=meta)
+
     def _unlisted(self, url: str, start: Start) -> bool:
         """A list page of the column not parsed yet."""
         return under_column(url, start.column) and url not in self.listed
@@ -180,6 +263,10 @@ class DiscoverySpider(scrapy.Spider):
         kind = "attachment" if attachment else "report_page"
         callback = self.parse_attachment if attachment else self.parse_report
         return scrapy.Request(link.url, callback=callback, meta=self._meta(start, kind, link, referer))
+
+    def sample_meta(self, kind: str, url: str) -> dict:
+        """The meta of a request of `kind` for `url` in a crawl of `url`'s own column (contracts' samples)."""
+        return self._meta(Start(site_label(url), url, browser=False), kind, Link(url, ""), None)
 
     def _meta(self, start: Start, kind: str, link: Link, referer: str | None) -> dict:
         """Request meta: the archive contract dict plus the spider's own scope state."""

@@ -7,6 +7,7 @@ entries are JSON: {"site": "<registry id>", "url": "<column URL>", "browser": fa
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 
 import scrapy
@@ -14,6 +15,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.spiders import RedisMixin
 from twisted.python.failure import Failure
 
+from harvester.crawl.arguments import http_url, refuse_unknown
 from harvester.crawl.families import UNKNOWN
 from harvester.crawl.links import Link
 from spiders.discovery import DiscoverySpider, Start
@@ -23,17 +25,23 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
     """Discovery logic unchanged; only where requests come from and when to stop differ."""
 
     name = "distributed"
+    ARGUMENTS = ("run_id", "portal")
+    USAGE = "scrapy crawl distributed [-a run_id=ID] (settings: harvester.operate.distributed_settings)"
 
-    def __init__(self, run_id: str | None = None, **kwargs) -> None:
-        scrapy.Spider.__init__(self, **kwargs)  # not DiscoverySpider's: the start columns come from Redis
+    def __init__(self, run_id: str | None = None, portal: str | None = None, **unknown: str) -> None:
+        scrapy.Spider.__init__(self)  # not DiscoverySpider's: the start columns come from Redis
+        refuse_unknown(unknown, self.ARGUMENTS)
         self.run_id = run_id
+        self.portal = http_url("portal", portal) if portal else None  # where `scrapy check` runs contracts
         self.starts: list[Start] = []
         self.listed: set[str] = set()  # as DiscoverySpider's (its __init__ is not called)
+        self.entries: dict[str, set[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.setup_redis(crawler)
+        if not os.environ.get("SCRAPY_CHECK"):  # `scrapy check` runs the callbacks' contracts, no Redis needed
+            spider.setup_redis(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -60,6 +68,9 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
 
     def _post_request(self, *args, **kwargs) -> scrapy.Request:
         return super()._post_request(*args, **kwargs).replace(errback=self.failed)
+
+    def _related_request(self, *args, **kwargs) -> scrapy.Request:
+        return super()._related_request(*args, **kwargs).replace(errback=self.failed)
 
     def failed(self, failure: Failure) -> None:
         """A request that ended in an error (already in the fetch log) is done too."""

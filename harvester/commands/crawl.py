@@ -7,21 +7,21 @@ import sys
 
 import click
 
-from harvester.commands.options import archive_option, portal_option, registry_option
+from harvester.commands.options import HTTP_URL, archive_option, portal_option, registry_option
 from harvester.crawl.runner import LOOPBACK_SETTINGS, CrawlError, crawl
 from harvester.registry import RegistryError, load_registry, select
 
 
 @click.command("crawl")
 @click.option("--site", "sites", multiple=True, metavar="ID", help="Registry id to crawl (repeatable; default: all).")
-@click.option("--url", metavar="START", help="Crawl one report column from this URL instead of the registry.")
+@click.option("--url", metavar="START", type=HTTP_URL, help="Crawl one report column from this URL instead of the registry.")
 @registry_option()
 @portal_option
 @archive_option
 @click.option("--run-id", metavar="ID", help="Run id (default: a new timestamped id).")
 @click.option("--jobdir", type=click.Path(file_okay=False), help="Scrapy JOBDIR: make this crawl pausable/resumable.")
 @click.option("--loopback", is_flag=True, help="No politeness delays (only for the local replica portal).")
-@click.option("--timeout", type=float, metavar="SECONDS", help="Stop the crawl after this long.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop the crawl after this long.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def command(sites, url, registry_path, portal, archive, run_id, jobdir, loopback, timeout, as_json) -> None:
     """Find annual reports on government portals and archive every fetched byte.

@@ -10,13 +10,15 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from harvester.commands.options import HTTP_URL
 from harvester.crawl.columns import Finding, PoliteFetcher, find_columns
 from harvester.crawl.settings import USER_AGENT
+from harvester.registry import found_evidence
 
 
 @click.command("find-columns")
-@click.option("--portal", required=True, metavar="URL", help="The portal's home page.")
-@click.option("--max-pages", default=60, show_default=True, help="Pages to read at most.")
+@click.option("--portal", required=True, metavar="URL", type=HTTP_URL, help="The portal's home page.")
+@click.option("--max-pages", default=60, show_default=True, type=click.IntRange(min=1), help="Pages to read at most.")
 @click.option("--loopback", is_flag=True, help="No politeness delay beyond robots.txt's (local replica only).")
 def command(portal: str, max_pages: int, loopback: bool) -> None:
     """Start at a portal's home page, follow 政务公开 / 政府信息公开 / 法定主动公开内容 links to the
@@ -37,9 +39,9 @@ def command(portal: str, max_pages: int, loopback: bool) -> None:
 
 def registry_entry(portal: str, finding: Finding) -> dict:
     """One registry entry (harvester/registry.py schema); agency, region and level to be checked by hand."""
-    today = date.today().isoformat()
-    columns = [{"url": column.url, "evidence": "seen",
-                "source": f"found {today} by find-columns: {column.name!r} on {column.found_on}"
+    evidence = found_evidence(date.today())
+    columns = [{"url": column.url, "evidence": evidence,
+                "source": f"find-columns: {column.name!r} on {column.found_on}"
                           + (f" (sub-column of {column.parent})" if column.parent else "")}
                for column in finding.columns]
     return {"id": re.sub(r"[^a-z0-9]+", "-", urlsplit(portal).netloc.lower()).strip("-"),

@@ -1,17 +1,20 @@
-"""`harvester health`: each source's latest health, recent alerts, and reports missing after their deadline."""
+"""`harvester health`: each source's latest health, recent alerts, and the largest holes of the coverage."""
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
+import sqlite_utils
 
 from harvester.archive.fetchlog import operating
 from harvester.commands.options import existing_archive_option
 from harvester.config import Layout
+from harvester.operate import coverage
 from harvester.operate.state import open_log
+
+HOLES = 10  # the largest holes of the coverage shown
 
 
 @click.command(name="health")
@@ -19,7 +22,8 @@ from harvester.operate.state import open_log
 @click.option("--alerts", "n_alerts", default=20, show_default=True, help="How many recent alerts to show.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any source is not ok (for monitoring probes).")
 def command(archive: Path, n_alerts: int, strict: bool) -> None:
-    """Print source health (from the last scheduled runs), recent alerts and missing reports.
+    """Print source health (from the last scheduled runs), recent alerts and the ten largest holes of
+    the coverage (province, level and year with the most reports missing after their deadline).
 
     Example: harvester health --archive /data/harvester --strict
     """
@@ -37,23 +41,19 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
                    f"  checked {row['checked_at']}  {row['detail'] or ''}".rstrip())
     for alert in recent:
         click.echo(f"ALERT {alert['raised_at']} {alert['rule']}: {alert['message']} [{alert['delivered']}]")
-    for agency, years in _missing(Layout(archive).published):
-        click.echo(f"missing after deadline: {agency}: {years}")
+    for hole in _holes(Layout(archive).published):
+        click.echo(f"hole: {hole['province']} {hole['level']} {hole['year']}: {hole['missing']} of "
+                   f"{hole['expected']} reports missing after their deadline")
     if strict and any(row["status"] != "ok" for row in rows):
         sys.exit(1)
 
 
-def _missing(db_path: Path) -> list[tuple[str, str]]:
-    """(agency, years) whose report is missing after the legal deadline, from the coverage table."""
+def _holes(db_path: Path) -> list[dict]:
+    """The ten largest holes of the coverage (harvester.operate.coverage), none before a load."""
     if not db_path.exists():
         return []
-    conn = sqlite3.connect(db_path)
+    db = sqlite_utils.Database(db_path)
     try:
-        return conn.execute(
-            "SELECT agency, group_concat(year, ',') FROM (SELECT agency, year FROM coverage"
-            " WHERE status = 'missing_after_deadline' ORDER BY agency, year) GROUP BY agency"
-        ).fetchall()
-    except sqlite3.OperationalError:
-        return []  # no coverage table before the first scheduled run
+        return coverage.holes(db, HOLES)
     finally:
-        conn.close()
+        db.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from harvester.config import DEFAULT_ROOT, Layout, NoArchive, archive_root
+from harvester.crawl.links import is_http_url
 
 ARCHIVE_HELP = f"Archive root (default: $HARVESTER_ARCHIVE, else ./{DEFAULT_ROOT.as_posix()})."
 
@@ -36,8 +37,21 @@ def registry_option(default: str = "harvester/registry.yaml") -> Callable:
     return click.option("--registry", "registry_path", metavar="FILE", help=f"Site registry (default: {default}).")
 
 
+class HttpUrl(click.ParamType):
+    """An absolute http(s) URL (a start page, a portal): anything else is a usage error."""
+
+    name = "url"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if not is_http_url(str(value)):
+            self.fail(f"not an absolute http(s) URL: {value!r}", param, ctx)
+        return str(value)
+
+
+HTTP_URL = HttpUrl()
+
 portal_option: Callable = click.option(
-    "--portal", metavar="URL", help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
+    "--portal", metavar="URL", type=HTTP_URL, help="Base URL filling {portal} in a replica registry (harvester/registry_demo.yaml).")
 
 
 def echo_progress(stage: str, done: int, total: int) -> None:

@@ -18,6 +18,10 @@ from scrapy.http import TextResponse
 from harvester.crawl.links import Link, anchors
 
 MAX_PAGES = 1000  # a pager claiming more pages than this is broken or hostile; never generate beyond it
+# A TRS list page asks for at most this many pages past its own: page counters go stale (a column
+# claiming 60 pages has 3), and the spider stops paging at a page bringing nothing new, so a stale
+# total costs a few stub pages, not dozens.
+LOOKAHEAD_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -63,25 +67,39 @@ class NextLinkFamily(Family):
 
 class TrsFamily(Family):
     """TRS WCM: index.html, index_1.html ... written by createPageHTML(total, current, "index", "shtml"),
-    the total given as a number or as a variable (var countPage = 5)."""
+    the total and current page given as numbers or as variables (var countPage = 5, currentPage = 0)."""
 
     name = "trs"
-    _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*\w+\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
-    _VARS = re.compile(r"countPage\s*=\s*(\d+)")
+    _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+    _TOTAL = re.compile(r"countPage\s*=\s*(\d+)")
+    _CURRENT = re.compile(r"currentPage\s*=\s*(\d+)")
+    _PAGE_NUMBER = re.compile(r"_(\d+)\.\w+$")
 
     def pagination(self, response: TextResponse) -> list[str]:
+        """The column's pages up to this one and LOOKAHEAD_PAGES after it, within the script's total."""
         scripts = "\n".join(response.css("script::text").getall())
         match = self._CALL.search(scripts)
-        total_text, prefix, ext = match.groups() if match else ("countPage", "index", self._page_ext(response.url))
-        total = int(total_text) if total_text.isdigit() else self._variable(scripts, total_text)
+        total_text, current_text, prefix, ext = (
+            match.groups() if match else ("countPage", "currentPage", "index", self._page_ext(response.url)))
+        total = self._number(scripts, total_text, self._TOTAL)
         if not total:
             return []
-        names = [f"{prefix}.{ext}"] + [f"{prefix}_{n}.{ext}" for n in range(1, min(total, MAX_PAGES))]
+        current = self._number(scripts, current_text, self._CURRENT) or self._number_in_url(response.url)
+        last = min(total, MAX_PAGES, current + 1 + LOOKAHEAD_PAGES)
+        names = [f"{prefix}_{n}.{ext}" if n else f"{prefix}.{ext}" for n in range(last)]
         return [response.urljoin(name) for name in names]
 
-    def _variable(self, scripts: str, name: str) -> int:
-        """The number a script assigns to `name` (var countPage = 5), 0 when none."""
-        found = re.search(rf"\b{re.escape(name)}\s*=\s*(\d+)", scripts) or self._VARS.search(scripts)
+    @staticmethod
+    def _number(scripts: str, text: str, fallback: re.Pattern) -> int:
+        """`text` as a number, or the number a script assigns to the variable it names (else `fallback`'s), 0 when none."""
+        if text.isdigit():
+            return int(text)
+        found = re.search(rf"\b{re.escape(text)}\s*=\s*(\d+)", scripts) or fallback.search(scripts)
+        return int(found.group(1)) if found else 0
+
+    def _number_in_url(self, url: str) -> int:
+        """The page number in a list page's name (index_3.shtml: 3), 0 for the first page."""
+        found = self._PAGE_NUMBER.search(urlsplit(url).path)
         return int(found.group(1)) if found else 0
 
     @staticmethod

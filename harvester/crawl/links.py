@@ -22,6 +22,9 @@ _YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?.*(?:年度报告|年报)")
 # interpretations, meetings and training about writing them, other kinds of yearly report (statistics,
 # budgets, audits, work summaries).
 _NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|图解|会议|召开|编制|培训|部署|工作总结|统计年报|统计公报|预算|决算|审计|财务")
+# Interpretations of a report (图解, 解读, 一图读懂): related to the report they explain, never one.
+_INTERPRETATION = re.compile(r"图解|解读|一图读懂|图说")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 # TRS attachment names: P0 + date + digits, e.g. P020210129512345678901.pdf (portals.md 2.1).
 _TRS_ATTACHMENT = re.compile(r"/P0\d{8,}\.[A-Za-z0-9]{2,5}$")
 _LISTING_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/glist\d*\.html|/[0-9a-f]{8}-\d+\.shtml)$")
@@ -80,6 +83,18 @@ def is_report_title(text: str) -> bool:
     return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
 
 
+def is_interpretation(text: str) -> bool:
+    """True when a link text presents an interpretation (图解, 解读, 一图读懂) of an annual report."""
+    text = unicodedata.normalize("NFKC", normalise(text))
+    return bool(_INTERPRETATION.search(text)) and bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
+
+
+def year_named(text: str) -> str | None:
+    """The first year a title names (full-width digits as ASCII), None when none."""
+    found = _YEAR.search(unicodedata.normalize("NFKC", text))
+    return found.group(0) if found else None
+
+
 def is_attachment(url: str) -> bool:
     """True for document files (.pdf .doc .docx .wps .xls .xlsx .zip ...), TRS P0... attachments and files
     behind download endpoints (downfile.jsp?classid=0&filename=x.pdf, download.jsp?..., ?filename=x.pdf)."""
@@ -88,6 +103,12 @@ def is_attachment(url: str) -> bool:
     if splitext(path.lower())[1] in ATTACHMENT_EXTENSIONS or _TRS_ATTACHMENT.search(path):
         return True
     return bool(_DOWNLOAD_ENDPOINT.search(path) or _QUERY_FILENAME.search(unquote(parts.query)))
+
+
+def is_http_url(value: str) -> bool:
+    """True for an absolute http(s) URL naming a host (what a crawl can start from)."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def is_listing(url: str) -> bool:

@@ -2,13 +2,15 @@
 
 Scrapy's RobotsTxtMiddleware reads only Allow/Disallow; its download slots space requests by
 DOWNLOAD_DELAY with a ±50% jitter, AutoThrottle may lower the delay to DOWNLOAD_DELAY, and
-each worker process has its own slots: a site asking ``Crawl-delay: 1`` saw gaps of 2 ms.
+each crawl process has its own slots: a site asking ``Crawl-delay: 1`` saw gaps of 2 ms.
 
 Here the download handler (the last step before the wire) reads each robots.txt it downloads
 for the delay asked of our user agent, and before sending any request to a host with such a
 delay it waits for the host's turn: one request per delay, whatever the slot's concurrency or
-AutoThrottle decide. With ``HARVESTER_SHARED_POLITENESS`` (set by the distributed settings) the
-turn and the delays live in Redis (``REDIS_URL``), so all worker processes share them.
+AutoThrottle decide. The turns and delays are shared by every crawl of the machine: in a file
+per host under the archive root (``Layout.politeness``, locked while a turn is taken), or, with
+``HARVESTER_SHARED_POLITENESS`` (set by the distributed settings), in Redis (``REDIS_URL``) for
+all worker processes on all machines.
 
 Enable in harvester/crawl/settings.py::
 
@@ -18,8 +20,13 @@ Enable in harvester/crawl/settings.py::
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import json
 import os
+import re
 import time
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from protego import Protego
@@ -28,6 +35,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
+from harvester.config import Layout
+
+ROBOTS_OUT_S = 30.0  # another crawl's robots.txt request to a host is waited for at most this long
+POLL_S = 0.05  # how often a crawl waiting for another's robots.txt answer looks again
 REDIS_PREFIX = "harvester:politeness"  # shared by every crawl on one Redis: politeness is per host
 DELAY_TTL_S = 24 * 3600  # a host's asked delay is remembered a day (robots.txt is fetched again by each run)
 
@@ -69,6 +80,14 @@ class HostTurns:
         if start > now:
             await asyncio.sleep(start - now)
 
+    async def robots_out(self, host: str) -> None:
+        """Before the host's robots.txt is asked for: in one process Scrapy asks it once, nothing to wait for."""
+
+    def robots_back(self, host: str, asked: float | None, sent_at: float) -> None:
+        """The host's robots.txt answered asking `asked` seconds (0: nothing), or None: it gave no answer."""
+        if asked:
+            self.remember(host, asked, sent_at)
+
 
 class SharedHostTurns(HostTurns):
     """All processes' turns, in Redis: a turn is a key set if absent, expiring after the delay."""
@@ -100,6 +119,89 @@ class SharedHostTurns(HostTurns):
         return f"{REDIS_PREFIX}:turn:{host}"
 
 
+class FileHostTurns(HostTurns):
+    """The turns of every crawl of one machine: per host a small JSON file {delay, asked_at, next}
+    (wall-clock seconds, comparable between processes), read and written under an exclusive lock."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def remember(self, host: str, delay: float, robots_sent_at: float) -> None:
+        super().remember(host, delay, robots_sent_at)
+        sent = time.time() - (time.monotonic() - robots_sent_at)
+        self._update(host, lambda turn: {**turn, "delay": delay, "asked_at": time.time(),
+                                         "next": max(turn.get("next", 0.0), sent + delay)})
+
+    def delay_of(self, host: str) -> float:
+        turn = self._read(host)
+        shared = turn.get("delay", 0.0) if time.time() - turn.get("asked_at", 0.0) < DELAY_TTL_S else 0.0
+        return max(super().delay_of(host), shared)
+
+    async def wait(self, host: str, delay: float) -> None:
+        """Take the host's turn once it has come, at the moment this request goes (a turn taken ahead
+        and slept for would be late on a loaded machine, and the next crawl's on time: a short gap)."""
+        token = os.urandom(8).hex()
+        while True:
+            now = time.time()
+            turn = self._update(host, lambda turn: turn if turn.get("next", 0.0) > now else
+                                {**turn, "next": now + delay, "by": token})
+            if turn.get("by") == token:
+                return
+            await asyncio.sleep(turn["next"] - now)
+
+    async def robots_out(self, host: str) -> None:
+        """Wait while another crawl's robots.txt request to the host is out (its answer says the delay
+        this one must keep too), then mark this one's as out."""
+        token = os.urandom(8).hex()
+        while True:
+            now = time.time()
+            turn = self._update(host, lambda turn: turn if turn.get("robots_out", 0.0) > now else
+                                {**turn, "robots_out": now + ROBOTS_OUT_S, "robots_by": token})
+            if turn.get("robots_by") == token:
+                return
+            await asyncio.sleep(POLL_S)
+
+    def robots_back(self, host: str, asked: float | None, sent_at: float) -> None:
+        if asked is not None:
+            self.remember(host, asked, sent_at)  # 0 too: the crawls waiting for the answer know there is no delay
+        self._update(host, lambda turn: {**turn, "robots_out": 0.0})
+
+    def _path(self, host: str) -> Path:
+        return self.folder / (re.sub(r"[^A-Za-z0-9.-]", "_", host) + ".json")
+
+    def _read(self, host: str) -> dict:
+        """The host's turn ({} when no crawl has taken one), read under a shared lock."""
+        try:
+            with open(self._path(host), encoding="utf-8") as file:
+                fcntl.flock(file, fcntl.LOCK_SH)
+                return _turn(file.read())
+        except FileNotFoundError:
+            return {}
+
+    def _update(self, host: str, change: Callable[[dict], dict]) -> dict:
+        """Apply `change` to the host's turn under an exclusive lock; the turn as written."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self._path(host), "a+", encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # released when the file closes
+            file.seek(0)
+            changed = change(_turn(file.read()))
+            file.seek(0)
+            file.truncate()
+            file.write(json.dumps(changed))
+            file.flush()
+            return changed
+
+
+def _turn(text: str) -> dict:
+    """A turn file's content; {} for an empty one or one cut short by a kill."""
+    try:
+        turn = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return turn if isinstance(turn, dict) else {}
+
+
 class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler (plain HTTP unless meta playwright), sending to a host only on its turn."""
 
@@ -108,17 +210,25 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
         settings = crawler.settings
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         shared = settings.getbool("HARVESTER_SHARED_POLITENESS") and settings.get("REDIS_URL")
-        self.turns = SharedHostTurns(settings["REDIS_URL"]) if shared else HostTurns()
+        folder = Layout.of(settings.get("HARVESTER_ARCHIVE") or None).politeness
+        self.turns = SharedHostTurns(settings["REDIS_URL"]) if shared else FileHostTurns(folder)
 
     async def download_request(self, request: Request) -> Response:
         host = urlsplit(request.url).netloc.lower()
+        robots = urlsplit(request.url).path == "/robots.txt"
+        if robots:
+            await self.turns.robots_out(host)
         delay = self.turns.delay_of(host)
         if delay:
             await self.turns.wait(host, delay)
         sent_at = time.monotonic()
-        response = await super().download_request(request)
-        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
-            asked = asked_delay(parse_robots(response.body), self.user_agent)
-            if asked:
-                self.turns.remember(host, asked, sent_at)
+        try:
+            response = await super().download_request(request)
+        except BaseException:
+            if robots:
+                self.turns.robots_back(host, None, sent_at)
+            raise
+        if robots:
+            ok = response.status == 200
+            self.turns.robots_back(host, asked_delay(parse_robots(response.body), self.user_agent) if ok else 0.0, sent_at)
         return response

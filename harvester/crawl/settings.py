@@ -10,6 +10,10 @@ from harvester.config import archive_root
 BOT_NAME = "harvester"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# Default none: our `scrapy crawl` and `scrapy check` turn a bad -a argument into a usage message (exit 2).
+COMMANDS_MODULE = "harvester.crawl.scrapy_commands"
+# Default {}: `@replica KIND PATH` makes a callback's sample request on the replica portal (`scrapy check`).
+SPIDER_CONTRACTS = {"harvester.crawl.contracts.ReplicaContract": 10}
 
 # --- politeness --------------------------------------------------------------------------
 # Default "Scrapy/<version> (+https://scrapy.org)": say who we are and why, so a webmaster can reach us.

@@ -22,7 +22,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
     }, ("key",)),
     "agencies": ({
         "id": str, "name": str, "province": str, "city": str, "county": str, "level": str,
-        "site": str, "portal_url": str, "source": str,
+        "site": str, "portal_url": str, "source": str, "division": str,
     }, ("id",)),
     "documents": ({
         "id": str, "url": str, "sha256": str, "site": str, "kind": str, "title": str,
@@ -35,7 +35,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
     "reports": ({
         "id": str, "agency_id": str, "agency": str, "agency_source": str, "province": str,
         "city": str, "county": str, "level": str, "year": int, "year_source": str,
-        "template": str, "parse_status": str,
+        "template": str, "parse_status": str, "division": str,
         "parser_version": str, "n_facts": int, "n_checks": int, "n_failed_checks": int,
         "failed_checks": str, "source_document": str, "source_url": str,
         "source_sha256": str, "carrier": str, "method": str, "title": str,

@@ -23,6 +23,8 @@ from harvester.schema import KEYS
 
 # Package data; the plugin (harvester.db.datasette_plugin) is a Datasette entry-point plugin.
 METADATA = Path(__file__).resolve().parent / "datasette_metadata.yaml"
+# The home page with its charts and the page of a report (Datasette looks here first).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 SETTINGS = {
     "allow_download": "off",
     "allow_csv_stream": "on",  # CSV of a whole table, not one page
@@ -35,7 +37,7 @@ SETTINGS = {
 def build_metadata() -> dict[str, Any]:
     """datasette_metadata.yaml plus what code owns: every wide-table column's description
     (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES) and the
-    outcome_shares query (over the codebook's table-3 columns)."""
+    outcome_shares query and chart (over the codebook's table-3 columns)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
     report_columns = tables["reports"]["columns"]
@@ -43,6 +45,8 @@ def build_metadata() -> dict[str, Any]:
         "How the value was established (empty when the parse does not say) — "
         + "; ".join(f"{status}: {meaning}" for status, meaning in CELL_STATUSES.items()))
     metadata["databases"]["harvester"]["queries"]["outcome_shares"]["sql"] = outcome_shares_sql()
+    charts = metadata["plugins"]["datasette-dashboards"]["harvester"]["charts"]
+    charts["outcome-shares"]["query"] = outcomes_by_year_sql()
     for table in WIDE_TABLES:
         columns = tables.setdefault(f"{table}_wide", {}).setdefault("columns", {})
         columns["report_id"] = "Report (see reports)"
@@ -57,12 +61,25 @@ OUTCOMES = ("granted", "partial", "denied", "unable", "not_processed", "other")
 HANDLED = "result.total.total"
 
 
+def outcome_keys(outcome: str) -> list[str]:
+    """The totals-column keys of one outcome of table 3 (its sub-rows, or the row itself)."""
+    return [k for k in KEYS if k.startswith(f"result.{outcome}.") and k.endswith(".total")]
+
+
+def outcomes_by_year_sql() -> str:
+    """The outcome-shares chart: requests per year and outcome (totals column, table3_wide)."""
+    return "\nUNION ALL ".join(
+        f"SELECT year, '{outcome}' AS outcome, "
+        f"sum({' + '.join(f'coalesce([{k}], 0)' for k in outcome_keys(outcome))}) AS requests"
+        f" FROM table3_wide GROUP BY year" for outcome in OUTCOMES) + "\nORDER BY year, outcome"
+
+
 def outcome_shares_sql() -> str:
     """The outcome_shares query: each outcome's share of handled requests (totals column),
     summed over the outcome's table3_wide columns (one row a report, no facts read)."""
     shares = []
     for outcome in OUTCOMES:
-        keys = [k for k in KEYS if k.startswith(f"result.{outcome}.") and k.endswith(".total")]
+        keys = outcome_keys(outcome)
         values = " UNION ALL SELECT ".join([f"[{keys[0]}] AS v", *(f"[{k}]" for k in keys[1:])])
         shares.append(f"round(100.0 * (SELECT sum(v) FROM (SELECT {values}))"
                       f" / [{HANDLED}], 1) AS {outcome}_pct")
@@ -80,7 +97,7 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
                    allow_sql: bool = False) -> list[str]:
     """Arguments of `datasette serve` for the archive under `root`."""
     args = ["serve", "-i", str(Layout(root).published), "--metadata", str(metadata),
-            "--host", host, "--port", str(port)]
+            "--template-dir", str(TEMPLATES), "--host", host, "--port", str(port)]
     settings = {**SETTINGS, "default_allow_sql": "on" if allow_sql else "off"}
     for name, value in settings.items():
         args += ["--setting", name, value]

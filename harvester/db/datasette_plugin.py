@@ -7,11 +7,18 @@
   for the canned `search` query.
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
+- `/-/cell?report=<id>&key=<key>` shows where a fact was printed (harvester.db.cell_pictures):
+  the PDF page or picture with the cell's box drawn, or the archived HTML page with it marked.
 - sha256 cells link to that route.
+- The page of a report (`/harvester/reports/<id>`) shows its headline figures, facts with
+  their codebook labels, checks, sections and files (harvester.db.report_page).
 - The column descriptions above a table fold into a <details> (the wide views describe
   190 columns, which would push the rows off the screen).
 - Any method but GET/HEAD is refused with 405 before it reaches Datasette (0.65 answers
   a POST to a table with a 500).
+- The charts (datasette-dashboards, on the home page) fetch their data as SQL: with SQL
+  off, a request may run SQL only when it asks for exactly the query of a declared chart
+  (or is a dashboard page); `report_deadline(level, name, year)` serves the coverage chart.
 - /-/databases and /-/threads are not served (they show the database's and Python's paths);
   the SQL functions read bounded input (search.MAX_QUERY_CHARS, MAX_TEXT_CHARS), since
   Datasette's SQL time limit cannot stop Python code; an oversized `?_zh=` is a 400.
@@ -19,15 +26,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from contextvars import ContextVar
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import urlsafe_components
 from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
 
 from harvester.archive.store import BlobStore, InvalidDigest
-from harvester.db import search
+from harvester.db import cell_pictures, report_page, search
+from harvester.operate.coverage import deadline
 
 DATABASE = "harvester"
 SECTIONS_MATCHING = (f"SELECT rowid FROM {search.FTS_TABLE}"
@@ -43,6 +56,11 @@ SHA256_COLUMNS = {("documents", "sha256"), ("reports", "source_sha256")}
 def prepare_connection(conn):
     conn.create_function("zh_match", 1, search.match_expression, deterministic=True)
     conn.create_function("zh_snippet", 2, _snippet, deterministic=True)
+    conn.create_function("report_deadline", 3, _deadline, deterministic=True)
+
+
+def _deadline(level: str | None, name: str | None, year: int | None) -> str | None:
+    return None if year is None else deadline(level, name, int(year)).isoformat()
 
 
 def _snippet(text: str | None, query: str | None) -> str | None:
@@ -66,6 +84,17 @@ def filters_from_request(request, database, table, datasette):
     return FilterArguments(
         [ZH_FILTERS[table]], {"zh_match": search.match_expression(query)},
         [f'text contains "{query}"'], extra_context=box)
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, request, datasette):
+    if view_name != "row" or database != DATABASE or table != "reports":
+        return None
+
+    async def report():
+        [report_id] = urlsafe_components(request.url_vars["pks"])
+        return {"report_page": await report_page.context(datasette.get_database(DATABASE), report_id)}
+    return report
 
 
 @hookimpl
@@ -95,8 +124,36 @@ def extra_body_script(template):
     return FOLD_DESCRIPTIONS_JS if template == "table.html" else None
 
 
+DASHBOARDS = "datasette-dashboards"
+_CHART_REQUEST: ContextVar[bool] = ContextVar("chart_request", default=False)
+
+
+def chart_queries(datasette) -> set[str]:
+    """The SQL of every declared chart: the only SQL the charts may run when SQL is off."""
+    config = datasette.plugin_config(DASHBOARDS) or {}
+    return {chart["query"] for dashboard in config.values()
+            for chart in (dashboard.get("charts") or {}).values() if chart.get("query")}
+
+
+def _is_chart_request(scope, datasette) -> bool:
+    """A dashboard page, or the data request of one declared chart (its exact SQL)."""
+    if scope["path"].startswith("/-/dashboards/"):
+        return True
+    if scope["path"] != f"/{DATABASE}.json":
+        return False
+    sql = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace")).get("sql", [])
+    return len(sql) == 1 and sql[0] in chart_queries(datasette)
+
+
+@hookimpl(trylast=True)  # called last, so its answer is the one Datasette keeps
+def permission_allowed(action):
+    if action == "execute-sql" and _CHART_REQUEST.get():
+        return True
+    return None
+
+
 @hookimpl
-def asgi_wrapper():
+def asgi_wrapper(datasette):
     def wrap(app):
         async def read_only(scope, receive, send):
             if scope["type"] == "http" and scope["method"] not in READ_METHODS:
@@ -107,6 +164,8 @@ def asgi_wrapper():
             if scope["type"] == "http" and scope["path"] in HIDDEN_PAGES:
                 await Response.text("not served", status=404).asgi_send(send)
                 return
+            if scope["type"] == "http":
+                _CHART_REQUEST.set(_is_chart_request(scope, datasette))
             await app(scope, receive, send)
         return read_only
     return wrap
@@ -114,7 +173,37 @@ def asgi_wrapper():
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob)]
+    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob), (r"^/-/cell$", serve_cell)]
+
+
+# Archived pages are foreign content: no scripts, no same-origin access.
+FOREIGN_CONTENT = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
+CELL_SQL = """
+SELECT f.source_cell, r.carrier, r.source_sha256 FROM facts f JOIN reports r ON r.id = f.report_id
+WHERE f.report_id = ? AND f.key = ?
+"""
+
+
+async def serve_cell(datasette, request):
+    """Where one fact (`?report=<id>&key=<key>`) was printed, drawn from the archived bytes."""
+    db = datasette.get_database(DATABASE)
+    found = (await db.execute(CELL_SQL, [request.args.get("report", ""),
+                                         request.args.get("key", "")])).first()
+    if found is None:
+        return Response.text("no such fact", status=404)
+    where = json.loads(found["source_cell"] or "{}")
+    carrier, sha256 = found["carrier"], found["source_sha256"]
+    if where.get("image_sha256"):  # a 图片版 page: the cell was read from one of its pictures
+        carrier, sha256 = "image", where["image_sha256"]
+    store = BlobStore(Path(db.path).parent)
+    try:
+        data = store.read(sha256)
+        body, content_type = await asyncio.to_thread(cell_pictures.show, carrier, data, where)
+    except (OSError, InvalidDigest) as error:
+        return Response.text(f"the archived file cannot be read: {error}", status=404)
+    except cell_pictures.NoPicture as error:
+        return Response.text(f"{error}; the archived file: /-/blob/{sha256}", status=404)
+    return Response(body, headers=FOREIGN_CONTENT, content_type=content_type)
 
 
 async def serve_blob(datasette, request):
@@ -131,10 +220,5 @@ async def serve_blob(datasette, request):
         "SELECT content_type FROM documents WHERE sha256 = ? AND content_type IS NOT NULL"
         " ORDER BY id LIMIT 1", [sha256])).first()
     content_type = row[0] if row else "application/octet-stream"
-    headers = {
-        # Archived pages are foreign content: no scripts, no same-origin access.
-        "Content-Security-Policy": "sandbox",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": f'inline; filename="{sha256}"',
-    }
+    headers = {**FOREIGN_CONTENT, "Content-Disposition": f'inline; filename="{sha256}"'}
     return Response(path.read_bytes(), headers=headers, content_type=content_type)

@@ -11,20 +11,24 @@ import json
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from harvester.config import Layout
+from harvester.db import divisions
 from harvester.db import reports as rep
 from harvester.db import search, wide
-from harvester.db.agencies import AgencyResolver, registry_agencies
+from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
 from harvester.db.build import open_db
 from harvester.db.completion import Identity, describe_unpublished, identify
 from harvester.db.isolation import Limits, parse_archived, worth_retrying
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
+from harvester.operate import coverage
 from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
 from harvester.progress import Progress
@@ -89,15 +93,18 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
                                if _doc_id(d) in identities and identities[_doc_id(d)].problem]
         summary.failures = {d["url"]: "; ".join(results[d["sha256"]].errors) for d in documents
                             if results[d["sha256"]].kind == "error"}
-        agencies = AgencyResolver(registry_agencies(sites))
+        discovered, aliases = discovered_agencies(Layout(root).registry)
+        agencies = AgencyResolver(registry_agencies(sites) + discovered, registry_aliases(sites) + aliases)
         candidates = _group_reports(documents, results, identities, agencies)
         with db.atomic():
             db["agencies"].upsert_all(agencies.rows(), pk="id")
+            divisions.write(db, agencies.alias_rows())
             db["documents"].upsert_all(
                 (_document_row(d, results[d["sha256"]], identities.get(_doc_id(d)))
                  for d in documents), pk="id")
         _write_reports(db, candidates, summary, progress)
         _write_cross_year_checks(db)
+        coverage.write(db, date.today())
         summary.reports = db["reports"].count
         summary.agencies = db["agencies"].count
         summary.facts = db["facts"].count
@@ -198,7 +205,7 @@ def _report_row(rid: str, candidate: Candidate) -> dict[str, Any]:
         "id": rid, "agency_id": agency["id"], "agency": agency["name"],
         "agency_source": identity.agency_source,
         "province": agency["province"], "city": agency["city"], "county": agency["county"],
-        "level": agency["level"], "year": candidate.year, "year_source": identity.year_source,
+        "division": agency["division"], "level": agency["level"], "year": candidate.year, "year_source": identity.year_source,
         "template": result.template,
         "parser_version": result.parser_version, "n_facts": len(result.facts),
         "source_document": _doc_id(document),

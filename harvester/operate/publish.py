@@ -25,10 +25,6 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
                 db[table].drop(ignore=True)
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
-            db["coverage"].drop(ignore=True)
-            cells = coverage.matrix(db, today) if db["agencies"].exists() and db["reports"].exists() else []
-            if cells:
-                db["coverage"].insert_all(cells, pk=("agency_id", "year"))
+        return coverage.write(db, today)
     finally:
         db.close()
-    return len(cells)

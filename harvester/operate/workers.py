@@ -19,8 +19,9 @@ from pathlib import Path
 
 import redis
 
+from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout, archive_root
-from harvester.registry import Site
+from harvester.registry import Site, entries
 
 SETTINGS_MODULE = "harvester.operate.distributed_settings"
 SPIDER = "distributed"
@@ -54,12 +55,22 @@ class Crawl:
 
 
 def seed(crawl: Crawl, sites: list[Site]) -> int:
-    """Push every column of `sites` as a JSON start entry; returns how many."""
-    entries = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser", "cms": s.cms})
-               for s in sites for url in s.start_urls]
-    if entries:
-        crawl.client().rpush(f"{crawl.prefix}:start_urls", *entries)
-    return len(entries)
+    """Push every column of `sites` as a JSON start entry; returns how many.
+
+    The registry entries are recorded in the archive as the crawl's own run (status 'seeded', no
+    fetches; its workers' runs are <crawl>-<host>-w<N>), so `harvester load` takes the agencies from it.
+    """
+    starts = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser", "cms": s.cms})
+              for s in sites for url in s.start_urls]
+    log = FetchLog(Layout.of(crawl.archive).fetch_log)
+    try:
+        log.start_run(crawl.crawl_id, SPIDER, None, registry=entries(sites))
+        if starts:
+            crawl.client().rpush(f"{crawl.prefix}:start_urls", *starts)
+        log.finish_run(crawl.crawl_id, "seeded", {"start_columns": len(starts)})
+    finally:
+        log.close()
+    return len(starts)
 
 
 @dataclass

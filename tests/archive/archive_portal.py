@@ -5,7 +5,6 @@ downloads (announced and streamed) and a hostile Content-Disposition."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,8 +14,8 @@ from archive_samples import RUISHU_412, SOFT404_GBK
 
 LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"
 BIG = 300_000  # larger than the crawl's HARVESTER_MAX_BYTES
-SLOW_PAGES = 30  # pages of the slow column, each answered after SLOW_SECONDS
-SLOW_SECONDS = 0.15
+HELD_COLUMN = 30  # pages of the kill test's column; the first is held unanswered until SiteState.release is set
+HELD_PAGE = "/held/0.html"
 PDF = b"%PDF-1.4\n% a tiny attachment\n" + bytes(range(256)) * 4
 
 
@@ -33,6 +32,11 @@ class SiteState:
     version: int = 1
     dead_url: str = ""
     seen: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # path, If-None-Match, If-Modified-Since
+    release: threading.Event = field(default_factory=threading.Event)  # answers the held page
+
+    def held_asked(self) -> bool:
+        """Whether the held page was asked for (a crawl of the held column cannot have ended)."""
+        return any(path == HELD_PAGE for path, *_ in self.seen)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -80,12 +84,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
         elif path == "/list.html":
             self.with_etag('"list-1"', self.links())
-        elif path == "/slowlist.html":
-            items = "".join(f"<a class='report_page' href='/slow/{n}.html'>报告{n}</a>" for n in range(SLOW_PAGES))
+        elif path == "/heldlist.html":
+            items = "".join(f"<a class='report_page' href='/held/{n}.html'>报告{n}</a>" for n in range(HELD_COLUMN))
             self.send(200, f"<html><body>{items}</body></html>".encode())
-        elif path.startswith("/slow/"):
-            time.sleep(SLOW_SECONDS)
-            self.send(200, article(f"慢报告 {path}", "内容。"))
+        elif path.startswith("/held/"):
+            if path == HELD_PAGE:
+                self.state.release.wait()
+            self.send(200, article(f"报告 {path}", "内容。"))
         elif path == "/report1.html":
             if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
                 self.send(304, length=False)
@@ -129,5 +134,6 @@ def serve(state: SiteState) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()

@@ -57,7 +57,7 @@ def settings(archive_root: str, jobdir: str | None = None) -> dict[str, object]:
         "ROBOTSTXT_OBEY": True,
         "RETRY_ENABLED": False,
         "DOWNLOAD_TIMEOUT": 10,
-        "CONCURRENT_REQUESTS": 2,  # slow enough for the kill -9 test to catch it mid-crawl
+        "CONCURRENT_REQUESTS": 2,  # the kill -9 test's held page keeps one busy, the other goes on
         "LOG_LEVEL": "INFO",
         "JOBDIR": jobdir,
     }

@@ -10,12 +10,12 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from archive_portal import PDF, SLOW_PAGES, SiteState, serve
+from archive_portal import HELD_COLUMN, PDF, SiteState, serve
+from held import wait_for
 from warcio.archiveiterator import ArchiveIterator
 
 from harvester.archive import Archive
@@ -216,22 +216,21 @@ def test_changed_report_keeps_both_versions(crawls: dict) -> None:
 
 def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
     """Killed mid-crawl: the archive stays consistent; the resumed crawl continues the same run."""
-    root, jobdir = tmp_path / "archive", tmp_path / "job"
-    with serve(SiteState()) as url:
-        process = subprocess.Popen(crawl_command(f"{url}/slowlist.html", root, jobdir=jobdir),
+    root, jobdir, state = tmp_path / "archive", tmp_path / "job", SiteState()
+    with serve(state) as url:
+        process = subprocess.Popen(crawl_command(f"{url}/heldlist.html", root, jobdir=jobdir),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         with Archive(root) as watcher:  # a second process on the same archive.db, as a monitor would be
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and len(list(watcher.iter_documents())) < 5:
-                time.sleep(0.05)
-        os.kill(process.pid, signal.SIGKILL)
+            assert wait_for(lambda: state.held_asked() and len(list(watcher.iter_documents())) >= 5)
+        os.kill(process.pid, signal.SIGKILL)  # the held page unanswered: surely mid-crawl
         process.wait()
+        state.release.set()
         with Archive(root) as archive:
             killed = archive.verify()
             before = len(list(archive.iter_documents()))
         assert killed.ok, killed.problems
-        assert 5 <= before < SLOW_PAGES
-        resumed = subprocess.run(crawl_command(f"{url}/slowlist.html", root, jobdir=jobdir),
+        assert 5 <= before < HELD_COLUMN
+        resumed = subprocess.run(crawl_command(f"{url}/heldlist.html", root, jobdir=jobdir),
                                  capture_output=True, text=True, timeout=120)
         assert resumed.returncode == 0, resumed.stderr[-3000:]
     runs = rows(root, "SELECT * FROM runs")
@@ -241,4 +240,4 @@ def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
         documents = list(archive.iter_documents())
     assert report.ok, report.problems
     # nothing doubled, nothing lost: Scrapy's disk queue replays what was in flight at the kill
-    assert len(documents) == len({doc.url for doc in documents}) == SLOW_PAGES
+    assert len(documents) == len({doc.url for doc in documents}) == HELD_COLUMN

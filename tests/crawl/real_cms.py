@@ -46,10 +46,13 @@ class RealCms:
     def __init__(self, robots: str = "User-agent: *\nDisallow: /admin/\n") -> None:
         self.routes: dict[str, Served] = {"/robots.txt": Served(robots.encode(), "text/plain")}
         self.posts: dict[str, Callable[[dict, dict], Served]] = {}  # path -> answer(query, form)
+        self.pages: dict[str, Callable[[dict], Served]] = {}  # path -> answer(query) of a GET
         self.columns: dict[str, str] = {}  # family -> column start URL, filled by the test
         self.arrivals: list[Arrival] = []
         self.reports: list[str] = []  # absolute URLs the crawl must archive
         self.decoys: list[str] = []  # absolute URLs it must never request
+        self.related: dict[str, str] = {}  # absolute URL of an interpretation (图解) -> its report's
+        self.holds: dict[str, tuple[str, threading.Event]] = {}  # path -> (path it waits for, arrived)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
@@ -63,6 +66,16 @@ class RealCms:
 
     def absolute(self, path: str) -> str:
         return self.url + path
+
+    def hold_until(self, path: str, other: str) -> None:
+        """Answer a GET of `path` (with its query) only once a request for the path `other` has arrived."""
+        self.holds[path] = (other, threading.Event())
+
+    def _arrived(self, arrival: Arrival) -> None:
+        self.arrivals.append(arrival)
+        for other, event in self.holds.values():
+            if urlsplit(arrival.path).path == other:
+                event.set()
 
     def requested(self, path: str, method: str = "GET") -> list[Arrival]:
         """Arrivals of `path` (with its query) by `method`."""
@@ -90,14 +103,18 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
-            cms.arrivals.append(Arrival(time.monotonic(), "GET", self.path, ""))
-            self._send(cms.routes.get(self.path) or cms.routes.get(urlsplit(self.path).path))
+            cms._arrived(Arrival(time.monotonic(), "GET", self.path, ""))
+            if self.path in cms.holds:
+                cms.holds[self.path][1].wait(timeout=120)
+            parts = urlsplit(self.path)
+            answer = cms.pages.get(parts.path)
+            self._send(answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path))
 
         def do_POST(self) -> None:
             at = time.monotonic()
             length = int(self.headers.get("Content-Length") or 0)
             form = self.rfile.read(length).decode("utf-8", "replace")
-            cms.arrivals.append(Arrival(at, "POST", self.path, form))
+            cms._arrived(Arrival(at, "POST", self.path, form))
             parts = urlsplit(self.path)
             answer = cms.posts.get(parts.path)
             self._send(answer(parse_qs(parts.query), parse_qs(form)) if answer else None)
@@ -192,6 +209,10 @@ def platform_column(cms: RealCms, decoys: list[str]) -> str:
     cut = f"{folder}202401/t20240120_0.shtml"
     cms.report_page(cut, "2024年度政府信息公开工作年度报告")
     items[0].append(f'<li><a href="{cut}" title="2024年度政府信息公开工作年度报告">2024年度政府信息公开...</a></li>')
+    graphic = f"{folder}202401/t20240125_8.shtml"
+    cms.html(graphic, "图解", '<h1>图解</h1><img src="/xxgk/images/tj2024.png">')
+    cms.related[cms.absolute(graphic)] = cms.absolute(cut)
+    items[0].append(f'<li><a href="{graphic}">图解：2024年度政府信息公开工作年度报告</a></li>')
     for number, decoy in enumerate(decoys):
         path = f"{folder}202403/t2024030{number}_9{number}.shtml"
         cms.html(path, decoy, f"<h1>{decoy}</h1>" + "会议要求各单位认真编制年度报告。" * 40)
@@ -209,20 +230,50 @@ def platform_column(cms: RealCms, decoys: list[str]) -> str:
 
 # --- TRS WCM: GBK, charset only in <meta http-equiv>, pager written by createPageHTML -----------------------
 
-def trs_column(cms: RealCms, pages: int = 3) -> str:
-    """/trs/zfxxgknb/index.shtml ... index_{pages-1}.shtml, pager only in script, the report on the last page."""
-    folder = "/trs/zfxxgknb/"
-    names = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, pages)]
+def trs_column(cms: RealCms, pages: int = 3, folder: str = "/trs/zfxxgknb/", declared: int | None = None) -> str:
+    """{folder}index.shtml ... index_{pages-1}.shtml, pager only in script, the report on the last page.
+
+    `declared` (> pages) makes the script claim more pages than exist, as stale TRS counters do:
+    the first one past the end is an empty list page (the template, no items), the next says
+    页面不存在 (a soft 404, status 200), the rest are 404."""
+    names = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, max(pages, declared or 0))]
     for index, name in enumerate(names):
+        year = 2024 - index
         article = f"{folder}2025{index + 1:02d}/t2025011{index}_{index}.html"
-        cms.report_page(article, f"沈阳市科学技术局{2024 - index}年度政府信息公开工作年度报告",
-                        charset="gbk", header_charset=False)
-        script = (f"var currentPage = {index};//所在页从0开始\nvar countPage = {pages}//共多少页\n"
+        script = (f"var currentPage = {index};//所在页从0开始\nvar countPage = {declared or pages}//共多少页\n"
                   'createPageHTML(countPage, currentPage, "index", "shtml");')
-        body = (f'<ul><li><a href="{article}">沈阳市科学技术局{2024 - index}年度政府信息公开工作年度报告</a></li></ul>'
-                f"<div class='page'><script>{script}</script></div>")
-        cms.html(folder + name, "政府信息公开年报", body, charset="gbk", header_charset=False)
+        pager = f"<div class='page'><script>{script}</script></div>"
+        chrome = '<div class="nav"><a href="/trs/xxgk/index.html">政府信息公开</a><a href="/trs/gywm.html">关于我们</a></div>'
+        if index < pages:
+            cms.report_page(article, f"沈阳市科学技术局{year}年度政府信息公开工作年度报告", charset="gbk", header_charset=False)
+            items = f'<ul><li><a href="{article}">沈阳市科学技术局{year}年度政府信息公开工作年度报告</a></li></ul>'
+        elif index == pages:
+            items = "<ul></ul>"
+        elif index == pages + 1:
+            chrome, items, pager = "", "<p>对不起，您访问的页面不存在！</p>", ""
+        else:
+            break
+        cms.html(folder + name, "政府信息公开年报", chrome + items + pager, charset="gbk", header_charset=False)
     return cms.absolute(folder + names[0])
+
+
+def clamping_pager_column(cms: RealCms, pages: int = 3, folder: str = "/jsp/nb/") -> str:
+    """{folder}list.jsp?page=1..pages with 下一页 on every page; a page number past the end answers the
+    last page again (with 下一页 to the next number), as many JSP pagers clamp it: a pager without end."""
+    for number in range(1, pages + 1):
+        article = f"{folder}art/{number}.html"
+        cms.report_page(article, f"{2025 - number}年度政府信息公开工作年度报告")
+    chrome = '<div class="nav"><a href="/jsp/index.html">首页</a><a href="/jsp/xxgk.html">信息公开</a></div>'
+
+    def page(number: int) -> Served:
+        shown = min(number, pages)
+        item = f'<li><a href="{folder}art/{shown}.html">{2025 - shown}年度政府信息公开工作年度报告</a></li>'
+        pager = f'<a href="list.jsp?page={number + 1}">下一页</a>'
+        html = f"<html><head><title>年报</title></head><body>{chrome}<ul>{item}</ul>{pager}</body></html>"
+        return Served(html.encode())
+
+    cms.pages[folder + "list.jsp"] = lambda query: page(int(query.get("page", ["1"])[0]))
+    return cms.absolute(folder + "list.jsp?page=1")
 
 
 # --- home pages: the way from a portal's front page to its report column ----------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from harvester.crawl.families import GlistFamily, HanwebFamily, JsonListFamily, NextLinkFamily, TrsFamily
+from scrapy.http import HtmlResponse
+
+from harvester.crawl.families import LOOKAHEAD_PAGES, GlistFamily, HanwebFamily, JsonListFamily, NextLinkFamily, TrsFamily
 
 PORTAL = "http://portal.test/zwgk/zfxxgknb/"
 GLIST = "http://kjj.shenyang.gov.cn/kxjsj/zwgk/zfxxgknb/"
@@ -18,6 +20,14 @@ def test_trs_count_page_variable(saved_page) -> None:
     page = saved_page("trs-countpage")  # var countPage = 4 on page index_2.html
     folder = "https://www.shenyang.gov.cn/zwgk/zfxxgkndgzbg/2023nb/bmnb2023/"
     assert TrsFamily().pagination(page) == [folder + name for name in ("index.html", "index_1.html", "index_2.html", "index_3.html")]
+
+
+def test_trs_pages_past_the_current_one_are_bounded_by_the_look_ahead() -> None:
+    script = 'var currentPage = 3;\nvar countPage = 60;\ncreatePageHTML(countPage, currentPage, "index", "shtml");'
+    url = PORTAL + "index_3.shtml"
+    page = HtmlResponse(url, body=f"<html><body><script>{script}</script></body></html>".encode(), encoding="utf-8")
+    expected = ["index.shtml"] + [f"index_{n}.shtml" for n in range(1, 4 + LOOKAHEAD_PAGES)]
+    assert TrsFamily().pagination(page) == [PORTAL + name for name in expected]
 
 
 def test_glist_pages(saved_page) -> None:

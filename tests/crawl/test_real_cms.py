@@ -6,18 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
-import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harvester.crawl.families import LOOKAHEAD_PAGES
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.operate import workers
-from real_cms import PDF, RealCms, hanweb_column, platform_column, trs_column
+from real_cms import PDF, RealCms, clamping_pager_column, hanweb_column, platform_column, trs_column
 
 DECOYS = ("召开2024年政府信息公开工作年度报告编制工作会议", "关于做好2024年度政府信息公开工作年度报告工作的通知",
           "2024年政府信息公开工作年度报告编制培训班举办")
@@ -44,6 +46,8 @@ def cms():
         "hanweb-wrong": hanweb_column(server, 2880, 9901, total=60, reports={}, accepted_unitid=1234),
         "platform": platform_column(server, list(DECOYS)),
         "trs": trs_column(server),
+        "trs-stale-count": trs_column(server, pages=3, folder="/wcm/nb/", declared=60),
+        "clamping-pager": clamping_pager_column(server, pages=3),
     }
     server.start()
     yield server
@@ -120,6 +124,14 @@ def test_cut_titles_are_read_from_title_and_decoys_are_left(cms: RealCms, crawle
         assert not archived(archive, url)
 
 
+def test_an_interpretation_is_fetched_as_related_to_its_report_never_as_one(cms: RealCms, crawled) -> None:
+    archive, _ = crawled["platform"]
+    assert len(cms.related) == 1
+    for url in cms.related:
+        assert query(archive, "SELECT kind, outcome FROM fetches WHERE url = ?", url) == [("other", "new")]
+        assert not archived(archive, url)  # no document: the load never reads it as a report
+
+
 def test_trs_script_pager_and_gbk_meta_charset(cms: RealCms, crawled) -> None:
     archive = list_pages_requested_once(cms, crawled["trs"], "/trs/zfxxgknb/")
     reports = [url for url in cms.reports if "/trs/" in url]
@@ -128,6 +140,27 @@ def test_trs_script_pager_and_gbk_meta_charset(cms: RealCms, crawled) -> None:
         assert [kind for kind, _, _ in archived(archive, url)] == ["report_page"], url
         [(link_text,)] = query(archive, "SELECT link_text FROM fetches WHERE url = ?", url)
         assert link_text == f"沈阳市科学技术局{2024 - number}年度政府信息公开工作年度报告"
+
+
+def test_trs_paging_stops_at_the_stub_pages_past_a_stale_page_count(cms: RealCms, crawled) -> None:
+    archive, summary = crawled["trs-stale-count"]
+    assert summary["status"] == "finished", summary
+    reports = [url for url in cms.reports if "/wcm/nb/" in url]
+    assert len(reports) == 3 and all(archived(archive, url) for url in reports)
+    listed = {a.path for a in cms.arrivals if a.path.startswith("/wcm/nb/index")}
+    # past the last real page (index_2) at most the look-ahead is asked for, not the 60 the script claims
+    assert "/wcm/nb/index_3.shtml" in listed and len(listed) <= 3 + LOOKAHEAD_PAGES < 60, sorted(listed)
+    assert query(archive, "SELECT outcome FROM fetches WHERE url LIKE '%/wcm/nb/index_4.shtml'") == [("soft404",)]
+
+
+def test_a_pager_without_end_stops_at_the_first_page_with_nothing_new(cms: RealCms, crawled) -> None:
+    archive, summary = crawled["clamping-pager"]
+    assert summary["status"] == "finished", summary
+    reports = [url for url in cms.reports if "/jsp/nb/" in url]
+    assert len(reports) == 3 and all(archived(archive, url) for url in reports)
+    asked = sorted(a.path for a in cms.arrivals if a.path.startswith("/jsp/nb/list.jsp"))
+    # page 4 answers page 3 again: nothing new, so its 下一页 is not followed
+    assert asked == [f"/jsp/nb/list.jsp?page={n}" for n in range(1, 5)]
 
 
 def gaps_between_arrivals(server: RealCms) -> list[float]:
@@ -146,6 +179,22 @@ def test_robots_crawl_delay_is_a_lower_bound_on_every_gap(tmp_path: Path) -> Non
         server.stop()
     assert summary["status"] == "finished", summary
     assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S
+
+
+def test_crawl_delay_holds_across_two_crawl_processes_of_one_machine(tmp_path: Path) -> None:
+    server = RealCms(robots=CRAWL_DELAY_1).start()
+    first, second = trs_column(server, pages=3), trs_column(server, pages=3, folder="/wcm/nb/")
+    # the first crawl's last list page waits for the second crawl's column: both crawl at once
+    server.hold_until("/trs/zfxxgknb/index_2.shtml", "/wcm/nb/index.shtml")
+    try:
+        with ThreadPoolExecutor(2) as pool:  # two `harvester crawl` processes, one archive, no Redis
+            summaries = list(pool.map(lambda url: crawl(url=url, archive=tmp_path, settings=LOOPBACK_SETTINGS,
+                                                        timeout=180), (first, second)))
+    finally:
+        server.stop()
+    assert [summary["status"] for summary in summaries] == ["finished", "finished"], summaries
+    assert all(server.requested(urlsplit(url).path) for url in server.reports)  # both crawls did their work
+    assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S, sorted((a.at, a.path) for a in server.arrivals)
 
 
 def test_crawl_delay_holds_across_three_workers(tmp_path: Path) -> None:
@@ -184,5 +233,8 @@ def test_scrapy_crawl_lists_one_item_per_report_document(cms: RealCms, tmp_path:
     assert result.returncode == 0, result.stderr[-2000:]
     listed = [json.loads(line) for line in items.read_text(encoding="utf-8").splitlines()]
     expected = {url for url in cms.reports if "/xxgk/zfxxgknb/" in url or "downfile.jsp" in url}
-    assert len(expected) == 5 and sorted(item["url"] for item in listed) == sorted(expected)
-    assert {item["kind"] for item in listed if "downfile.jsp" in item["url"]} == {"attachment"}
+    reports = [item for item in listed if item["kind"] != "related"]
+    assert len(expected) == 5 and sorted(item["url"] for item in reports) == sorted(expected)
+    assert {item["kind"] for item in reports if "downfile.jsp" in item["url"]} == {"attachment"}
+    related = {item["url"]: item["report"] for item in listed if item["kind"] == "related"}
+    assert related == cms.related  # the 图解 names the report it interprets

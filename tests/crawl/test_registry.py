@@ -57,6 +57,8 @@ GOOD = """
         ("sites:" + GOOD.replace("id: x-kjj", "id: X KJJ"), "id must be"),
         ("sites:" + GOOD.replace("department-of-city", "ministry"), "level 'ministry'"),
         ("sites:" + GOOD.replace("evidence: seen", "evidence: rumour"), "evidence 'rumour'"),
+        ("sites:" + GOOD.replace("evidence: seen", "evidence: found yesterday"), "evidence 'found yesterday'"),
+        ("sites:" + GOOD.replace("evidence: seen", "evidence: found 2026-13-01"), "evidence 'found 2026-13-01'"),
         ("sites:" + GOOD.replace("https://x.gov.cn/zfxxgknb/", "ftp://x.gov.cn/"), "not an absolute http"),
         ("sites:" + GOOD.replace("    agency: 某局\n", ""), "missing 'agency'"),
         ("sites:" + GOOD + "    colour: red\n", "unknown key"),
@@ -69,6 +71,14 @@ def test_broken_registry_files_give_a_clear_error(tmp_path: Path, text: str, mes
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RegistryError, match=message):
         load_registry(path)
+
+
+@pytest.mark.parametrize("evidence", ["seen", "inferred", "found 2026-12-01"])
+def test_column_evidence_is_seen_inferred_or_found_on_a_date(tmp_path: Path, evidence: str) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text("sites:" + GOOD.replace("evidence: seen", f"evidence: {evidence}"), encoding="utf-8")
+    [site] = load_registry(path)
+    assert site.columns[0].evidence == evidence
 
 
 def test_a_missing_registry_file_is_a_registry_error(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from test_crawl_process import held_column, wait_for
+from held import held_column, wait_for
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, start_crawl
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS
+from harvester.db.sources import recorded_sites
 from harvester.operate import workers
 from harvester.registry import DEMO_REGISTRY, load_registry, select
 
@@ -126,3 +127,12 @@ def test_workers_command_crawls_the_registry(redis_url, replica, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 start columns seeded" in result.stdout and "frontier empty, Redis keys removed" in result.stdout
     assert {r.url for r in replica.reports if "/zwgk/" in r.url} <= set(documents(tmp_path))
+
+
+def test_seeding_a_crawl_records_its_registry_for_the_load(redis_url, tmp_path):
+    crawl = workers.Crawl("recorded", redis_url, tmp_path)
+    sites = select(load_registry(DEMO_REGISTRY, portal="http://127.0.0.1:9"), ["demo-trs", "demo-json"])
+    assert workers.seed(crawl, sites) == sum(len(site.start_urls) for site in sites) > 0
+    assert recorded_sites(tmp_path) == sites
+    with sqlite3.connect(tmp_path / "archive.db") as conn:
+        assert conn.execute("SELECT run_id, spider, status FROM runs").fetchall() == [("recorded", "distributed", "seeded")]

@@ -11,7 +11,7 @@ from harvester.crawl.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
 PAGES = [
     "/", "/harvester", "/harvester/reports", "/harvester/table3_wide", "/harvester/facts",
-    "/harvester/codebook", "/harvester/coverage", "/harvester/outcome_shares",
+    "/harvester/codebook", "/harvester/coverage", "/harvester/agency_years", "/harvester/outcome_shares",
     f"/harvester/search?q={quote('复议')}", f"/harvester/sections?_zh={quote('公开')}",
 ]
 

@@ -108,7 +108,7 @@ def test_canned_queries_answer(server, loaded_archive) -> None:
         assert by_report[(golden["agency"], golden["year"])] == golden["facts"]["apply.new.total"]
     for query in ("outcome_shares", "reviews_and_lawsuits", "failed_checks"):
         get(server, f"/harvester/{query}.json")
-    coverage = get(server, "/harvester/coverage.json", _shape="array").json()
+    coverage = get(server, "/harvester/agency_years.json", _shape="array").json()
     conn = sqlite3.connect(loaded_archive / "harvester.db")
     assert len(coverage) == conn.execute("SELECT count(*) FROM agencies").fetchone()[0]
     years = conn.execute("SELECT max(year) - min(year) + 1 FROM reports").fetchone()[0]

@@ -7,6 +7,7 @@ are data tables; the text of layout tables flows into paragraphs like any other 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import lxml.etree
 
@@ -58,16 +59,15 @@ def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
     return [tr for tr in table.iter("tr") if not skipped(tr)]
 
 
-def read_table(table: lxml.etree._Element, index: int) -> Table:
-    """A data <table> as physical rows of cells with grid columns and spans.
+def grid(table: lxml.etree._Element) -> Iterator[list[tuple[lxml.etree._Element, Cell]]]:
+    """A data <table>'s physical rows: each cell element with its Cell (grid column and spans).
 
     A rowspan ends with the table (as in browsers); the grid is kept as one row of column ends,
     so memory follows the table's width, never the area its spans declare."""
     trs = _rows(table)
     free_from: list[int] = []  # per grid column: the first row not covered by a cell from above
-    rows: list[list[Cell]] = []
     for r, tr in enumerate(trs):
-        row: list[Cell] = []
+        row: list[tuple[lxml.etree._Element, Cell]] = []
         col = 0
         for td in tr:
             if tag_name(td) not in ("td", "th") or skipped(td):
@@ -75,12 +75,21 @@ def read_table(table: lxml.etree._Element, index: int) -> Table:
             while col < len(free_from) and free_from[col] > r:
                 col += 1
             rowspan, colspan = min(_span(td, "rowspan"), len(trs) - r), _span(td, "colspan")
-            row.append(Cell(cell_text(td), r, col, rowspan, colspan))
+            row.append((td, Cell(cell_text(td), r, col, rowspan, colspan)))
             free_from.extend([0] * (col + colspan - len(free_from)))
             free_from[col:col + colspan] = [max(end, r + rowspan) for end in free_from[col:col + colspan]]
             col += colspan
-        rows.append(row)
-    return Table(index=index, rows=rows)
+        yield row
+
+
+def read_table(table: lxml.etree._Element, index: int) -> Table:
+    """A data <table> as physical rows of cells with grid columns and spans."""
+    return Table(index=index, rows=[[cell for _, cell in row] for row in grid(table)])
+
+
+def is_data_table(element: lxml.etree._Element) -> bool:
+    """A <table> read as a table (an innermost one; layout tables around it are walked through)."""
+    return tag_name(element) == "table" and element.find(".//table") is None
 
 
 class _Walker:
@@ -101,7 +110,7 @@ class _Walker:
         tag = tag_name(element)
         if skipped(element):
             pass
-        elif tag == "table" and element.find(".//table") is None:
+        elif is_data_table(element):
             self.flush()
             self.blocks.append(read_table(element, self.tables))
             self.tables += 1
@@ -147,3 +156,18 @@ def extract(data: bytes) -> Extract:
     walker.walk(body if body is not None else root)
     walker.flush()
     return Extract(carrier="html", method="markup", blocks=walker.blocks, title=_title(root), errors=errors)
+
+
+def find_cell(data: bytes, table: int, row: int, col: int) -> tuple[lxml.etree._Element, lxml.etree._Element | None]:
+    """The page's element tree and the element of the cell `extract` read at (table, row, col)
+    (None when the page has no such cell): the walk's order of data tables, outside skipped chrome."""
+    root = parse_document(data[:MAX_HTML_BYTES])
+    body = root.find("body")
+    tables = [t for t in (body if body is not None else root).iter("table")
+              if is_data_table(t) and not any(skipped(e) for e in (t, *t.iterancestors()))]
+    if table >= len(tables):
+        return root, None
+    rows = list(grid(tables[table]))
+    found = [td for td, cell in rows[row] if cell.col == col] if row < len(rows) else []
+    return root, found[0] if found else None
+

@@ -1,0 +1,96 @@
+"""Where a fact was printed, shown from the archived bytes: the PDF page (or the scanned
+picture) rendered with the cell's box drawn on it, or the archived HTML page with the cell
+marked. Rendered on request from the blob; the position is the parser's (`facts.source_cell`:
+page and bbox in the carrier's units, PDF points or picture pixels; table, row and column).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import lxml.html
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageSequence
+
+from harvester.parse.carriers.html import find_cell
+
+PDF_SCALE = 2.0  # 144 dpi: the digits of a table cell stay legible
+MAX_PIXELS = 12_000_000  # a rendered page or picture never exceeds this (memory per request)
+BOX_COLOUR = (220, 30, 30)
+BOX_WIDTH = 4
+CELL_ID = "harvester-cell"
+CELL_STYLE = "outline: 4px solid #dc1e1e; background: #fff3a0;"
+PICTURE_CARRIERS = ("pdf", "image")
+
+
+class NoPicture(Exception):
+    """The fact's source cannot be shown (no position recorded, or a carrier without pictures)."""
+
+
+def show(carrier: str, data: bytes, where: dict[str, Any]) -> tuple[bytes, str]:
+    """(body, content type) showing where `where` points in the archived bytes `data`."""
+    if carrier in PICTURE_CARRIERS:
+        if not where.get("bbox") or not where.get("page"):
+            raise NoPicture("the parser recorded no box for this cell")
+        draw = pdf_page_with_box if carrier == "pdf" else picture_with_box
+        return draw(data, where["page"], where["bbox"]), "image/png"
+    if carrier == "html":
+        return html_with_cell(data, where["table"], where["row"], where["col"]), "text/html; charset=utf-8"
+    raise NoPicture(f"a {carrier} file is not shown here: table {where.get('table')}, "
+                    f"row {where.get('row')}, column {where.get('col')} of the archived file")
+
+
+def pdf_page_with_box(data: bytes, page: int, bbox: list[float]) -> bytes:
+    """PNG of PDF page `page` (1-based) with the box (x0, top, x1, bottom, points) drawn on it."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        if not 1 <= page <= len(pdf):
+            raise NoPicture(f"the file has no page {page}")
+        pdf_page = pdf[page - 1]
+        width, height = pdf_page.get_size()
+        scale = min(PDF_SCALE, math.sqrt(MAX_PIXELS / max(width * height, 1)))
+        image = pdf_page.render(scale=scale).to_pil().convert("RGB")
+        pdf_page.close()
+    finally:
+        pdf.close()
+    return _png_with_box(image, bbox, scale)
+
+
+def picture_with_box(data: bytes, page: int, bbox: list[float]) -> bytes:
+    """PNG of frame `page` (1-based) of a picture with the box (pixels) drawn on it."""
+    with Image.open(io.BytesIO(data)) as picture:
+        frames = ImageSequence.Iterator(picture)
+        try:
+            frame = frames[page - 1]
+        except IndexError as error:
+            raise NoPicture(f"the picture has no frame {page}") from error
+        image = frame.convert("RGB")
+    scale = min(1.0, math.sqrt(MAX_PIXELS / max(image.width * image.height, 1)))
+    if scale < 1:
+        image = image.resize((int(image.width * scale), int(image.height * scale)))
+    return _png_with_box(image, bbox, scale)
+
+
+def _png_with_box(image: Image.Image, bbox: list[float], scale: float) -> bytes:
+    x0, top, x1, bottom = (v * scale for v in bbox)
+    margin = BOX_WIDTH
+    ImageDraw.Draw(image).rectangle((x0 - margin, top - margin, x1 + margin, bottom + margin),
+                                    outline=BOX_COLOUR, width=BOX_WIDTH)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def html_with_cell(data: bytes, table: int, row: int, col: int) -> bytes:
+    """The archived page as UTF-8 HTML with the cell outlined and given id CELL_ID."""
+    root, cell = find_cell(data, table, row, col)
+    if cell is None:
+        raise NoPicture(f"the page has no cell at table {table}, row {row}, column {col}")
+    cell.set("id", CELL_ID)
+    cell.set("style", CELL_STYLE + (cell.get("style") or ""))
+    for meta in list(root.iter("meta")):  # the page is sent as UTF-8 whatever it declared
+        if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.getparent().remove(meta)
+    return b"<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="utf-8")
