@@ -435,12 +435,11 @@ class FetchLog:
         """URL asked for -> (final URL, earlier hops) of its latest fetch that arrived, for every URL
         whose latest arrival came through redirects (a recrawl asks the final URL directly)."""
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
-        latest: dict[str, tuple[str, str]] = {}
-        for url, final_url, redirects in self.conn.execute(
-                f"SELECT url, final_url, redirects FROM fetches WHERE outcome IN ({placeholders})"
-                " ORDER BY fetched_at, id", CONTENT_OUTCOMES):
-            latest[url] = (final_url, redirects)
-        return {url: (final_url, json.loads(redirects)) for url, (final_url, redirects) in latest.items()
+        # SQLite takes the bare columns from the row holding max(fetched_at): each URL's latest arrival.
+        rows = self.conn.execute(
+            f"SELECT url, final_url, redirects, max(fetched_at) FROM fetches WHERE outcome IN ({placeholders})"
+            " GROUP BY url", CONTENT_OUTCOMES)
+        return {url: (final_url, json.loads(redirects)) for url, final_url, redirects, _ in rows
                 if final_url and final_url != url and redirects != "[]"}
 
     def latest(self, final_url: str) -> Validators | None:
