@@ -71,3 +71,67 @@ def test_an_unchanged_recrawl_downloads_nothing_again(cms: RealCms, tmp_path: Pa
     # the reports the POST batches listed were visited again too: asked conditionally, answered 304
     hanweb = [url for url in cms.reports if "/art_2771_" in url]
     assert len(hanweb) == 4 and all(len(cms.requested(urlsplit(url).path)) == 2 for url in hanweb)
+
+
+def in_flight_victim(crawl_run: workers.Crawl, started: list[workers.Worker], cms: RealCms) -> workers.Worker:
+    """A worker caught mid-crawl (the replica has answered a few requests) with requests in flight, frozen
+    by SIGSTOP so its in-flight list cannot change."""
+    client = crawl_run.client()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        for worker in started if len(cms.answers) >= 5 else []:
+            inflight = f"{crawl_run.prefix}:requests:inflight:{worker.name}"
+            if client.llen(inflight):
+                os.killpg(worker.process.pid, signal.SIGSTOP)
+                if client.llen(inflight):
+                    return worker
+                os.killpg(worker.process.pid, signal.SIGCONT)
+        assert all(worker.process.poll() is None for worker in started), "a worker died"
+        time.sleep(0.02)
+    raise AssertionError("no worker ever had requests in flight")
+
+
+def test_three_workers_one_killed_mid_crawl_still_archive_every_report(cms: RealCms, tmp_path: Path) -> None:
+    (tmp_path / "redis").mkdir()
+    redis_server, redis_url = workers.start_local_redis(tmp_path / "redis")
+    crawl_run = workers.Crawl("replica", redis_url, tmp_path / "archive")
+    # the TRS reports are held unanswered: whichever worker asks for one keeps it in flight till the kill
+    gates = [cms.hold(urlsplit(url).path) for url in cms.reports if "/trs/" in url]
+    try:
+        started = [workers.start_worker(crawl_run, n, {**LOOPBACK_SETTINGS, "HARVESTER_HEARTBEAT_TTL": "3"})
+                   for n in range(3)]
+        while len(list(crawl_run.client().scan_iter(match=f"{crawl_run.prefix}:*:alive:*"))) < len(started):
+            assert all(worker.process.poll() is None for worker in started), "a worker died"
+            time.sleep(0.2)
+        assert workers.seed(crawl_run, load_registry(registry_file(cms, tmp_path / "registry.yaml"))) == 3
+        victim = in_flight_victim(crawl_run, started, cms)
+        os.killpg(victim.process.pid, signal.SIGKILL)  # mid-crawl, with requests in flight
+        victim.process.wait()
+        for gate in gates:
+            gate.set()
+        survivors = [worker for worker in started if worker is not victim]
+        outcome = workers.wait(survivors, timeout=240)
+    finally:
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+    assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}, outcome
+    assert_every_report_once_and_no_decoy(cms, tmp_path / "archive")
+
+
+def test_a_crawl_killed_with_kill_minus_nine_then_resumed_archives_every_report(cms: RealCms, tmp_path: Path) -> None:
+    held = urlsplit(next(url for url in cms.reports if "/trs/" in url)).path
+    gate = cms.hold(held)
+    options = {"registry": registry_file(cms, tmp_path / "registry.yaml"), "archive": tmp_path / "archive",
+               "jobdir": tmp_path / "job", "settings": LOOPBACK_SETTINGS}
+    killed = start_crawl("resumed", **options)
+    deadline = time.monotonic() + 120
+    while not cms.requested(held):  # the crawl is mid-way: it waits for the held report
+        assert killed.poll() is None and time.monotonic() < deadline, "the crawl ended before the held report"
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    gate.set()
+    resumed = crawl(run_id="resumed", timeout=180, **options)
+    assert resumed["status"] == "finished", resumed
+    assert_every_report_once_and_no_decoy(cms, tmp_path / "archive")
+    assert query(tmp_path / "archive", "SELECT run_id, status FROM runs") == [("resumed", "finished")]
