@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester.config import Layout
-from harvester.db import search, wide
+from harvester.db import money, search, wide
 from harvester.schema import KEYS
 
 TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
@@ -49,6 +49,7 @@ TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
         "raw": str, "unit": str,
         "source_cell": str, "method": str, "table_name": str, "row_key": str,
         "column_key": str, "review": str, "verified": int, "reading": str,
+        "normalised": "ANY", "normalised_from": str,  # money in the codebook's unit (db.money)
     }, ("report_id", "key")),
     "checks": ({
         "report_id": str, "check_name": str, "passed": int, "detail": str,
@@ -91,6 +92,7 @@ def open_db(root: Path) -> sqlite_utils.Database:
 
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create missing tables, indexes, wide tables and the search index; fill the codebook."""
+    added = set()
     for name, (columns, pk) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk if len(pk) > 1 else pk[0],
@@ -98,11 +100,14 @@ def create_schema(db: sqlite_utils.Database) -> None:
         for column, kind in columns.items():  # a database built by an older harvester
             if column not in db[name].columns_dict:
                 db[name].add_column(column, kind)
+                added.add((name, column))
     for name, indexes in INDEXES.items():
         for columns in indexes:
             db[name].create_index(columns, if_not_exists=True)
     search.create_index(db.conn)
     wide.create(db)
+    if ("facts", "normalised") in added:
+        money.backfill(db)
     db["codebook"].upsert_all(
         ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
           "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")

@@ -1,11 +1,15 @@
 """Where a fact was printed, shown from the archived bytes: the PDF page (or the scanned
-picture) rendered with the cell's box drawn on it, or the archived HTML page with the cell
-marked. Rendered on request from the blob; the position is the parser's (`facts.source_cell`:
-page and bbox in the carrier's units, PDF points or picture pixels; table, row and column).
+picture) rendered with the cell's box drawn on it, the archived HTML page with the cell
+marked, or, for a Word or text file, its table as the carrier reads it with the cell marked.
+Rendered on request from the blob; the position is the parser's (`facts.source_cell`: page
+and bbox in the carrier's units, PDF points or picture pixels; table, row and column).
 """
 
 from __future__ import annotations
 
+import functools
+import html
+import importlib
 import io
 import math
 from typing import Any
@@ -14,7 +18,9 @@ import lxml.html
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageSequence
 
+from harvester.parse import CARRIERS
 from harvester.parse.carriers.html import find_cell
+from harvester.parse.model import Table
 
 PDF_SCALE = 2.0  # 144 dpi: the digits of a table cell stay legible
 MAX_PIXELS = 12_000_000  # a rendered page or picture never exceeds this (memory per request)
@@ -23,6 +29,7 @@ BOX_WIDTH = 4
 CELL_ID = "harvester-cell"
 CELL_STYLE = "outline: 4px solid #dc1e1e; background: #fff3a0;"
 PICTURE_CARRIERS = ("pdf", "image")
+TABLE_CARRIERS = ("docx", "doc", "text")  # no page to draw on: the table as read
 
 
 class NoPicture(Exception):
@@ -38,6 +45,8 @@ def show(carrier: str, data: bytes, where: dict[str, Any]) -> tuple[bytes, str]:
         return draw(data, where["page"], where["bbox"]), "image/png"
     if carrier == "html":
         return html_with_cell(data, where["table"], where["row"], where["col"]), "text/html; charset=utf-8"
+    if carrier in TABLE_CARRIERS:
+        return table_with_cell(carrier, data, where["table"], where["row"], where["col"]), "text/html; charset=utf-8"
     raise NoPicture(f"a {carrier} file is not shown here: table {where.get('table')}, "
                     f"row {where.get('row')}, column {where.get('col')} of the archived file")
 
@@ -94,3 +103,31 @@ def html_with_cell(data: bytes, table: int, row: int, col: int) -> bytes:
         if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
             meta.getparent().remove(meta)
     return b"<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="utf-8")
+
+
+def table_with_cell(carrier: str, data: bytes, table: int, row: int, col: int) -> bytes:
+    """The file's table `table` as its carrier reads it (spans kept), the cell marked with CELL_ID."""
+    found = [t for t in _tables(carrier, data) if t.index == table]
+    if not found:
+        raise NoPicture(f"the file has no table {table}")
+    return (f"<!DOCTYPE html>\n<meta charset=\"utf-8\"><title>Table {table} of the archived {carrier} file"
+            f"</title>\n<p>Table {table} of the archived {carrier} file, as harvester reads it:</p>\n"
+            + _table_html(found[0], row, col)).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=16)  # a DOC is read by LibreOffice: seconds, once per file
+def _tables(carrier: str, data: bytes) -> tuple[Table, ...]:
+    return tuple(importlib.import_module(CARRIERS[carrier]).extract(data).tables())
+
+
+def _table_html(table: Table, row: int, col: int) -> str:
+    rows = []
+    for cells in table.rows:
+        tds = []
+        for cell in cells:
+            marked = f' id="{CELL_ID}" style="{CELL_STYLE}"' if (cell.row, cell.col) == (row, col) else ""
+            tds.append(f'<td rowspan="{cell.rowspan}" colspan="{cell.colspan}"{marked}>'
+                       f"{html.escape(cell.text)}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return '<table border="1" cellspacing="0">\n' + "\n".join(rows) + "\n</table>\n"
+

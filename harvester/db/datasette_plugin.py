@@ -18,7 +18,7 @@
   a POST to a table with a 500).
 - The charts (datasette-dashboards, on the home page) fetch their data as SQL: with SQL
   off, a request may run SQL only when it asks for exactly the query of a declared chart
-  (or is a dashboard page); `report_deadline(level, name, year)` serves the coverage chart.
+  (or is a dashboard page).
 - /-/databases and /-/threads are not served (they show the database's and Python's paths);
   the SQL functions read bounded input (search.MAX_QUERY_CHARS, MAX_TEXT_CHARS), since
   Datasette's SQL time limit cannot stop Python code; an oversized `?_zh=` is a 400.
@@ -40,7 +40,6 @@ from markupsafe import Markup, escape
 
 from harvester.archive.store import BlobStore, InvalidDigest
 from harvester.db import cell_pictures, report_page, search
-from harvester.operate.coverage import deadline
 
 DATABASE = "harvester"
 SECTIONS_MATCHING = (f"SELECT rowid FROM {search.FTS_TABLE}"
@@ -56,11 +55,6 @@ SHA256_COLUMNS = {("documents", "sha256"), ("reports", "source_sha256")}
 def prepare_connection(conn):
     conn.create_function("zh_match", 1, search.match_expression, deterministic=True)
     conn.create_function("zh_snippet", 2, _snippet, deterministic=True)
-    conn.create_function("report_deadline", 3, _deadline, deterministic=True)
-
-
-def _deadline(level: str | None, name: str | None, year: int | None) -> str | None:
-    return None if year is None else deadline(level, name, int(year)).isoformat()
 
 
 def _snippet(text: str | None, query: str | None) -> str | None:

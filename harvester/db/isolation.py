@@ -31,6 +31,7 @@ from typing import Any
 import harvester.parse as parser
 from harvester.archive.store import BlobStore
 from harvester.config import Layout
+from harvester.parse.converter import shared_listener
 from harvester.parse.model import ParseResult
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
 
@@ -191,8 +192,9 @@ def parse_archived(root: Path, shas: Sequence[str], workers: int) -> Iterator[Pa
     a child that died or overran gives a failed result saying so."""
     # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
     one_core_each = workers > 1 and len(shas) > 1
-    for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
-        yield result if failure is None else failed_parse(sha256, sha256, failure)
+    with shared_listener():  # one LibreOffice for every child's DOC, stopped when the parse ends
+        for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
+            yield result if failure is None else failed_parse(sha256, sha256, failure)
 
 
 def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:

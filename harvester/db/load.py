@@ -23,7 +23,7 @@ from harvester.db import reports as rep
 from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
 from harvester.db.build import open_db
-from harvester.db.completion import Identity, describe_unpublished, identify
+from harvester.db.completion import Identity, describe_unpublished, document_title, identify
 from harvester.db.isolation import Limits, parse_archived, worth_retrying
 from harvester.db.parsecache import ParseCache
 from harvester.db.pictures import read_picture_pages
@@ -157,7 +157,7 @@ def _document_row(document: dict[str, Any], result: ParseResult,
     identity = identity or Identity(result.agency, result.agency_source, result.year,
                                     result.year_source)
     return {
-        **document, "id": _doc_id(document),
+        **document, "id": _doc_id(document), "title": document_title(document),
         "carrier": result.carrier, "method": result.method, "parse_status": _status(result),
         "parser_version": result.parser_version, "agency": identity.agency,
         "agency_source": identity.agency_source, "year": identity.year,

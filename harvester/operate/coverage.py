@@ -5,7 +5,8 @@ Regulation on open government information (2019) art. 49: a department publishes
 report by 31 January, a people's government by 31 March, of the following year; before the 2019
 revision every agency had until 31 March. A government is covered by a report of any agency at
 its division with a government's level (a registry entry or a parsed 沭阳县人民政府); a division
-is expected only in the years it existed (渝北区 until 2024, 和安县 from 2024).
+is expected only in the years it existed (渝北区 until 2024, 和安县 from 2024), and so are the
+agencies placed in it.
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ def matrix(db: sqlite_utils.Database, today: date) -> list[dict[str, Any]]:
                      for year in sorted(expected | _years(by_government, division.code, today))]
     for agency in agencies:
         if not _governs(agency):
+            division = gazetteer().get(agency["division"])
+            expected = {y for y in range(FIRST_YEAR, today.year) if division is None or division.exists_in(y)}
             rows += [_row(agency, year, today, by_agency.get((agency["id"], year)))
-                     for year in sorted({*range(FIRST_YEAR, today.year), *_years(by_agency, agency["id"], today)})]
+                     for year in sorted(expected | _years(by_agency, agency["id"], today))]
     return rows
 
 

@@ -70,6 +70,10 @@ def test_coverage_chart_marks_reports_missing_after_the_deadline(server: str, lo
     # The seed reports are of 2019, 2020 and 2024: every agency misses years long past their deadline.
     assert "missing after deadline" in cells.values()
     assert CHARTS["coverage"]["display"]["encoding"]["color"]["scale"]["domain"][1] == "missing after deadline"
+    provinces = chart_rows(server, "coverage-by-province")
+    held = {row["province"]: row for row in provinces if row["published"]}
+    assert len(provinces) > 30 * 6 and {"辽宁省", "山东省"} <= set(held)
+    assert sum(row["published"] for row in provinces) == len(published)
 
 
 def test_every_chart_query_answers(server: str, loaded_archive: Path) -> None:

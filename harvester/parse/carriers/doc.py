@@ -1,37 +1,60 @@
 """Old binary Word (.doc, and .wps, both OLE2): LibreOffice to DOCX, else antiword text.
 
-The DOCX route keeps merged cells and spans; antiword is the fallback when LibreOffice
-is missing or fails, and its '|cell|cell|' table lines become tab rows for the text
-carrier (it loses merged regions, and complex tables may come out partly).
+The DOCX route keeps merged cells and spans; LibreOffice runs as a long-lived listener
+(harvester.parse.converter). antiword is the fallback when LibreOffice is missing or fails:
+its '|cell|cell|' table lines become tab rows for the text carrier. It flattens merged
+cells (a merged row prints fewer cells than its table) and prints some complex tables as
+one run of '|'-separated words; the result's errors say how many rows were lost so.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import groupby
 
 from harvester.parse.carriers import docx as docx_carrier
 from harvester.parse.carriers import text as text_carrier
 from harvester.parse.errors import UnreadableFile
-from harvester.parse.libreoffice import ConversionError, convert
+from harvester.parse.converter import convert
+from harvester.parse.libreoffice import ConversionError
 from harvester.parse.limits import CONVERT_TIMEOUT_S
 from harvester.parse.model import Extract
 
-DOCX_FILTER = "docx:MS Word 2007 XML"
+DOCX_FILTER = "MS Word 2007 XML"
 # Every Word 97-2003 (and WPS Writer) file keeps its text in an OLE2 stream of this name;
 # without it LibreOffice falls back to importing the raw bytes as text.
 WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 
+def _table_row(line: str) -> list[str] | None:
+    """The cells of one of antiword's '|a |b |' table lines, or None for any other line."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        return [cell.strip() for cell in stripped[1:-1].split("|")]
+    return None
+
+
 def _pipes_to_tabs(text: str) -> str:
-    """antiword's '|a |b |' table lines as tab-separated rows."""
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
-            line = "\t".join(cell.strip() for cell in stripped[1:-1].split("|"))
-        lines.append(line)
-    return "\n".join(lines)
+    """antiword's table lines as tab-separated rows."""
+    rows = ((line, _table_row(line)) for line in text.splitlines())
+    return "\n".join(line if cells is None else "\t".join(cells) for line, cells in rows)
+
+
+def lost_cells(text: str) -> str | None:
+    """What antiword's table lines show it lost: merged rows (fewer cells than their table)
+    and tables printed out of their grid (a line of three or more '|' that is no table row)."""
+    rows = [(line, _table_row(line)) for line in text.splitlines()]
+    merged = 0
+    for is_table, run in groupby(rows, key=lambda row: row[1] is not None):
+        if is_table:
+            widths = [len(cells or ()) for _, cells in run]
+            merged += sum(width < max(widths) for width in widths)
+    scattered = sum(cells is None and line.count("|") >= 3 for line, cells in rows)
+    if not merged and not scattered:
+        return None
+    return (f"antiword lost table structure: {merged} table rows with merged cells flattened, "
+            f"{scattered} lines of table cells out of their grid")
 
 
 def antiword_text(data: bytes) -> str:
@@ -56,7 +79,7 @@ def extract(data: bytes) -> Extract:
         raise UnreadableFile(
             "OLE2 file without a WordDocument stream: truncated or not a Word document")
     try:
-        result = docx_carrier.extract(convert(data, ".doc", DOCX_FILTER))
+        result = docx_carrier.extract(convert(data, ".doc", "docx", DOCX_FILTER))
         result.carrier = "doc"
         return result
     except (ConversionError, UnreadableFile) as error:
@@ -67,5 +90,6 @@ def extract(data: bytes) -> Extract:
         raise UnreadableFile(f"{problem}; {error.message}") from error
     result = text_carrier.extract(_pipes_to_tabs(text).encode("utf-8"))
     result.carrier = "doc"
-    result.errors.insert(0, problem)
+    loss = lost_cells(text)
+    result.errors[:0] = [problem, loss] if loss else [problem]
     return result
