@@ -457,15 +457,16 @@ class FetchLog:
         return {url: (final_url, json.loads(redirects)) for url, final_url, redirects, _ in rows
                 if final_url and final_url != url and redirects != "[]"}
 
-    def latest(self, final_url: str) -> Validators | None:
-        """The validators and sha256 of the URL's current archived content, if any."""
+    def latest(self, final_url: str, referer: str | None = None) -> Validators | None:
+        """The validators and sha256 of the URL's current archived content, if any; with `referer`, as
+        fetched from that page (a list batch several columns POST to one URL: Hanweb dataproxy.jsp)."""
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
         row = self.conn.execute(
             "SELECT etag, last_modified, sha256, fetched_at, content_type, headers FROM fetches"
-            f" WHERE final_url=? AND outcome IN ({placeholders})"
+            f" WHERE final_url=? AND outcome IN ({placeholders})" + (" AND referer=?" if referer else "")
             # By time, not id: rows merged from another machine get new, higher ids.
-            " ORDER BY fetched_at DESC, id DESC LIMIT 1",
-            (final_url, *CONTENT_OUTCOMES),
+            + " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (final_url, *CONTENT_OUTCOMES, *([referer] if referer else [])),
         ).fetchone()
         if row is None:
             return None
