@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import click
+import yaml
 
 from harvester.commands.options import archive_option, registry_option
 from harvester.config import Layout
@@ -16,6 +17,7 @@ from harvester.crawl.settings import USER_AGENT
 from harvester.registry import RegistryError, load_registry
 from harvester.websites import checks
 from harvester.websites.discover import Discovery, discover
+from harvester.websites.entries import site_entries
 from harvester.websites.official import OfficialFileError, read_files
 from harvester.websites.store import CHANGES, PortalStore
 
@@ -158,3 +160,24 @@ def discover_command(archive: Path, division: str | None, max_pages: int, delay:
 def _echo_discovery(found: Discovery) -> None:
     detail = f"{len(found.columns)} columns, {len(found.agencies)} agencies" if found.outcome == "found" else found.reason
     click.echo(f"{found.code}  {found.outcome:<6} {detail}")
+
+
+@command.command(name="export")
+@archive_option
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Registry file (YAML) to write.")
+@click.option("--division", metavar="CODE", help="Only portals in this division.")
+def export(archive: Path, out: Path, division: str | None) -> None:
+    """Write the discovered portals' report columns as a site registry, ready to crawl.
+
+    Example: harvester registry export --out sites.yaml && harvester crawl --registry sites.yaml
+    """
+    store = _store(archive)
+    try:
+        entries = site_entries(store.portals(division))
+    finally:
+        store.close()
+    out.write_text("# Written by harvester registry export from registry.db (harvester/registry.py schema).\n"
+                   + yaml.safe_dump({"sites": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    load_registry(out)  # what is written is a valid registry
+    click.echo(f"{len(entries)} sites written to {out}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harvester.divisions import Division, gazetteer
+from harvester.divisions.levels import department_level
 from harvester.registry import Site
 from harvester.websites.store import PortalStore
 
@@ -79,6 +80,7 @@ class AgencyResolver:
             return self.by_name[name]
         portal = self.by_id.get(site) or {}
         division, level, canonical = gazetteer().place(name, gazetteer().get(portal.get("division")))
+        level = level or department_level(portal.get("level"))
         if canonical != name and canonical in self.by_name:
             return self._alias(name, self.by_name[canonical], "government named without 人民政府")
         row = {"id": f"{site}:{canonical}", "name": canonical, "level": level, **placed(division, portal),

@@ -38,3 +38,12 @@ def level_from_name(name: str, division: Division | None) -> str | None:
         return "development-zone"
     return DEPARTMENT_LEVELS[division.level] if division is not None else None
 
+
+
+def department_level(portal_level: str | None) -> str | None:
+    """The level of a department found on the portal of an agency of `portal_level` whose division
+    is unknown: the departments of a government's level, or the portal's own department level."""
+    if portal_level in DEPARTMENT_LEVELS.values():
+        return portal_level
+    by_government = {government: DEPARTMENT_LEVELS[level] for level, government in GOVERNMENT_LEVELS.items()}
+    return by_government.get(portal_level)

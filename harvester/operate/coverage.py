@@ -5,7 +5,8 @@ Regulation on open government information (2019) art. 49: a department publishes
 report by 31 January, a people's government by 31 March, of the following year; before the 2019
 revision every agency had until 31 March. A government is covered by a report of any agency at
 its division with a government's level (a registry entry or a parsed 沭阳县人民政府); a division
-is expected only in the years it existed (渝北区 until 2024, 和安县 from 2024).
+is expected only in the years it existed (渝北区 until 2024, 和安县 from 2024), and so are the
+agencies placed in it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester.db import build, lookups
 from harvester.divisions import FIRST_YEAR, Division, gazetteer
 from harvester.divisions.levels import GOVERNMENT_LEVELS, government_name, is_government
 
@@ -35,9 +37,8 @@ def deadline(level: str | None, name: str | None, year: int) -> date:
 
 def matrix(db: sqlite_utils.Database, today: date) -> list[dict[str, Any]]:
     """One row per expected report (government or agency) and year, up to last year."""
-    reports = list(db.query("SELECT r.id, r.agency_id, r.year, a.level, a.division FROM reports r"
-                            " JOIN agencies a ON a.id = r.agency_id"))
-    agencies = list(db.query("SELECT id, name, level, division, province, city, county FROM agencies ORDER BY id"))
+    reports = lookups.reports_with_agency(db)
+    agencies = lookups.agencies(db)
     by_government = {(r["division"], r["year"]): r["id"] for r in reports if _governs(r)}
     by_agency = {(r["agency_id"], r["year"]): r["id"] for r in reports}
     publishers = {a["division"]: a for a in agencies if _governs(a)}
@@ -50,8 +51,10 @@ def matrix(db: sqlite_utils.Database, today: date) -> list[dict[str, Any]]:
                      for year in sorted(expected | _years(by_government, division.code, today))]
     for agency in agencies:
         if not _governs(agency):
+            division = gazetteer().get(agency["division"])
+            expected = {y for y in range(FIRST_YEAR, today.year) if division is None or division.exists_in(y)}
             rows += [_row(agency, year, today, by_agency.get((agency["id"], year)))
-                     for year in sorted({*range(FIRST_YEAR, today.year), *_years(by_agency, agency["id"], today)})]
+                     for year in sorted(expected | _years(by_agency, agency["id"], today))]
     return rows
 
 
@@ -81,6 +84,9 @@ def write(db: sqlite_utils.Database, today: date) -> int:
                 _insert(db, table, pk, table_rows)
         if rows:
             db["coverage"].create_index(["province", "year", "status"])
+        for table in ("coverage", SUMMARY):
+            if db[table].exists():
+                build.index(db, table)  # the indexes and facet counts of its facets
     return len(rows)
 
 

@@ -118,7 +118,7 @@ class PortalStore:
     def portals(self, division: str | None = None, listed_only: bool = True) -> list[sqlite3.Row]:
         """Imported portals (those of a division and the divisions inside it), with their latest discovery."""
         return self.conn.execute(
-            "SELECT p.*, d.outcome, d.reason, d.columns, d.title FROM portals p LEFT JOIN discoveries d"
+            "SELECT p.*, d.outcome, d.reason, d.columns, d.title, d.tried_at FROM portals p LEFT JOIN discoveries d"
             " ON d.code = p.code AND d.tried_at = (SELECT max(tried_at) FROM discoveries WHERE code = p.code)"
             " WHERE p.division LIKE ? AND (p.listed OR NOT ?) ORDER BY p.code",
             (_inside(division), listed_only)).fetchall()

@@ -55,3 +55,18 @@ def test_every_published_report_is_loaded_with_its_golden_facts(demo_archive, gr
                                 [rows[0]["id"]]).fetchall())
         assert facts == golden["facts"], seed
     assert db["reports"].count == len({seed for _, seed in ground_truth})
+
+
+def test_the_demo_database_holds_the_country_and_every_report_its_level(demo_archive) -> None:
+    """Issue 16: every division with its code, every report placed and levelled, coverage naming the
+    governments of a province that published nothing for a year."""
+    root, _ = demo_archive
+    db = sqlite_utils.Database(root / "harvester.db")
+    assert db.execute("SELECT count(*) FROM divisions WHERE level = 'county' AND valid_to IS NULL").fetchone()[0] >= 2840
+    assert db["divisions"].get("321322")["name"] == "沭阳县"
+    assert db.execute("SELECT count(*) FROM divisions WHERE name = '和安县'").fetchone()[0] == 1
+    reports = list(db.query("SELECT agency, level, division FROM reports"))
+    assert reports and all(r["level"] and r["division"] for r in reports), reports
+    missing = {r["agency"] for r in db.query("SELECT agency FROM coverage WHERE province = '江苏省' AND year = 2023"
+                                             " AND status = 'missing_after_deadline'")}
+    assert {"江苏省人民政府", "宿迁市人民政府", "沭阳县人民政府"} <= missing

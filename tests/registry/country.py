@@ -25,10 +25,11 @@ def retitled(agency: str, year: int) -> bytes:
     return html.replace(SEED_AGENCY, agency).replace(SEED_YEAR, f"{year}年度").encode("utf-8")
 
 
-def registry(tmp_path: Path, **changes) -> list[Site]:
-    """The test portal's registry (one aggregating entry, with `changes` applied)."""
+def registry(tmp_path: Path, *entries: dict, **changes) -> list[Site]:
+    """The test portal's registry (its aggregating entry, with `changes` applied, then `entries`)."""
     path = tmp_path / "registry.yaml"
-    path.write_text(yaml.safe_dump({"sites": [{**PORTAL_ENTRY, **changes}]}, allow_unicode=True), encoding="utf-8")
+    sites = [{**PORTAL_ENTRY, **changes}, *({**PORTAL_ENTRY, "aggregates": False, **entry} for entry in entries)]
+    path.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
     return load_registry(path)
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from crawl.real_cms import RealCms, hanweb_column, home_pages, platform_column, trs_column
 from harvester.cli import main
 from harvester.db.load import load
+from harvester.registry import load_registry
 from official_sample import write_csv
 
 
@@ -103,3 +104,17 @@ def test_load_expects_a_report_a_year_from_every_discovered_agency(discovered) -
     years = {r["year"]: r["status"] for r in db.query(
         "SELECT year, status FROM coverage WHERE agency_id = '2101000001:沈阳市科学技术局'")}
     assert set(years) == set(range(2019, date.today().year)) and set(years.values()) == {"missing_after_deadline"}
+
+
+def test_export_writes_the_discovered_portals_as_a_registry_to_crawl(discovered, tmp_path) -> None:
+    archive, found, _ = discovered
+    out = tmp_path / "sites.yaml"
+    result = CliRunner().invoke(main, ["registry", "export", "--out", str(out), "--archive", str(archive)])
+    assert result.exit_code == 0, result.output
+    sites = {site.id: site for site in load_registry(out)}
+    assert set(sites) == {"2101000001", "3213000001", "3213220001"}
+    trs = sites["2101000001"]
+    assert set(trs.start_urls) == found["trs"][1] and trs.division == "210100"
+    assert (trs.level, trs.aggregates, trs.region.city) == ("city", True, "沈阳市")
+    assert sites["3213000001"].level == "department-of-city"
+    assert {column.evidence for column in trs.columns} == {f"found {date.today().isoformat()}"}

@@ -23,6 +23,7 @@ REPORTS = [
     ("沭阳县沭城街道办事处", 2023),    # a town
     ("宿迁经济技术开发区管理委员会", 2023),  # a development zone of the portal's city
     ("重庆市渝北区人民政府", 2023),    # a unit abolished in 2025 keeps the code it had
+    ("重庆市渝北区财政局", 2023),      # and so do its departments
     ("江苏省人民政府", 2022),          # a province
 ]
 
@@ -54,6 +55,7 @@ def test_every_report_has_its_division_region_and_level(loaded) -> None:
         ("沭阳县沭城街道办事处", 2023): ("321322", "town"),
         ("宿迁经济技术开发区管理委员会", 2023): ("321300", "development-zone"),
         ("重庆市渝北区人民政府", 2023): ("500112", "county"),
+        ("重庆市渝北区财政局", 2023): ("500112", "department-of-county"),
         ("江苏省人民政府", 2022): ("320000", "province"),
     }
     finance = rows[("沭阳县财政局", 2023)]
@@ -84,8 +86,9 @@ def test_a_government_is_covered_by_its_report_in_the_years_its_division_existed
     shuyang = {r["year"]: r["status"] for r in _coverage(loaded, division="321322") if r["level"] == "county"}
     assert shuyang[2023] == shuyang[2022] == "published" and shuyang[2021] == "missing_after_deadline"
     assert set(shuyang) == set(range(2019, date.today().year))
-    yubei = {r["year"]: r["status"] for r in _coverage(loaded, division="500112")}
-    assert yubei[2023] == "published" and max(yubei) == 2024  # abolished in 2025
+    yubei = {(r["level"], r["year"]): r["status"] for r in _coverage(loaded, division="500112")}
+    assert yubei[("county", 2023)] == yubei[("department-of-county", 2023)] == "published"
+    assert max(year for _, year in yubei) == 2024  # abolished in 2025: neither is expected after
     hean = {r["year"] for r in _coverage(loaded, division="653229")}
     assert min(hean) == 2024
     assert not _coverage(loaded, division="710000") and not _coverage(loaded, division="350527")
