@@ -36,7 +36,8 @@ DAY_S = 86_400
 
 def text_documents(copies: int) -> list[bytes]:
     """Every seed's text carriers, each copy made distinct by trailing bytes its parser ignores."""
-    files = sorted(p for suffix in TEXT_SUFFIXES for p in REPORTS.glob(f"*/*[0-9a-f]{suffix}"))
+    files = [seed / f"{seed.name}{suffix}" for seed in sorted(REPORTS.iterdir()) if seed.is_dir()
+             for suffix in TEXT_SUFFIXES]
     trailers = {".html": b"\n<!-- copy %d -->\n", ".pdf": b"\n%% copy %d\n"}
     return [_docx_copy(path.read_bytes(), n) if path.suffix == ".docx" else path.read_bytes() + trailers[path.suffix] % n
             for n in range(copies) for path in files]
@@ -97,7 +98,7 @@ def main() -> None:
     texts, scanned = text_documents(args.copies), scans(args.scans)
     ocr_pages = sum(pages(data) for data in scanned)
     print(f"{len(texts)} text documents, {len(scanned)} scans ({ocr_pages} OCR pages); {os.cpu_count()} cores,"
-          f" load average {os.getloadavg()[0]:.1f} at start")
+          f" load average {os.getloadavg()[0]:.1f} at start", flush=True)
     print(f"{'workers':>7}{'docs/s':>9}{'scaling':>9}{'OCR pages/s':>13}{'scaling':>9}{'failed':>8}")
     rates = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -108,7 +109,7 @@ def main() -> None:
             docs, ocr = rates[processes]
             first_docs, first_ocr = rates[counts[0]]
             print(f"{processes:>7}{docs:>9.2f}{docs / first_docs:>8.2f}x{ocr:>13.3f}{ocr / first_ocr:>8.2f}x"
-                  f"{text_failed + ocr_failed:>8}")
+                  f"{text_failed + ocr_failed:>8}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} at end")
     docs, ocr = rates[counts[0]]
     per_worker = (BACKFILL_REPORTS / (docs / counts[0]) + BACKFILL_OCR_PAGES / (ocr / counts[0])) / DAY_S
