@@ -5,7 +5,8 @@
 Two job sets, each run with every worker count on a fresh scheduler and an empty OCR cache:
 text documents (every seed's HTML, DOCX and PDF, `--copies` times with a distinct trailing byte
 so each copy is a file of its own) and scanned reports (`--scans` image-only PDFs, every page
-OCR'd). Times are from the first job submitted to the last result back at the load (workers
+OCR'd; a document is one job, its pages read one after another on one worker, so OCR scales
+across documents: give at least as many scans as workers). Times are from the first job submitted to the last result back at the load (workers
 already up, models loaded per OCR'd document as in `harvester load`). Ends with the workers a
 national backfill (700,000 reports, 420,000 OCR pages) needs to finish in a day at the measured
 rates. The load average is printed: other work on the machine slows every figure.
@@ -92,7 +93,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2,4", help="worker counts to try")
     parser.add_argument("--copies", type=int, default=3, help="copies of the text documents")
-    parser.add_argument("--scans", type=int, default=2, help="scanned reports to OCR")
+    parser.add_argument("--scans", type=int, default=4,
+                        help="scanned reports to OCR (one job each: at least as many as workers, or some idle)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     texts, scanned = text_documents(args.copies), scans(args.scans)
