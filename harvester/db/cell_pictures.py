@@ -26,6 +26,7 @@ PDF_SCALE = 2.0  # 144 dpi: the digits of a table cell stay legible
 MAX_PIXELS = 12_000_000  # a rendered page or picture never exceeds this (memory per request)
 BOX_COLOUR = (220, 30, 30)
 BOX_WIDTH = 4
+CONTEXT_ROWS = 6  # a picture is cropped to the cell's band: its row and a few rows around it
 CELL_ID = "harvester-cell"
 CELL_STYLE = "outline: 4px solid #dc1e1e; background: #fff3a0;"
 PICTURE_CARRIERS = ("pdf", "image")
@@ -64,11 +65,13 @@ def pdf_page_with_box(data: bytes, page: int, bbox: list[float]) -> bytes:
         pdf_page.close()
     finally:
         pdf.close()
-    return _png_with_box(image, bbox, scale)
+    _draw_box(image, bbox, scale)
+    return _png(image)
 
 
 def picture_with_box(data: bytes, page: int, bbox: list[float]) -> bytes:
-    """PNG of frame `page` (1-based) of a picture with the box (pixels) drawn on it."""
+    """PNG of frame `page` (1-based) of a picture with the box (pixels) drawn on it, cropped
+    to the cell's band (picture_crop)."""
     with Image.open(io.BytesIO(data)) as picture:
         frames = ImageSequence.Iterator(picture)
         try:
@@ -79,14 +82,25 @@ def picture_with_box(data: bytes, page: int, bbox: list[float]) -> bytes:
     scale = min(1.0, math.sqrt(MAX_PIXELS / max(image.width * image.height, 1)))
     if scale < 1:
         image = image.resize((int(image.width * scale), int(image.height * scale)))
-    return _png_with_box(image, bbox, scale)
+    _draw_box(image, bbox, scale)
+    return _png(image.crop(picture_crop([v * scale for v in bbox], image.size)))
 
 
-def _png_with_box(image: Image.Image, bbox: list[float], scale: float) -> bytes:
+def picture_crop(bbox: list[float], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The band of a picture shown around a cell: the full width, CONTEXT_ROWS cell heights above and below."""
+    _, top, _, bottom = bbox
+    context = CONTEXT_ROWS * max(bottom - top, 1)
+    return 0, max(int(top - context), 0), size[0], min(int(bottom + context), size[1])
+
+
+def _draw_box(image: Image.Image, bbox: list[float], scale: float) -> None:
     x0, top, x1, bottom = (v * scale for v in bbox)
     margin = BOX_WIDTH
     ImageDraw.Draw(image).rectangle((x0 - margin, top - margin, x1 + margin, bottom + margin),
                                     outline=BOX_COLOUR, width=BOX_WIDTH)
+
+
+def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

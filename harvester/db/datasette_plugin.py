@@ -9,6 +9,7 @@
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
 - `/-/cell?report=<id>&key=<key>` shows where a fact was printed (harvester.db.cell_pictures):
   the PDF page or picture with the cell's box drawn, or the archived HTML page with it marked.
+- `/-/warc/<document id>` serves the WARC record the document's bytes were archived in.
 - sha256 cells link to that route.
 - The page of a report (`/harvester/reports/<id>`) shows its headline figures, facts with
   their codebook labels, checks, sections and files (harvester.db.report_page).
@@ -37,8 +38,11 @@ from datasette.filters import FilterArguments
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
+from warcio.exceptions import ArchiveLoadFailed
 
 from harvester.archive.store import BlobStore, InvalidDigest
+from harvester.archive.warc import record_bytes
+from harvester.config import Layout
 from harvester.db import cell_pictures, report_page, search
 
 DATABASE = "harvester"
@@ -167,7 +171,25 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob), (r"^/-/cell$", serve_cell)]
+    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob), (r"^/-/cell$", serve_cell),
+            (r"^/-/warc/(?P<document>[0-9a-f]{16})$", serve_warc_record)]
+
+
+async def serve_warc_record(datasette, request):
+    """The WARC record a document's bytes were archived in (its response, as one .warc.gz)."""
+    db = datasette.get_database(DATABASE)
+    found = (await db.execute("SELECT warc_file, warc_offset FROM documents WHERE id = ?",
+                              [request.url_vars["document"]])).first()
+    if found is None or not found["warc_file"] or Path(found["warc_file"]).name != found["warc_file"]:
+        return Response.text("no WARC record for this document", status=404)
+    path = Layout(Path(db.path).parent).warc / found["warc_file"]
+    try:
+        record = await asyncio.to_thread(record_bytes, path, found["warc_offset"] or 0)
+    except (OSError, ValueError, ArchiveLoadFailed) as error:
+        return Response.text(f"the WARC record cannot be read: {error}", status=404)
+    disposition = f'attachment; filename="{request.url_vars["document"]}.warc.gz"'
+    return Response(record, headers={**FOREIGN_CONTENT, "Content-Disposition": disposition},
+                    content_type="application/warc")
 
 
 # Archived pages are foreign content: no scripts, no same-origin access.

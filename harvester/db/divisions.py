@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester.db import build
 from harvester.divisions import Division, gazetteer
 from harvester.divisions.levels import government_name
 
@@ -37,3 +38,4 @@ def write(db: sqlite_utils.Database, aliases: list[dict[str, Any]]) -> None:
         db[table].insert_all(rows)
     for columns in (["level"], ["province"], ["parent"], ["name"]):
         db["divisions"].create_index(columns)
+    build.index(db, "divisions")  # the indexes and facet counts of its facets

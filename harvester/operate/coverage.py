@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester.db import build
 from harvester.divisions import FIRST_YEAR, Division, gazetteer
 from harvester.divisions.levels import GOVERNMENT_LEVELS, government_name, is_government
 
@@ -84,6 +85,9 @@ def write(db: sqlite_utils.Database, today: date) -> int:
                 _insert(db, table, pk, table_rows)
         if rows:
             db["coverage"].create_index(["province", "year", "status"])
+        for table in ("coverage", SUMMARY):
+            if db[table].exists():
+                build.index(db, table)  # the indexes and facet counts of its facets
     return len(rows)
 
 

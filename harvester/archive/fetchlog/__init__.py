@@ -431,6 +431,17 @@ class FetchLog:
         """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
         return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
 
+    def known_redirects(self) -> dict[str, tuple[str, list[str]]]:
+        """URL asked for -> (final URL, earlier hops) of its latest fetch that arrived, for every URL
+        whose latest arrival came through redirects (a recrawl asks the final URL directly)."""
+        placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
+        # SQLite takes the bare columns from the row holding max(fetched_at): each URL's latest arrival.
+        rows = self.conn.execute(
+            f"SELECT url, final_url, redirects, max(fetched_at) FROM fetches WHERE outcome IN ({placeholders})"
+            " GROUP BY url", CONTENT_OUTCOMES)
+        return {url: (final_url, json.loads(redirects)) for url, final_url, redirects, _ in rows
+                if final_url and final_url != url and redirects != "[]"}
+
     def latest(self, final_url: str) -> Validators | None:
         """The validators and sha256 of the URL's current archived content, if any."""
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
