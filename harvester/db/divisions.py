@@ -35,5 +35,5 @@ def write(db: sqlite_utils.Database, aliases: list[dict[str, Any]]) -> None:
         db[table].drop(ignore=True)
         db[table].create(columns, pk=pk)
         db[table].insert_all(rows)
-    for columns in (["level"], ["province"], ["parent"], ["name"]):
+    for columns in (["level"], ["type"], ["province"], ["administered"], ["parent"], ["name"]):
         db["divisions"].create_index(columns)

@@ -23,6 +23,10 @@ from harvester.divisions.levels import GOVERNMENT_LEVELS, government_name, is_go
 OLDEST_YEAR = 2008  # the regulation took effect on 1 May 2008; the first reports cover 2008
 STATUSES = ("published", "not_yet_due", "missing_after_deadline")
 SUMMARY = "coverage_by_region"
+# Every facet of the Datasette metadata has an index (the tables are rebuilt here, so are they), and the
+# missing governments of a province and year are one index range.
+INDEXES = {"coverage": [["province", "year", "status"], ["status"], ["year"], ["level"], ["city"], ["division"]],
+           SUMMARY: [["level"], ["year"]]}
 
 
 def deadline(level: str | None, name: str | None, year: int) -> date:
@@ -82,8 +86,10 @@ def write(db: sqlite_utils.Database, today: date) -> int:
             db[table].drop(ignore=True)
             if table_rows:
                 _insert(db, table, pk, table_rows)
-        if rows:
-            db["coverage"].create_index(["province", "year", "status"])
+        for table, indexes in INDEXES.items():
+            if db[table].exists():
+                for columns in indexes:
+                    db[table].create_index(columns)
     return len(rows)
 
 
