@@ -13,6 +13,7 @@ COMMANDS = {
     "crawl": "crawl",
     "demo": "demo",
     "load": "load",
+    "parse-workers": "parse_workers",
     "serve": "serve",
     "export": "export",
     "schedule": "schedule",

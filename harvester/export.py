@@ -2,7 +2,8 @@
 
 Files (UTF-8; with `bom=True`, UTF-8 with a byte-order mark so Excel reads Chinese):
 - panel_long.csv: agency x year x metric, one row per fact (key, Chinese label, value, unit,
-  printed text, review flag, how it was read);
+  printed text, money in the codebook's unit and the unit it was converted from, review flag,
+  how it was read);
 - table2_wide.csv, table3_wide.csv, table4_wide.csv: one row per report, one column per key;
 - reports.csv, agencies.csv: the report and agency tables;
 - codebook.csv: every key with its label, description and unit;
@@ -29,12 +30,11 @@ from harvester.config import Layout
 from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
 from harvester.schema import KEYS
-from harvester.wacz_export import WaczError, write_wacz
-from harvester.xlsx_export import write_workbook
 
 PANEL_SQL = f"""
 SELECT {", ".join(f"r.{c}" for c in REPORT_COLUMNS)}, f.report_id, f.table_name, f.key,
-       c.label, f.value, f.unit, f.raw, f.review, f.method, f.verified, f.reading,
+       c.label, f.value, f.unit, f.raw, f.normalised, f.normalised_from, f.review, f.method,
+       f.verified, f.reading,
        r.source_url, r.source_sha256
 FROM facts f JOIN reports r ON r.id = f.report_id LEFT JOIN codebook c ON c.key = f.key
 ORDER BY r.agency_id, r.year, f.report_id, f.table_name, f.key
@@ -75,6 +75,8 @@ def open_published(root: Path) -> sqlite3.Connection:
 
 def export_workbook(root: Path, out: Path) -> Path:
     """Write the datasets as `out`/harvester.xlsx."""
+    from harvester.xlsx_export import write_workbook  # openpyxl: loaded only when asked for
+
     conn = open_published(root)
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -85,6 +87,8 @@ def export_workbook(root: Path, out: Path) -> Path:
 
 def export_wacz(root: Path, out: Path) -> Path:
     """Write the archive's WARC files as `out`/archive.wacz, validated."""
+    from harvester.wacz_export import WaczError, write_wacz  # py-wacz: loaded only when asked for
+
     out.mkdir(parents=True, exist_ok=True)
     try:
         return write_wacz(root, out)

@@ -109,7 +109,8 @@ TABLE2_COLUMNS: dict[str, str] = {
 }
 TABLE2_CELL_HEADERS: dict[str, tuple[str, str]] = {  # key -> (printed header, unit)
     "active.fees.amount": ("本年收费金额（单位：万元）", "万元"),
-    "active.procurement.amount": ("采购总金额", "amount"),
+    # The 2019 template prints no unit here; the archive's one unit for it (harvester.db.money).
+    "active.procurement.amount": ("采购总金额", "万元"),
     "active.license.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),
     "active.punishment.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),
     "active.coercion.decisions": ("本年处理决定数量 (2021) / 处理决定数量 (2019)", "count"),

@@ -179,3 +179,17 @@ def check_record(path: Path, offset: int, sha256: str) -> str | None:
     except (OSError, ArchiveLoadFailed, ValueError) as error:
         return f"{path.name}@{offset}: {str(error)[:200]}"
     return None
+
+
+def record_bytes(path: Path, offset: int) -> bytes:
+    """The gzip member of the record at `offset`, as stored (a WARC file of one record)."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        iterator = ArchiveIterator(stream)
+        record = next(iter(iterator), None)
+        if record is None:
+            raise ValueError(f"{path.name}@{offset}: no record")
+        record.content_stream().read()  # to the record's end, so its length is known
+        length = iterator.get_record_length()
+        stream.seek(offset)
+        return stream.read(length)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from harvester.cluster import ClusterError
 from harvester.commands.options import echo_progress, existing_archive_option, portal_option, registry_option
 from harvester.config import Layout
 from harvester.db.load import DEFAULT_WORKERS, load
+from harvester.db.parsing import Parsing
 from harvester.db.sources import recorded_sites
 from harvester.registry import REGISTRY, RegistryError, Site, load_registry
 
@@ -21,16 +23,22 @@ from harvester.registry import REGISTRY, RegistryError, Site, load_registry
               help="Processes parsing files in parallel.")
 @click.option("--retry-failed", is_flag=True,
               help="Parse again every file whose cached parse failed (a crash under other limits is retried anyway).")
+@click.option("--cluster", metavar="ADDRESS", help="Parse on the Dask cluster whose scheduler is at ADDRESS"
+              " (its workers: harvester parse-workers) instead of --workers processes here.")
 def command(archive: Path, registry_path: str | None, portal: str | None, workers: int,
-            retry_failed: bool) -> None:
+            retry_failed: bool, cluster: str | None) -> None:
     """Parse every archived report and load it into <archive>/harvester.db.
 
-    Never uses the network; files already parsed by this parser version are not re-parsed.
+    Never uses the network (but to reach --cluster); files already parsed by this parser version
+    are not re-parsed.
 
-    Example: harvester load --archive /data/harvester
+    Example: harvester load --archive /data/harvester [--cluster tcp://10.0.0.5:8786]
     """
-    summary = load(archive, _sites(archive, registry_path, portal), progress=echo_progress, workers=workers,
-                   retry_failed=retry_failed)
+    try:
+        summary = load(archive, _sites(archive, registry_path, portal), progress=echo_progress, workers=workers,
+                       retry_failed=retry_failed, parsing=cluster_parsing(cluster))
+    except ClusterError as error:
+        raise click.ClickException(str(error)) from error
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {Layout(archive).published}")
@@ -50,3 +58,12 @@ def _sites(archive: Path, registry_path: str | None, portal: str | None) -> list
         return load_registry(registry_path, portal=portal)
     except RegistryError as error:
         raise click.ClickException(str(error)) from error
+
+
+def cluster_parsing(address: str | None) -> Parsing | None:
+    """The cluster's Parsing for --cluster ADDRESS (Dask imported only then), else None: parse here."""
+    if address is None:
+        return None
+    from harvester.cluster.submit import ClusterParsing
+
+    return ClusterParsing(address)

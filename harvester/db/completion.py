@@ -62,6 +62,13 @@ def identify(document: dict[str, Any], result: ParseResult, site: Site | None) -
     return Identity(agency, agency_source, year, year_source)
 
 
+def document_title(document: dict[str, Any]) -> str | None:
+    """A document's label: its title as crawled (a page's <title>), else the text of the link
+    it was found under (an attachment has no title of its own), its own link's first."""
+    return document.get("title") or next(
+        (text for column in LINK_TEXT_COLUMNS if (text := (document.get(column) or "").strip())), None)
+
+
 def describe_unpublished(unpublished: list[tuple[str, str]]) -> list[str]:
     """Summary lines naming the (url, problem) documents left out, with what each problem means."""
     if not unpublished:

@@ -9,6 +9,7 @@
   path ever comes from the request), sandboxed so archived pages cannot run scripts here.
 - `/-/cell?report=<id>&key=<key>` shows where a fact was printed (harvester.db.cell_pictures):
   the PDF page or picture with the cell's box drawn, or the archived HTML page with it marked.
+- `/-/warc/<document id>` serves the WARC record the document's bytes were archived in.
 - sha256 cells link to that route.
 - The page of a report (`/harvester/reports/<id>`) shows its headline figures, facts with
   their codebook labels, checks, sections and files (harvester.db.report_page).
@@ -18,7 +19,7 @@
   a POST to a table with a 500).
 - The charts (datasette-dashboards, on the home page) fetch their data as SQL: with SQL
   off, a request may run SQL only when it asks for exactly the query of a declared chart
-  (or is a dashboard page); `report_deadline(level, name, year)` serves the coverage chart.
+  (or is a dashboard page).
 - /-/databases and /-/threads are not served (they show the database's and Python's paths);
   the SQL functions read bounded input (search.MAX_QUERY_CHARS, MAX_TEXT_CHARS), since
   Datasette's SQL time limit cannot stop Python code; an oversized `?_zh=` is a 400.
@@ -37,10 +38,12 @@ from datasette.filters import FilterArguments
 from datasette.utils import urlsafe_components
 from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
+from warcio.exceptions import ArchiveLoadFailed
 
 from harvester.archive.store import BlobStore, InvalidDigest
+from harvester.archive.warc import record_bytes
+from harvester.config import Layout
 from harvester.db import cell_pictures, report_page, search
-from harvester.operate.coverage import deadline
 
 DATABASE = "harvester"
 SECTIONS_MATCHING = (f"SELECT rowid FROM {search.FTS_TABLE}"
@@ -56,11 +59,6 @@ SHA256_COLUMNS = {("documents", "sha256"), ("reports", "source_sha256")}
 def prepare_connection(conn):
     conn.create_function("zh_match", 1, search.match_expression, deterministic=True)
     conn.create_function("zh_snippet", 2, _snippet, deterministic=True)
-    conn.create_function("report_deadline", 3, _deadline, deterministic=True)
-
-
-def _deadline(level: str | None, name: str | None, year: int | None) -> str | None:
-    return None if year is None else deadline(level, name, int(year)).isoformat()
 
 
 def _snippet(text: str | None, query: str | None) -> str | None:
@@ -173,7 +171,25 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob), (r"^/-/cell$", serve_cell)]
+    return [(r"^/-/blob/(?P<sha256>[^/]+)$", serve_blob), (r"^/-/cell$", serve_cell),
+            (r"^/-/warc/(?P<document>[0-9a-f]{16})$", serve_warc_record)]
+
+
+async def serve_warc_record(datasette, request):
+    """The WARC record a document's bytes were archived in (its response, as one .warc.gz)."""
+    db = datasette.get_database(DATABASE)
+    found = (await db.execute("SELECT warc_file, warc_offset FROM documents WHERE id = ?",
+                              [request.url_vars["document"]])).first()
+    if found is None or not found["warc_file"] or Path(found["warc_file"]).name != found["warc_file"]:
+        return Response.text("no WARC record for this document", status=404)
+    path = Layout(Path(db.path).parent).warc / found["warc_file"]
+    try:
+        record = await asyncio.to_thread(record_bytes, path, found["warc_offset"] or 0)
+    except (OSError, ValueError, ArchiveLoadFailed) as error:
+        return Response.text(f"the WARC record cannot be read: {error}", status=404)
+    disposition = f'attachment; filename="{request.url_vars["document"]}.warc.gz"'
+    return Response(record, headers={**FOREIGN_CONTENT, "Content-Disposition": disposition},
+                    content_type="application/warc")
 
 
 # Archived pages are foreign content: no scripts, no same-origin access.

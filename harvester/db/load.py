@@ -8,7 +8,6 @@ chosen source file or the parser version changed.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,9 +22,10 @@ from harvester.db import reports as rep
 from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
 from harvester.db.build import open_db
-from harvester.db.completion import Identity, describe_unpublished, identify
-from harvester.db.isolation import Limits, parse_archived, worth_retrying
+from harvester.db.completion import Identity, describe_unpublished, document_title, identify
+from harvester.db.isolation import Limits, worth_retrying
 from harvester.db.parsecache import ParseCache
+from harvester.db.parsing import DEFAULT_WORKERS, LocalParsing, Parsing
 from harvester.db.pictures import read_picture_pages
 from harvester.db.sources import iter_archived_documents
 from harvester.operate import coverage
@@ -33,8 +33,6 @@ from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
 from harvester.progress import Progress
 from harvester.registry import Site
-
-DEFAULT_WORKERS = os.cpu_count() or 1
 
 
 @dataclass
@@ -69,13 +67,15 @@ class LoadSummary:
 
 
 def load(root: Path, sites: list[Site], progress: Progress | None = None,
-         workers: int = DEFAULT_WORKERS, retry_failed: bool = False) -> LoadSummary:
+         workers: int = DEFAULT_WORKERS, retry_failed: bool = False,
+         parsing: Parsing | None = None) -> LoadSummary:
     """Load every archived document under `root` into `<root>/harvester.db`.
 
-    `sites` is the registry the archive was crawled with (agency names and regions);
-    `workers` processes parse files not yet in the parse cache (nor cached as a crash under
-    other limits, or as any failure when `retry_failed`).
+    `sites` is the registry the archive was crawled with (agency names and regions); files not
+    yet in the parse cache (nor cached as a crash under other limits, or as any failure when
+    `retry_failed`) are parsed by `parsing` (default: `workers` processes on this machine).
     """
+    parsing = parsing or LocalParsing(workers)
     progress = progress or (lambda stage, done, total: None)
     root.mkdir(parents=True, exist_ok=True)
     db = open_db(root)
@@ -84,8 +84,8 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
     try:
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
-        results = _parse_all(root, documents, cache, summary, progress, workers, retry_failed)
-        summary.parsed += read_picture_pages(root, documents, results, cache, progress)
+        results = _parse_all(root, documents, cache, summary, progress, parsing, retry_failed)
+        summary.parsed += read_picture_pages(root, documents, results, cache, progress, parsing.pages)
         for result in results.values():
             summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
         identities = _identify_reports(documents, results, sites)
@@ -117,14 +117,15 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
 
 
 def _parse_all(root: Path, documents: list[dict[str, Any]], cache: ParseCache, summary: LoadSummary,
-               progress: Progress, workers: int, retry_failed: bool) -> dict[str, ParseResult]:
+               progress: Progress, parsing: Parsing, retry_failed: bool) -> dict[str, ParseResult]:
     """sha256 -> parse result, from the cache or by parsing the archived bytes (in parallel, each file
-    in a process that may die alone: its failure is a result too, cached with its reason)."""
+    in a process that may die alone: its failure is a result too, cached with its reason), each
+    result cached as it arrives."""
     shas, limits = sorted({d["sha256"] for d in documents}), Limits.from_env()
     results = {sha: cached for sha in shas if (cached := cache.get(sha, PARSER_VERSION)) is not None
                and not worth_retrying(cached, limits, retry_failed)}
     missing = [sha for sha in shas if sha not in results]
-    for done, result in enumerate(parse_archived(root, missing, workers), len(results) + 1):
+    for done, result in enumerate(parsing.blobs(root, missing), len(results) + 1):
         cache.put(result)
         results[result.sha256] = result
         summary.parsed += 1
@@ -157,7 +158,7 @@ def _document_row(document: dict[str, Any], result: ParseResult,
     identity = identity or Identity(result.agency, result.agency_source, result.year,
                                     result.year_source)
     return {
-        **document, "id": _doc_id(document),
+        **document, "id": _doc_id(document), "title": document_title(document),
         "carrier": result.carrier, "method": result.method, "parse_status": _status(result),
         "parser_version": result.parser_version, "agency": identity.agency,
         "agency_source": identity.agency_source, "year": identity.year,

@@ -8,6 +8,8 @@ of the page's and the pictures' digests, so a new picture version means a new pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,46 +26,68 @@ from harvester.parse.model import ParseResult
 from harvester.progress import Progress
 
 
+@dataclass(frozen=True)
+class PicturePage:
+    """A 图片版 report page to read with its archived pictures: everything named by digest."""
+
+    url: str
+    sha256: str
+    pictures: tuple[tuple[str, str], ...]  # (picture url, sha256), in page order
+
+    @property
+    def key(self) -> str:
+        """Its parse cache key: the page's and the pictures' digests."""
+        return bundle_key(self.sha256, list(self.pictures))
+
+
+PageParser = Callable[[Path, Sequence[PicturePage]], Iterator[tuple[PicturePage, ParseResult]]]
+
+
 def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dict[str, ParseResult],
-                       cache: ParseCache, progress: Progress) -> int:
-    """Replace in `results` the parse of every 图片版 page by its parse with its pictures;
-    returns how many were parsed now (not from the cache)."""
+                       cache: ParseCache, progress: Progress, parse_pages: PageParser) -> int:
+    """Replace in `results` the parse of every 图片版 page by its parse with its pictures (those not
+    in the cache read by `parse_pages`); returns how many were parsed now."""
+    pages = picture_pages(root, documents, results)
+    found = {page: cached for page in pages if (cached := cache.get(page.key, PARSER_VERSION)) is not None}
+    missing = [page for page in pages if page not in found]
+    for done, (page, result) in enumerate(parse_pages(root, missing), len(found) + 1):
+        cache.put(result, page.key)
+        found[page] = result
+        progress("pictures", done, len(pages))
+    for page in pages:
+        results[page.sha256] = found[page]
+    return len(missing)
+
+
+def picture_pages(root: Path, documents: list[dict[str, Any]],
+                  results: dict[str, ParseResult]) -> list[PicturePage]:
+    """Every report page whose text-only parse lacks the tables and whose pictures are archived."""
     pictures = archived_pictures(root)
     if not pictures:
-        return 0
+        return []
     store = BlobStore(root)
     pages = []
     for document in documents:
         if document["kind"] == "report_page" and needs_images(results[document["sha256"]]):
-            data = store.read(document["sha256"])
-            shown = [(url, pictures[url]) for url in content_images(data, document["url"]) if url in pictures]
+            shown = tuple((url, pictures[url]) for url in content_images(store.read(document["sha256"]),
+                                                                         document["url"]) if url in pictures)
             if shown:
-                pages.append((document, data, shown))
-    parsed = 0
-    for done, (document, data, shown) in enumerate(pages, 1):
-        key = bundle_key(document["sha256"], shown)
-        result = cache.get(key, PARSER_VERSION)
-        if result is None:
-            shown_bytes = [(url, store.read(sha)) for url, sha in shown]
-            result = _parse_alone(data, shown_bytes, document, Layout(root).ocr_cache)
-            cache.put(result, key)
-            parsed += 1
-        results[document["sha256"]] = result
-        progress("pictures", done, len(pages))
-    return parsed
+                pages.append(PicturePage(document["url"], document["sha256"], shown))
+    return list(dict.fromkeys(pages))
 
 
-def _parse_alone(data: bytes, pictures: list[tuple[str, bytes]], document: dict[str, Any],
-                 ocr_cache: Path) -> ParseResult:
-    """parse_image_page in a child that may die alone (see isolation); any failure is a recorded result."""
-    [(_, result, failure)] = isolated_map(partial(_parse, data, pictures, ocr_cache), [document], workers=1)
-    return result if failure is None else failed_parse(document["url"], document["sha256"], failure, "html")
+def parse_picture_page(root: Path, page: PicturePage) -> ParseResult:
+    """parse_image_page on the archived bytes, in a child that may die alone (see isolation); any
+    failure is a recorded result."""
+    store = BlobStore(root)
+    data, shown = store.read(page.sha256), [(url, store.read(sha)) for url, sha in page.pictures]
+    [(_, result, failure)] = isolated_map(partial(_parse, data, shown, Layout(root).ocr_cache), [page], workers=1)
+    return result if failure is None else failed_parse(page.url, page.sha256, failure, "html")
 
 
-def _parse(data: bytes, pictures: list[tuple[str, bytes]], ocr_cache: Path,
-           document: dict[str, Any]) -> ParseResult:
+def _parse(data: bytes, pictures: list[tuple[str, bytes]], ocr_cache: Path, page: PicturePage) -> ParseResult:
     """parse_image_page, with any exception recorded on the result instead of stopping the load."""
     try:
-        return parse_image_page(data, pictures, document["url"], ocr_cache=ocr_cache)
+        return parse_image_page(data, pictures, page.url, ocr_cache=ocr_cache)
     except Exception as error:  # noqa: BLE001 - one bad page must not stop the archive load
-        return failed_parse(document["url"], document["sha256"], f"{type(error).__name__}: {error}", "html")
+        return failed_parse(page.url, page.sha256, f"{type(error).__name__}: {error}", "html")

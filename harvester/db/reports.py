@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from harvester.db.money import money_columns
 from harvester.parse.interpret.narrative import NARRATIVE_PREFIX
 from harvester.parse.model import ParseResult
 from harvester.schema import KEYS, SECTIONS, TABLE3_COLUMNS
@@ -84,6 +85,7 @@ def fact_rows(rid: str, result: ParseResult) -> list[dict[str, Any]]:
             "row_key": row_key, "column_key": column_key,
             "review": review_reason(key, where, failed),
             **_reading(result.cell_status.get(key)),
+            **money_columns(key, result.facts[key], result.units.get(key)),
         })
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from harvester.db.money import MONEY_UNITS
 from harvester.schema import KEYS
 
 WIDE_TABLES = ("table2", "table3", "table4")
@@ -61,10 +62,15 @@ def _add_key_columns(db: sqlite_utils.Database, table: str, value_type: str) -> 
             db.execute(f"ALTER TABLE [{table}_wide] ADD COLUMN [{key}] {value_type}")
 
 
+def _wide_value(key: str) -> str:
+    return "normalised" if KEYS[key].unit in MONEY_UNITS else "value"
+
+
 def _pivot_sql(table: str, where: str) -> str:
     """INSERT OR REPLACE of the wide rows of the reports matching `where` (on reports r)."""
     keys = keys_of(table)
-    pivots = ",\n  ".join(f"max(CASE WHEN f.key = '{key}' THEN f.value END)" for key in keys)
+    # Money in the codebook's unit (harvester.db.money), every other key as printed.
+    pivots = ",\n  ".join(f"max(CASE WHEN f.key = '{key}' THEN f.{_wide_value(key)} END)" for key in keys)
     columns = ", ".join(f"[{c}]" for c in ("report_id", *REPORT_COLUMNS, *keys))
     report_columns = ", ".join(f"r.{c}" for c in REPORT_COLUMNS)
     return (f"INSERT OR REPLACE INTO [{table}_wide] ({columns})\n"

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from datasette.utils import tilde_encode
 from playwright.sync_api import sync_playwright
 
 from harvester.crawl.settings import PLAYWRIGHT_LAUNCH_OPTIONS
@@ -50,6 +51,21 @@ def test_home_page_draws_every_chart_from_this_server_only(server: str, browser)
     page.close()
 
 
+def test_report_and_chart_pages_load_nothing_from_another_host(server: str, loaded_archive: Path, browser) -> None:
+    conn = sqlite3.connect(loaded_archive / "harvester.db")
+    (rid,) = conn.execute("SELECT id FROM reports ORDER BY id LIMIT 1").fetchone()
+    for path in ("/-/dashboards/harvester", f"/harvester/reports/{tilde_encode(rid)}"):
+        page = browser.new_page()
+        errors: list[str] = []
+        hosts: set[str] = set()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
+        assert page.goto(server + path, wait_until="networkidle").status == 200
+        assert hosts == {urlsplit(server).netloc} and not errors, (path, hosts, errors)
+        page.close()
+
+
 def test_requests_by_year_are_the_printed_totals(server: str, loaded_archive: Path) -> None:
     conn = sqlite3.connect(loaded_archive / "harvester.db")
     printed = dict(conn.execute(
@@ -70,6 +86,10 @@ def test_coverage_chart_marks_reports_missing_after_the_deadline(server: str, lo
     # The seed reports are of 2019, 2020 and 2024: every agency misses years long past their deadline.
     assert "missing after deadline" in cells.values()
     assert CHARTS["coverage"]["display"]["encoding"]["color"]["scale"]["domain"][1] == "missing after deadline"
+    provinces = chart_rows(server, "coverage-by-province")
+    held = {row["province"]: row for row in provinces if row["published"]}
+    assert len(provinces) > 30 * 6 and {"辽宁省", "山东省"} <= set(held)
+    assert sum(row["published"] for row in provinces) == len(published)
 
 
 def test_every_chart_query_answers(server: str, loaded_archive: Path) -> None:

@@ -47,7 +47,7 @@ def test_every_fact_shows_its_label_unit_reading_and_where_it_was_printed(
     for key, label, value, unit, reading in stored:
         cells = [text(td) for td in rows[key].cssselect("td")]
         assert cells[:2] == [key, " ".join(label.split())]
-        assert cells[2] == ("(blank)" if value is None else str(value)) and cells[3] == unit
+        assert cells[2] == ("(blank)" if value is None else str(value)) and cells[3] == (unit or "")
         assert cells[5] == (reading or "")
         assert rows[key].cssselect("a.cell-link")[0].get("href").startswith("/-/cell?report=")
 

@@ -1,4 +1,5 @@
-"""The wide tables are real indexed tables, one row per report, equal to the facts pivoted.
+"""The wide tables are real indexed tables, one row per report, equal to the facts pivoted
+(money in the codebook's unit).
 
 At a national scale (1M facts) a view pivoting the facts, or a facet over an unindexed
 column, runs past Datasette's time limit; these tests check the structure that keeps
@@ -15,6 +16,7 @@ import yaml
 
 from harvester.config import Layout
 from harvester.db.datasette import METADATA
+from harvester.db.money import MONEY_UNITS
 from harvester.schema import KEYS
 
 WIDE = {f"{table}_wide": table for table in ("table2", "table3", "table4")}
@@ -64,8 +66,9 @@ def test_wide_rows_equal_the_facts_pivoted(loaded_archive: Path) -> None:
     conn = connect(loaded_archive)
     reports = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM reports")}
     pivot: dict[tuple[str, str], dict] = defaultdict(dict)
-    for fact in conn.execute("SELECT report_id, table_name, key, value FROM facts"):
-        pivot[(fact["table_name"], fact["report_id"])][fact["key"]] = fact["value"]
+    for fact in conn.execute("SELECT report_id, table_name, key, value, normalised FROM facts"):
+        money = KEYS[fact["key"]].unit in MONEY_UNITS  # money in the codebook's unit
+        pivot[(fact["table_name"], fact["report_id"])][fact["key"]] = fact["normalised" if money else "value"]
     assert reports and pivot
     for name, table in WIDE.items():
         rows = {r["report_id"]: dict(r) for r in conn.execute(f"SELECT * FROM [{name}]")}

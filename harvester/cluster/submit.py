@@ -1,0 +1,93 @@
+"""The load's side of the cluster: a Parsing that sends parse jobs to a Dask scheduler.
+
+Each job is named by what it reads (`harvester-<parser version>-<digest>`), so the same file
+submitted twice, by one load or two, is one job; results come back as they finish and the load
+caches each at once, so a load killed midway resumes where it stopped. Dask re-runs the jobs of a
+worker that dies; a job that kills worker after worker (distributed.scheduler.allowed-failures)
+is recorded as a failed parse, as the local load records a parse that kills its child.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, Future, as_completed
+from distributed.scheduler import KilledWorker
+
+from harvester.cluster import ClusterError
+from harvester.cluster.jobs import parse_blob, parse_page
+from harvester.db.isolation import failed_parse
+from harvester.db.pictures import PicturePage
+from harvester.parse import PARSER_VERSION
+from harvester.parse.model import ParseResult
+
+WORKERS_TIMEOUT_S = 300.0  # how long a load waits for the first parse worker to join
+IN_FLIGHT_PER_THREAD = 4  # jobs queued per worker thread: workers never idle, the scheduler stays small
+
+
+@dataclass
+class ClusterParsing:
+    """Parses on the Dask cluster whose scheduler is at `address` (e.g. tcp://10.0.0.5:8786)."""
+
+    address: str
+    workers_timeout_s: float = WORKERS_TIMEOUT_S
+
+    def blobs(self, root: Path, shas: Sequence[str]) -> Iterator[ParseResult]:
+        jobs = self._run(parse_blob, shas, key=lambda sha: sha,
+                         failed=lambda sha, reason: failed_parse(sha, sha, reason))
+        return (result for _, result in jobs)
+
+    def pages(self, root: Path, pages: Sequence[PicturePage]) -> Iterator[tuple[PicturePage, ParseResult]]:
+        return self._run(parse_page, pages, key=lambda page: page.key,
+                         failed=lambda page, reason: failed_parse(page.url, page.sha256, reason, "html"))
+
+    def _run(self, job: Callable[[Any], ParseResult], items: Sequence[Any], key: Callable[[Any], str],
+             failed: Callable[[Any, str], ParseResult]) -> Iterator[tuple[Any, ParseResult]]:
+        """(item, result) for every item, as jobs finish; a bounded number in flight at a time."""
+        if not items:
+            return
+        with self._connect() as client:
+            waiting, submitted, done = iter(items), {}, as_completed(loop=client.loop)
+
+            def top_up() -> None:
+                """Submit jobs until the cluster's threads (workers come and go) have enough queued."""
+                wanted = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+                for item in waiting:
+                    future = client.submit(job, item, key=f"harvester-{PARSER_VERSION}-{key(item)}", pure=False)
+                    submitted[future.key] = item
+                    done.add(future)
+                    if len(submitted) >= wanted:
+                        return
+
+            top_up()
+            for future in done:
+                item = submitted.pop(future.key)
+                yield item, _result(future, lambda reason: failed(item, reason))
+                top_up()
+
+    def _connect(self) -> Client:
+        """A client of the scheduler, once at least one worker has joined it."""
+        try:
+            client = Client(self.address, timeout="30s", set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"cannot reach the Dask scheduler at {self.address}: {error}") from error
+        try:
+            client.wait_for_workers(1, timeout=self.workers_timeout_s)
+        except TimeoutError as error:
+            client.close()
+            raise ClusterError(f"no parse worker joined {self.address} in {self.workers_timeout_s:g} s:"
+                               f" start some with `harvester parse-workers {self.address}`") from error
+        return client
+
+
+def _result(future: Future, failed: Callable[[str], ParseResult]) -> ParseResult:
+    """A finished job's parse; the recorded failure of one that killed too many workers; else raise."""
+    try:
+        return future.result()
+    except KilledWorker as error:
+        return failed(f"parse job lost every worker that ran it ({error})")
+    except Exception as error:  # noqa: BLE001 - a job's own failures are results; this is the cluster's
+        raise ClusterError(f"parse job {future.key} failed on the cluster: {type(error).__name__}: {error}") from error

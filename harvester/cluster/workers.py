@@ -1,0 +1,34 @@
+"""Parse workers: `dask worker` processes that find the archive's blobs on their host.
+
+Each worker process runs one job at a time (one thread) and OCRs with one process, so N workers
+use N cores; $HARVESTER_ARCHIVE tells the jobs where the archive is mounted on this host.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from harvester.parse.ocr.limits import OCR_WORKERS_ENV
+
+
+def worker_argv(scheduler: str, processes: int, name: str | None = None) -> list[str]:
+    """The `dask worker` command line of `processes` one-thread workers of `scheduler`."""
+    argv = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler,
+            "--nworkers", str(processes), "--nthreads", "1", "--no-dashboard"]
+    return argv + (["--name", name] if name else [])
+
+
+def worker_env(root: Path) -> dict[str, str]:
+    """This process's environment, with the archive root and one OCR process per worker."""
+    # Worker processes are not daemons: each parse runs in a child of its own (harvester.db.isolation).
+    env = {**os.environ, "HARVESTER_ARCHIVE": str(root), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env.setdefault(OCR_WORKERS_ENV, "1")
+    return env
+
+
+def run_workers(scheduler: str, root: Path, processes: int, name: str | None = None) -> None:
+    """Become the `dask worker` process (never returns): it restarts a worker process that dies."""
+    argv = worker_argv(scheduler, processes, name)
+    os.execve(argv[0], argv, worker_env(root))
