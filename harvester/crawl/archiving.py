@@ -51,7 +51,7 @@ from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
-from harvester.operate.lock import pid_alive
+from harvester.processes import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,

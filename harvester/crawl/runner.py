@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog, new_run_id
 from harvester.config import Layout, archive_root
-from harvester.operate.lock import pid_alive
+from harvester.processes import pid_alive
 
 SETTINGS_MODULE = "harvester.crawl.settings"
 # Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
