@@ -5,9 +5,14 @@
 
 Builds the demo archive (`harvester demo --no-serve`, or takes an archive already loaded
 with --demo), copies its harvester.db and replicates its reports (with their agencies,
-documents, facts, checks and sections, ids suffixed ~n) until it holds N facts, fills the
-wide tables and the search index as a load does, then serves it with `harvester serve` and
-times every page over HTTP: each table, its facets, every canned query, search, a report.
+documents, facts, checks, sections, wide rows and search index rows, ids and names suffixed
+~n) until it holds N facts. The copies are written directly by SQL (a load would parse the
+same files again: hours at 10M), with the indexes and facet counts dropped first and made
+again by `create_schema`, as a load of a new database makes them. Then it serves the copy
+with `harvester serve --allow-sql` and times every page over HTTP: each table with its
+default facets, a facet value clicked, every canned query, the searches, a report's row
+page, a CSV page, beside a bare `select * from facts limit 100` (the baseline: what
+Datasette itself costs on this machine now).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -30,11 +37,13 @@ import yaml
 from datasette.utils import tilde_encode
 
 from harvester.config import Layout
-from harvester.db import search, wide
+from harvester.db import facet_counts, search
 from harvester.db.build import create_schema
 from harvester.db.datasette import METADATA
+from harvester.operate import coverage
 
 # Per table: the columns whose copies get the suffix "~n" (ids, and names that are facets).
+WIDE_COLUMNS = ("report_id", "agency_id", "agency")
 REPLICATED = {
     "agencies": ("id", "name"),
     "documents": ("id",),
@@ -43,7 +52,18 @@ REPLICATED = {
     "facts": ("report_id",),
     "checks": ("report_id",),
     "sections": ("report_id",),
+    "table2_wide": WIDE_COLUMNS, "table3_wide": WIDE_COLUMNS, "table4_wide": WIDE_COLUMNS,
 }
+# A copy's section is indexed with the tokens of the section it copies (the same text).
+COPY_SEARCH_INDEX = f"""
+INSERT INTO {search.FTS_TABLE} (rowid, chars, pairs)
+SELECT c.rowid, f.chars, f.pairs FROM sections c
+JOIN sections o ON o.report_id = substr(c.report_id, 1, instr(c.report_id, '~') - 1)
+  AND o.section = c.section
+JOIN {search.FTS_TABLE} f ON f.rowid = o.rowid
+WHERE c.report_id LIKE '%~%'"""
+BASELINE = "/harvester?sql=select+*+from+facts+limit+100"
+SEARCH_WORDS = ("公", "复议", "政府信息")
 CANNED_ARGUMENTS = {"search": {"q": "复议"}, "requests_by_agency_year": {"agency": "政府"}}
 
 
@@ -60,43 +80,63 @@ def replicate(source: Path, target: Path, facts: int) -> int:
     about `facts` facts; returns the number of copies."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(Layout(source).published, Layout(target).published)
-    conn = sqlite3.connect(Layout(target).published)
+    db = sqlite_utils.Database(Layout(target).published)
+    create_schema(db)  # the demo's database as this harvester writes it
+    conn = db.conn
+    indexes = _drop_indexes(conn)
     copies = math.ceil(facts / conn.execute("SELECT count(*) FROM facts").fetchone()[0]) - 1
     conn.execute(f"CREATE TEMP TABLE copies AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
                  f" SELECT i + 1 FROM n WHERE i < {copies}) SELECT i FROM n")
-    for table, suffixed in REPLICATED.items():
-        columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
-        values = ", ".join(f"[{c}] || '~' || i" if c in suffixed else f"[{c}]" for c in columns)
-        conn.execute(f"INSERT INTO [{table}] SELECT {values} FROM [{table}], copies"
-                     f" WHERE [{columns[0]}] NOT LIKE '%~%'")
-    for name in wide.NAMES:
-        conn.execute(f"DROP TABLE [{name}]")
-    conn.commit()
-    conn.close()
-    db = sqlite_utils.Database(Layout(target).published)
-    create_schema(db)  # the wide tables, filled from the facts
-    with db.atomic():
-        db.execute(f"DELETE FROM {search.FTS_TABLE}")
-        search.index_rows(db.conn, db.execute("SELECT rowid, text FROM sections").fetchall())
+    with conn:
+        for table, suffixed in REPLICATED.items():
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+            values = ", ".join(f"[{c}] || '~' || i" if c in suffixed else f"[{c}]" for c in columns)
+            conn.execute(f"INSERT INTO [{table}] SELECT {values} FROM copies, [{table}]"
+                         f" WHERE [{columns[0]}] NOT LIKE '%~%' ORDER BY i, [{table}].rowid")
+        conn.execute(COPY_SEARCH_INDEX)
+    create_schema(db)  # indexes and facet counts, made as for a new database
+    coverage.write(db, date.today())  # of every agency, as a load writes it
+    assert _index_names(conn) == indexes, "the copy lacks indexes the original has"
     db.close()
     return copies
 
 
+def _drop_indexes(conn: sqlite3.Connection) -> set[str]:
+    """Drop the indexes of the replicated tables (create_schema makes them) and the facet
+    counts (bulk writes go faster without them); returns every index name."""
+    names = _index_names(conn)
+    facet_counts.untrack(conn)
+    for name in _index_names(conn, REPLICATED):
+        conn.execute(f"DROP INDEX [{name}]")
+    conn.execute("PRAGMA cache_size = -1000000")  # 1 GB: the primary keys of 10M facts
+    return names
+
+
+def _index_names(conn: sqlite3.Connection, tables: Iterable[str] | None = None) -> set[str]:
+    """The indexes made by SQL (of `tables`, else of every table)."""
+    rows = conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    return {name for name, table in rows if tables is None or table in tables}
+
+
 def pages(conn: sqlite3.Connection) -> dict[str, str]:
-    """Name -> path of every page a researcher opens."""
+    """Name -> path of every page a researcher opens, after the baseline."""
     database = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["harvester"]
-    out = {t: f"/harvester/{t}" for t, meta in database["tables"].items()
-           if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [t]).fetchone()}
+    out = {"baseline: select * from facts limit 100": BASELINE}
+    out |= {t: f"/harvester/{t}" for t, meta in database["tables"].items()
+            if not meta.get("hidden")
+            and conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [t]).fetchone()}
     for name in database["queries"]:
         arguments = "&".join(f"{k}={v}" for k, v in CANNED_ARGUMENTS.get(name, {}).items())
         out[f"query {name}"] = f"/harvester/{name}?{arguments}"
     year, rid = conn.execute("SELECT year, id FROM reports ORDER BY id LIMIT 1").fetchone()
+    out |= {f"query search {word}": f"/harvester/search?q={word}" for word in SEARCH_WORDS}
     out |= {
+        "query outcome_shares page 2": "/harvester/outcome_shares?page=2",
         "table3_wide by year": f"/harvester/table3_wide?year={year}",
         "facts by key": "/harvester/facts?key=apply.new.total",
         "facts csv page": "/harvester/facts.csv",
-        "sections ?_zh=公开": "/harvester/sections?_zh=公开",
-        "reports ?_zh=复议": "/harvester/reports?_zh=复议",
+        "sections ?_search=公开": "/harvester/sections?_search=公开",
+        "reports ?_search=复议": "/harvester/reports?_search=复议",
         "report page": f"/harvester/reports/{tilde_encode(rid)}",
         "home": "/", "database": "/harvester",
     }
@@ -113,28 +153,36 @@ def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
     """Serve `root` and print status, p50 and p95 (ms) of each page over `repeat` requests."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "harvester", "serve", "--archive", str(root),
-                               "--port", str(port)], stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+                               "--port", str(port), "--allow-sql"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     try:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(600):
-                try:
-                    client.get("/-/versions.json")
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            print(f"{'page':<34}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            _wait_until_served(client, server)
+            print(f"{'page':<42}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}")
             for name, path in paths.items():
-                times, status = [], client.get(path, follow_redirects=True)  # warm-up, not timed
+                client.get(path, follow_redirects=True)  # warm-up, not timed
+                times, status = [], None
                 for _ in range(repeat):
                     began = time.perf_counter()
                     status = client.get(path, follow_redirects=True).status_code
                     times.append((time.perf_counter() - began) * 1000)
                 p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-                print(f"{name:<34}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}")
+                print(f"{name:<42}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}",
+                      flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _wait_until_served(client: httpx.Client, server: subprocess.Popen) -> None:
+    """Wait for the server's first answer (Datasette counts every table on it)."""
+    while server.poll() is None:
+        try:
+            client.get("/-/versions.json")
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("harvester serve exited")
 
 
 def main() -> None:
@@ -147,14 +195,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="publish-scale-") as scratch:
         work = args.work or Path(scratch)
         source = args.demo or demo_archive(work)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         copies = replicate(source, work / "scaled", args.facts)
         conn = sqlite3.connect(Layout(work / "scaled").published)
         facts, reports = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                           for t in ("facts", "reports"))
         size = Layout(work / "scaled").published.stat().st_size
         print(f"{facts} facts, {reports} reports ({copies} copies of the demo), {size / 1e6:.0f} MB,"
-              f" built in {time.perf_counter() - began:.0f} s")
+              f" built in {time.perf_counter() - began:.0f} s ({time.process_time() - cpu:.0f} s CPU)")
         time_pages(work / "scaled", pages(conn), args.repeat)
         conn.close()
 

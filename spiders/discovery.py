@@ -14,6 +14,10 @@ It yields requests, and one item per report document archived (so `-O reports.js
 the archive middleware stores what comes back. Each request carries
 meta["harvester"] = {kind: list|report_page|attachment|page_image, site, link_text, referer, scope}.
 
+A list batch asked by POST (Hanweb dataproxy.jsp) from a page that is unchanged since the last crawl
+carries meta["harvester"]["replay"]: the archive answers it with the batch's archived bytes, so an
+unchanged recrawl downloads nothing again while still visiting (conditionally) every report listed.
+
 Scope: list pages must lie in the column's folder; report pages and attachments on the column's
 site (registrable domain and port; attachments may sit outside the folder, e.g. /uploadfiles/). Every
 request names the column as its `scope`: harvester.crawl.scope refuses redirects off its site. Adding a site costs a
@@ -137,6 +141,8 @@ class DiscoverySpider(scrapy.Spider):
         if self._nothing_new(start, links):
             self.logger.info("list page %s shows nothing new: paging stops there", response.url)
             return
+        # the page's batches are as archived when the page is (its total and first records unchanged)
+        unchanged = response.meta.get("archive", {}).get("outcome") in ("unchanged", "not_modified")
         candidates = 0
         for link in links:
             if is_listing(link.url):  # list pages outside the column (other columns, other sites) are out of scope
@@ -153,7 +159,7 @@ class DiscoverySpider(scrapy.Spider):
                     yield self._list_request(start, url, Link(url, ""), response.url)
             for post in family.posts(response):
                 if same_site(post.url, start.column):
-                    yield self._post_request(start, post, response.url)
+                    yield self._post_request(start, post, response.url, replay=unchanged)
         if not rendered and any(family.needs_browser(response, candidates) for family in families):
             self.logger.info("list drawn by JavaScript, rendering %s", response.url)
             browser = Start(start.site, start.column, browser=True, cms=start.cms)
@@ -226,9 +232,11 @@ class DiscoverySpider(scrapy.Spider):
             meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
         return scrapy.Request(url, callback=self.parse_list, meta=meta, dont_filter=again)
 
-    def _post_request(self, start: Start, post: Post, referer: str) -> scrapy.Request:
-        """A list batch fetched by POST (Hanweb dataproxy.jsp), plain HTTP, parsed like any list page."""
+    def _post_request(self, start: Start, post: Post, referer: str, replay: bool = False) -> scrapy.Request:
+        """A list batch fetched by POST (Hanweb dataproxy.jsp), plain HTTP, parsed like any list page;
+        `replay`: its archived answer stands in for it (its page is unchanged), when there is one."""
         meta = self._meta(start, "list", Link(post.url, ""), referer)
+        meta["harvester"]["replay"] = replay
         return scrapy.FormRequest(post.url, formdata=post.form, callback=self.parse_list, meta=meta,
                                   headers={"Referer": referer})
 

@@ -45,9 +45,12 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # Scrapy 2.19 no longer calls start_requests(), which is where RedisMixin reads its key.
-        for request in self.next_requests():
-            yield request
+        """Scrapy 2.19 no longer calls start_requests(), where RedisMixin reads its key. The start entries
+        popped go into the shared queue at once: yielded here, they would wait in this process's memory
+        (Scrapy takes start requests as it has room) and die with it, lost to every worker."""
+        self.schedule_next_requests()
+        return
+        yield  # an async generator that yields nothing
 
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         """A list request for one start entry (JSON), or None for a malformed one."""

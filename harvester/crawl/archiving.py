@@ -51,7 +51,7 @@ from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
 from harvester.crawl.scope import OffScope
-from harvester.operate.lock import pid_alive
+from harvester.processes import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
     header_map,
@@ -149,8 +149,10 @@ class ArchiveMiddleware:
         request.meta.setdefault("download_maxsize", self.max_bytes)
         for name in CONDITIONAL_HEADERS:  # a redirect copies the previous hop's headers
             request.headers.pop(name, None)
-        if request.meta.get("dont_archive") or request.method != "GET" or request.meta.get("playwright"):
+        if request.meta.get("dont_archive") or request.meta.get("playwright"):
             return None
+        if request.method != "GET":
+            return self._replayed(request)
         latest = self.archive.log.latest(request.url)
         if latest is not None and self.archive.store.has(latest.sha256):
             if latest.etag:
@@ -203,7 +205,7 @@ class ArchiveMiddleware:
             return self._archive_response(request, response)
 
     def _archive_response(self, request: Request, response: Response) -> Response:
-        if request.meta.get("dont_archive"):
+        if request.meta.get("dont_archive") or "replayed" in response.flags:
             return response
         refused = refusal(request)
         if refused is not None:  # a gzip bomb, too many redirects: logged here, then dropped
@@ -260,6 +262,25 @@ class ArchiveMiddleware:
             self._warcs = self.archive.warc_writers(run_id_for(self.spider))
         return self._warcs
 
+    def _replayed(self, request: Request) -> Response | None:
+        """The archived answer to a list batch whose page is unchanged (meta harvester.replay), so the
+        batch is not sent again; None (send it) when nothing is archived for it."""
+        declared = request.meta.get("harvester", {})
+        latest = self.archive.log.latest(request.url, referer=declared.get("referer")) if declared.get("replay") else None
+        if latest is None or not self.archive.store.has(latest.sha256):
+            return None
+        self.crawler.stats.inc_value("archive/replayed")
+        request.meta["archive"] = {"outcome": "replayed", "sha256": latest.sha256, "fetch_id": None}
+        headers = Headers({name: values for name, values in latest.headers.items() if name.lower() not in WIRE_HEADERS})
+        return self._archived_response(request, request.url, headers, self.archive.store.read(latest.sha256),
+                                       flags=["replayed"])
+
+    def _archived_response(self, request: Request, url: str, headers: Headers, body: bytes, flags: list[str],
+                           **fields: Any) -> Response:
+        """A 200 response carrying archived bytes, of the class its headers and body call for."""
+        response_class = responsetypes.from_args(headers=headers, url=url, body=body)
+        return response_class(url=url, status=200, headers=headers, body=body, request=request, flags=flags, **fields)
+
     def _not_modified(self, request: Request, response: Response) -> Response:
         """Log a 304 and hand the spider the archived body, as a 200 flagged not_modified."""
         fields = self._response_fields(response)
@@ -277,12 +298,9 @@ class ArchiveMiddleware:
         fields["headers"] = {**latest.headers, **fields["headers"]}
         self._record(request, self._fetch(request, response.url, outcome="not_modified", sha256=latest.sha256,
                                           size=len(body), **fields))
-        headers = Headers(fields["headers"])
-        response_class = responsetypes.from_args(headers=headers, url=response.url, body=body)
-        return response_class(
-            url=response.url, status=200, headers=headers, body=body, request=request,
-            flags=[*response.flags, "not_modified"], protocol=response.protocol, ip_address=response.ip_address,
-        )
+        return self._archived_response(request, response.url, Headers(fields["headers"]), body,
+                                       [*response.flags, "not_modified"], protocol=response.protocol,
+                                       ip_address=response.ip_address)
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         """Log a download that failed for good (timeouts, DNS, refused, too large, ignored)."""

@@ -32,6 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from harvester.archive.fetchlog import Fetch
+from harvester.crawl import diskerrors
 from harvester.crawl.archiving import run_id_for, shared_archive
 from harvester.crawl.links import DEFAULT_PORTS, same_site
 from harvester.crawl.politeness import PoliteDownloadHandler
@@ -157,6 +158,7 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.crawler = crawler
+        self.disk = diskerrors.DiskGuard(crawler)
         self.gate = BrowserGate(self._wait_turn)
         self.config.launch_options = {**self.config.launch_options, "proxy": {"server": self.gate.url}}
         self._rendering: asyncio.Lock | None = None
@@ -195,10 +197,11 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
         spider = self.crawler.spider
         for target in refused:
             self.crawler.stats.inc_value("scope/off_scope")
-            shared_archive(self.crawler).log.record(Fetch(
-                run_id=run_id_for(spider), url=target, final_url=target, kind="other", outcome="error",
-                site=site_of(request, spider), spider=spider.name, referer=short_text(request.url),
-                error=short_text(refusal_message(target))))
+            with self.disk.writing():
+                shared_archive(self.crawler).log.record(Fetch(
+                    run_id=run_id_for(spider), url=target, final_url=target, kind="other", outcome="error",
+                    site=site_of(request, spider), spider=spider.name, referer=short_text(request.url),
+                    error=short_text(refusal_message(target))))
         return next((target for target, navigation in reversed(refused.items()) if navigation), None)
 
     async def close(self) -> None:

@@ -36,6 +36,7 @@ from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from harvester.config import Layout
+from harvester.crawl.archiving import shared_archive
 
 ROBOTS_OUT_S = 30.0  # another crawl's robots.txt request to a host is waited for at most this long
 POLL_S = 0.05  # how often a crawl waiting for another's robots.txt answer looks again
@@ -207,6 +208,7 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        self.crawler = crawler
         settings = crawler.settings
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         shared = settings.getbool("HARVESTER_SHARED_POLITENESS") and settings.get("REDIS_URL")
@@ -229,6 +231,18 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 self.turns.robots_back(host, None, sent_at)
             raise
         if robots:
-            ok = response.status == 200
-            self.turns.robots_back(host, asked_delay(parse_robots(response.body), self.user_agent) if ok else 0.0, sent_at)
+            self.turns.robots_back(host, self._asked(request.url, response), sent_at)
         return response
+
+    def _asked(self, url: str, response: Response) -> float | None:
+        """The delay a robots.txt answer asks: read from its body, or, for a 304, from the archived copy
+        it confirms (a recrawl asks robots.txt conditionally); 0 when there is none (4xx), None unknown."""
+        if response.status == 200:
+            body: bytes | None = response.body
+        elif response.status == 304:
+            archive = shared_archive(self.crawler)
+            latest = archive.log.latest(url)
+            body = archive.store.read(latest.sha256) if latest and archive.store.has(latest.sha256) else None
+        else:
+            return 0.0 if 400 <= response.status < 500 else None
+        return None if body is None else asked_delay(parse_robots(body), self.user_agent)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog, new_run_id
 from harvester.config import Layout, archive_root
-from harvester.operate.lock import pid_alive
+from harvester.processes import pid_alive
 
 SETTINGS_MODULE = "harvester.crawl.settings"
 # Log lines worth showing as progress (Scrapy's per-minute stats, our spider, problems).
@@ -126,23 +126,33 @@ def crawl(
     if timer:
         timer.start()
     tail: list[str] = []
-    assert process.stderr is not None
-    for line in process.stderr:
-        tail = (tail + [line.rstrip()])[-20:]
-        if on_line and any(marker in line for marker in PROGRESS_MARKERS):
-            on_line(line.rstrip())
     try:
-        returncode = process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        returncode = process.wait()
-    if timer:
-        timer.cancel()
+        returncode = _follow(process, tail, on_line)
+    except BaseException:  # Ctrl-C reaches our group, not the crawl's session: stop it too
+        os.killpg(process.pid, signal.SIGTERM)
+        raise
+    finally:
+        if timer:  # a live timer thread would keep this process (and its crawl) running until it fires
+            timer.cancel()
     summary = summarise(run_id, options.get("archive"))
     summary.update(returncode=returncode, seconds=round(time.monotonic() - began, 2), timed_out=expired.is_set())
     if returncode != 0:
         summary["log_tail"] = tail
     return summary
+
+
+def _follow(process: subprocess.Popen, tail: list[str], on_line: Callable[[str], None] | None) -> int:
+    """Read the crawl's log to its end (its last lines kept in `tail`), then its exit status."""
+    assert process.stderr is not None
+    for line in process.stderr:
+        tail[:] = (tail + [line.rstrip()])[-20:]
+        if on_line and any(marker in line for marker in PROGRESS_MARKERS):
+            on_line(line.rstrip())
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        return process.wait()
 
 
 def summarise(run_id: str, archive: str | Path | None = None) -> dict:

@@ -50,6 +50,9 @@ DOWNLOADER_MIDDLEWARES = {
     "harvester.crawl.failures.RedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "harvester.crawl.retry.RetryAfterMiddleware": 550,
+    # A URL that redirected last time is asked where it led (the fetch log's redirects), before the
+    # archive (540) picks the conditional headers of the URL actually asked (crawl/redirects.py).
+    "harvester.crawl.redirects.KnownRedirectsMiddleware": 530,
     # process_response runs from high to low numbers: at 540 the archive sees the final response, after
     # RedirectMiddleware (600) has followed redirects and RetryAfterMiddleware (550) has retried; its
     # process_request runs after RobotsTxtMiddleware (100): disallowed URLs are never sent, only

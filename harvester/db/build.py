@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from harvester.config import Layout
-from harvester.db import money, search, wide
+from harvester.db import facet_counts, money, search, wide
 from harvester.schema import KEYS
 
 TABLES: dict[str, tuple[dict[str, type | str], tuple[str, ...]]] = {
@@ -80,6 +80,14 @@ INDEXES = {
     "checks": [["check_name"], ["passed"]],
     "sections": [["section"], ["heading"]],
     "report_documents": [["document_id"]],
+    # Written whole by their own modules (harvester.operate.coverage and publish,
+    # harvester.db.divisions), which call index() after.
+    "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year"]],
+    "divisions": [["level"], ["type"], ["province"], ["administered"]],
+    "coverage_by_region": [["province"], ["level"], ["year"]],
+    "source_health": [["status"], ["site"]],
+    "alerts": [["rule"], ["site"]],
+    "scheduled_runs": [["status"]],
 }
 
 
@@ -91,7 +99,8 @@ def open_db(root: Path) -> sqlite_utils.Database:
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, indexes, wide tables and the search index; fill the codebook."""
+    """Create missing tables, indexes, wide tables, the search index and the facet counts;
+    fill the codebook."""
     added = set()
     for name, (columns, pk) in TABLES.items():
         if not db[name].exists():
@@ -101,9 +110,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
             if column not in db[name].columns_dict:
                 db[name].add_column(column, kind)
                 added.add((name, column))
-    for name, indexes in INDEXES.items():
-        for columns in indexes:
-            db[name].create_index(columns, if_not_exists=True)
+    with db.atomic():
+        for name in sorted({*INDEXES, *facet_counts.facets()}):
+            if db[name].exists():
+                index(db, name)
     search.create_index(db.conn)
     wide.create(db)
     if ("facts", "normalised") in added:
@@ -111,4 +121,12 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["codebook"].upsert_all(
         ({"key": k.key, "table_name": k.table, "label": k.label, "description": k.description,
           "unit": k.unit, "layout": k.layout} for k in KEYS.values()), pk="key")
+
+
+def index(db: sqlite_utils.Database, table: str) -> None:
+    """Give a table its indexes and its facet counts (also after it was written whole)."""
+    for columns in INDEXES.get(table, []):
+        db[table].create_index(columns, if_not_exists=True)
+    if table in facet_counts.facets():
+        facet_counts.track(db.conn, table)
 

@@ -32,19 +32,29 @@ SETTINGS = {
     "default_page_size": "100",
     "suggest_facets": "off",  # 190-column wide views: suggestions cost seconds per page
 }
+# Facet kind -> the facet type it is served as (counted at load: harvester.db.counted_facets).
+COUNTED_TYPES = {"column": "counted", "array": "counted_array"}
 
 
 def build_metadata() -> dict[str, Any]:
     """datasette_metadata.yaml plus what code owns: every wide-table column's description
-    (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES) and the
-    outcome_shares query and chart (over the codebook's table-3 columns)."""
+    (from the codebook), the cell statuses of facts.reading (from CELL_STATUSES), the
+    outcome_shares query and chart (over the codebook's table-3 columns), every canned query
+    paged, every table's page size (by its columns), and every default facet served as
+    counted at load (harvester.db.counted_facets)."""
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     tables = metadata["databases"]["harvester"]["tables"]
+    for table, facets in default_facets(metadata).items():
+        tables[table]["facets"] = [{COUNTED_TYPES[kind]: column} for kind, column in facets]
     report_columns = tables["reports"]["columns"]
     tables["facts"]["columns"]["reading"] = (
         "How the value was established (empty when the parse does not say) — "
         + "; ".join(f"{status}: {meaning}" for status, meaning in CELL_STATUSES.items()))
-    metadata["databases"]["harvester"]["queries"]["outcome_shares"]["sql"] = outcome_shares_sql()
+    queries = metadata["databases"]["harvester"]["queries"]
+    queries["outcome_shares"]["sql"] = outcome_shares_sql()
+    for query in queries.values():
+        query["sql"] = paged(query["sql"])
+        query["description"] += f" {QUERY_PAGE_ROWS} rows a page: page=2, 3, … for the next."
     charts = metadata["plugins"]["datasette-dashboards"]["harvester"]["charts"]
     charts["outcome-shares"]["query"] = outcomes_by_year_sql()
     for table in WIDE_TABLES:
@@ -54,7 +64,32 @@ def build_metadata() -> dict[str, Any]:
         for key, spec in KEYS.items():
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
+    for meta in tables.values():
+        meta.setdefault("size", page_size(len(meta.get("columns", {}))))
     return metadata
+
+
+# Datasette spends most of a table page rendering its cells (~50 µs a cell on a loaded
+# 2-core machine): a page holds about as many cells as 100 rows of facts (13 columns).
+CELLS_PER_PAGE = 1500
+MIN_PAGE_ROWS = 10
+
+
+def page_size(columns: int) -> int:
+    """Rows a table page shows, by its number of columns."""
+    return max(MIN_PAGE_ROWS, min(int(SETTINGS["default_page_size"]), CELLS_PER_PAGE // max(columns, 1)))
+
+
+def default_facets(metadata: dict[str, Any] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Table -> its default facets as (kind: column or array, column), from the metadata."""
+    metadata = metadata or yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    out = {}
+    for table, meta in metadata["databases"]["harvester"]["tables"].items():
+        facets = [("column", f) if isinstance(f, str) else next(iter(f.items()))
+                  for f in meta.get("facets", [])]
+        if facets:
+            out[table] = facets
+    return out
 
 
 OUTCOMES = ("granted", "partial", "denied", "unable", "not_processed", "other")
@@ -84,7 +119,18 @@ def outcome_shares_sql() -> str:
         shares.append(f"round(100.0 * (SELECT sum(v) FROM (SELECT {values}))"
                       f" / [{HANDLED}], 1) AS {outcome}_pct")
     return (f"SELECT agency, year, [{HANDLED}] AS handled,\n  " + ",\n  ".join(shares)
-            + f"\nFROM table3_wide WHERE [{HANDLED}] > 0 ORDER BY agency, year")
+            + f"\nFROM table3_wide WHERE [{HANDLED}] > 0 ORDER BY agency, year, report_id")
+
+
+# A canned query shows one page: Datasette renders every row a query returns (up to 1,000,
+# over 300 ms of HTML each time), and a query ordered by an index stops reading at the page.
+QUERY_PAGE_ROWS = 100
+
+
+def paged(sql: str) -> str:
+    """A canned query's SQL (ending in its ORDER BY) limited to the page named by :page (1 first)."""
+    return (f"{sql.rstrip()}\nLIMIT {QUERY_PAGE_ROWS}"
+            f" OFFSET {QUERY_PAGE_ROWS} * (max(CAST(:page AS INTEGER), 1) - 1)")
 
 
 def write_metadata(path: Path) -> Path:
@@ -105,14 +151,15 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
 
 
 def register_plugin() -> None:
-    """Make sure the harvester plugin is loaded in this process.
+    """Make sure the harvester plugins are loaded in this process.
 
-    Installing the package registers it as a `datasette` entry point; an environment whose
-    install predates that entry point (an editable checkout not reinstalled) gets it here.
+    Installing the package registers them as `datasette` entry points; an environment whose
+    install predates an entry point (an editable checkout not reinstalled) gets it here.
     """
     from datasette.plugins import pm
 
-    from harvester.db import datasette_plugin
+    from harvester.db import counted_facets, datasette_plugin
 
-    if not pm.is_registered(datasette_plugin):
-        pm.register(datasette_plugin, name="harvester")
+    for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets)):
+        if not pm.is_registered(plugin):
+            pm.register(plugin, name=name)

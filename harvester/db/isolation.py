@@ -7,7 +7,8 @@ clock deadline. A child that dies or overruns becomes a parse result of kind "er
 and under which limits, which the load caches like any other. A cached crash is parsed again only
 when it may now succeed (`worth_retrying`): a memory kill (or death by a signal) when the memory
 limit changed, an overrun when the time limit changed, and any failure when the operator asks
-(`harvester load --retry-failed`).
+(`harvester load --retry-failed`). Bytes the archive cannot vouch for (a blob missing, or no longer
+hashing to its name) give a failure too, and no verdict on the file: it is retried at every load.
 
 Limits: $HARVESTER_PARSE_MEMORY_MB (default 3072: the 1 GB-inflating PDF of issue 13 took pdfium
 2.2 GB) and $HARVESTER_PARSE_TIMEOUT_S (default: the OCR stage's own document budget plus 5 min).
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import harvester.parse as parser
-from harvester.archive.store import BlobStore
+from harvester.archive.store import BlobMissing, BlobStore, InvalidDigest, sha256_hex
 from harvester.config import Layout
 from harvester.parse.converter import shared_listener
 from harvester.parse.model import ParseResult
@@ -62,6 +63,7 @@ class Limits:
 KILLED = "parse worker killed by"
 OUT_OF_MEMORY = "parse worker out of memory"
 OVERRAN = "parse stopped: over its time limit"
+ARCHIVE_FAULT = "archived blob"  # how a failure of the archive, not of the file, begins
 _LIMITS = re.compile(r"\(limits (\d+) MB, ([\d.e+-]+) s\)$")
 
 
@@ -77,8 +79,10 @@ def crash_of(result: ParseResult) -> tuple[str, Limits] | None:
 
 def worth_retrying(cached: ParseResult, limits: Limits, retry_failed: bool = False) -> bool:
     """Whether a cached result should be parsed again under `limits`: any failure when `retry_failed`,
-    else a crash whose own limit (memory for a kill, time for an overrun) differs from this one."""
-    if cached.kind == "error" and retry_failed:
+    else a failure of the archive (never a verdict on the file), or a crash whose own limit (memory
+    for a kill, time for an overrun) differs from this one."""
+    faulted = cached.errors[:1] != [] and cached.errors[0].startswith(ARCHIVE_FAULT)
+    if cached.kind == "error" and (retry_failed or faulted):
         return True
     crash = crash_of(cached)
     if crash is None:
@@ -202,8 +206,29 @@ def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
     if one_core:
         os.environ[OCR_WORKERS_ENV] = "1"
     try:
-        return parser.parse_bytes(BlobStore(root).read(sha256), sha256, ocr_cache=Layout(root).ocr_cache)
+        data = _trusted_bytes(root, sha256)
+    except ArchiveFault as fault:
+        return failed_parse(sha256, sha256, str(fault))
+    try:
+        return parser.parse_bytes(data, sha256, ocr_cache=Layout(root).ocr_cache)
     except MemoryError:
         raise  # _child names it, with the limits it ran under
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load
         return failed_parse(sha256, sha256, f"{type(error).__name__}: {error}")
+
+
+class ArchiveFault(Exception):
+    """The archive cannot give the bytes it names: the file itself was never judged."""
+
+
+def _trusted_bytes(root: Path, sha256: str) -> bytes:
+    """The archived bytes named `sha256`, when they still hash to it; else ArchiveFault saying why."""
+    try:
+        data = BlobStore(root).read(sha256)
+    except InvalidDigest as error:
+        raise ArchiveFault(f"{ARCHIVE_FAULT} cannot be named: {error}") from None
+    except BlobMissing:
+        raise ArchiveFault(f"{ARCHIVE_FAULT} is missing: {sha256}") from None
+    if (actual := sha256_hex(data)) != sha256:
+        raise ArchiveFault(f"{ARCHIVE_FAULT} is corrupt: its bytes hash to {actual}")
+    return data

@@ -38,7 +38,10 @@ class ParseCache:
         row = self.conn.execute(
             "SELECT result FROM parses WHERE sha256 = ? AND parser_version = ?",
             (sha256, parser_version)).fetchone()
-        return result_from_json(json.loads(row[0])) if row else None
+        try:
+            return result_from_json(json.loads(row[0])) if row else None
+        except (ValueError, TypeError, AttributeError):  # a damaged row is no result: parse again
+            return None
 
     def put(self, result: ParseResult, key: str | None = None) -> None:
         """Store a result under `key` (default: its own sha256) and its parser version."""

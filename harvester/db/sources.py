@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harvester.archive.fetchlog import FetchLog
-from harvester.archive.store import BlobStore
+from harvester.archive.store import BlobStore, InvalidDigest
 from harvester.config import Layout
 from harvester.registry import Site, from_entries
 
@@ -63,5 +63,8 @@ def iter_archived_documents(root: Path) -> Iterator[dict[str, Any]]:
         log.close()
     store = BlobStore(root)
     for document in rows:
-        document["archived_path"] = str(store.path(document["sha256"]).relative_to(root))
+        try:
+            document["archived_path"] = str(store.path(document["sha256"]).relative_to(root))
+        except InvalidDigest:  # a damaged row: the load records it as a failure of the archive
+            document["archived_path"] = None
         yield document

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester.db import build, lookups
 from harvester.divisions import FIRST_YEAR, Division, gazetteer
 from harvester.divisions.levels import GOVERNMENT_LEVELS, government_name, is_government
 
@@ -36,9 +37,8 @@ def deadline(level: str | None, name: str | None, year: int) -> date:
 
 def matrix(db: sqlite_utils.Database, today: date) -> list[dict[str, Any]]:
     """One row per expected report (government or agency) and year, up to last year."""
-    reports = list(db.query("SELECT r.id, r.agency_id, r.year, a.level, a.division FROM reports r"
-                            " JOIN agencies a ON a.id = r.agency_id"))
-    agencies = list(db.query("SELECT id, name, level, division, province, city, county FROM agencies ORDER BY id"))
+    reports = lookups.reports_with_agency(db)
+    agencies = lookups.agencies(db)
     by_government = {(r["division"], r["year"]): r["id"] for r in reports if _governs(r)}
     by_agency = {(r["agency_id"], r["year"]): r["id"] for r in reports}
     publishers = {a["division"]: a for a in agencies if _governs(a)}
@@ -84,6 +84,9 @@ def write(db: sqlite_utils.Database, today: date) -> int:
                 _insert(db, table, pk, table_rows)
         if rows:
             db["coverage"].create_index(["province", "year", "status"])
+        for table in ("coverage", SUMMARY):
+            if db[table].exists():
+                build.index(db, table)  # the indexes and facet counts of its facets
     return len(rows)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from harvester.archive.fetchlog import FetchLog, operating
 from harvester.operate.state import iso, parse_iso
+from harvester.processes import pid_alive
 
 Clock = Callable[[], datetime]
 
@@ -33,21 +34,6 @@ class Holder:
     host: str
     started_at: str
     heartbeat: str
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists on this machine (zombies count as dead)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 class RunLock:

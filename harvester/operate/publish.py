@@ -13,6 +13,7 @@ import sqlite_utils
 
 from harvester.archive.fetchlog import FetchLog, operating
 from harvester.config import Layout
+from harvester.db import build
 from harvester.operate import coverage
 
 
@@ -25,6 +26,7 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
                 db[table].drop(ignore=True)
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
+                    build.index(db, table)  # its indexes and facet counts
         return coverage.write(db, today)
     finally:
         db.close()

@@ -17,6 +17,7 @@ from typing import Any
 
 from harvester.archive.fetchlog import FetchLog, new_run_id, operating
 from harvester.config import Layout
+from harvester.db import lookups
 from harvester.operate import alerts as alerting
 from harvester.operate import health as checks
 from harvester.operate import publish, runs
@@ -28,7 +29,6 @@ from harvester.registry import Site
 
 log = logging.getLogger("harvester.schedule")
 LoadFunction = Callable[[Path, list[Site]], Any]
-PARSE_FAILURES = ("error", "unreadable", "no_year")
 
 
 def utc_clock() -> datetime:
@@ -142,18 +142,11 @@ class Scheduler:
         db_path = Layout(self.root).published
         if not crawl_run_id or not db_path.exists():
             return 0
-        fetched = set(fetch_log.new_content(crawl_run_id))
-        conn = sqlite3.connect(db_path)
         try:
-            placeholders = ",".join("?" * len(PARSE_FAILURES))
-            failed = conn.execute(
-                f"SELECT url, sha256 FROM documents WHERE parse_status IN ({placeholders})", PARSE_FAILURES)
-            return len(fetched & {tuple(row) for row in failed})
+            return len(set(fetch_log.new_content(crawl_run_id)) & lookups.unread_documents(db_path))
         except sqlite3.Error as error:
             log.warning("cannot count parse failures: %s", error)
             return 0
-        finally:
-            conn.close()
 
     def _start_urls(self, site_id: str) -> list[str]:
         """The registry start URLs of a site."""

@@ -3,11 +3,14 @@ the spider: a Hanweb/大汉 column paged by POST to dataproxy.jsp, a 政务公�
 a numbered pager, a 301 from its old address and downfile.jsp attachments, a TRS column in GBK whose
 charset is only in <meta http-equiv> and whose pager is a script. It shares no code with harvester.
 
-The server keeps every request's arrival time on its own clock (``arrivals``).
+The server keeps every request's arrival time on its own clock (``arrivals``) and the status of
+every answer (``answers``). Pages answered to a GET carry an ETag and Last-Modified and are answered
+304 to a request that names them (a static server's behaviour); dataproxy.jsp answers carry none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+import yaml
+
+LAST_MODIFIED = "Mon, 15 Jan 2024 08:00:00 GMT"
 PDF = (Path(__file__).parents[2] / "harvester/portal/seeds/002_7f2f36b97c6d827f/002_7f2f36b97c6d827f.pdf").read_bytes()
 EMPTY_DATASTORE = b"<datastore><nextgroup></nextgroup><recordset></recordset></datastore>"
 
@@ -52,7 +58,9 @@ class RealCms:
         self.reports: list[str] = []  # absolute URLs the crawl must archive
         self.decoys: list[str] = []  # absolute URLs it must never request
         self.related: dict[str, str] = {}  # absolute URL of an interpretation (图解) -> its report's
-        self.holds: dict[str, tuple[str, threading.Event]] = {}  # path -> (path it waits for, arrived)
+        self.holds: dict[str, threading.Event] = {}  # path (with query) -> set when it may be answered
+        self.watches: dict[str, threading.Event] = {}  # path -> set when a request for it arrives
+        self.answers: list[tuple[str, str, int]] = []  # (method, path with query, status) in answer order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
@@ -67,15 +75,19 @@ class RealCms:
     def absolute(self, path: str) -> str:
         return self.url + path
 
+    def hold(self, path: str) -> threading.Event:
+        """Answer a GET of `path` (with its query) only once the returned event is set."""
+        return self.holds.setdefault(path, threading.Event())
+
     def hold_until(self, path: str, other: str) -> None:
         """Answer a GET of `path` (with its query) only once a request for the path `other` has arrived."""
-        self.holds[path] = (other, threading.Event())
+        self.watches[other] = self.hold(path)
 
     def _arrived(self, arrival: Arrival) -> None:
         self.arrivals.append(arrival)
-        for other, event in self.holds.values():
-            if urlsplit(arrival.path).path == other:
-                event.set()
+        watched = self.watches.get(urlsplit(arrival.path).path)
+        if watched is not None:
+            watched.set()
 
     def requested(self, path: str, method: str = "GET") -> list[Arrival]:
         """Arrivals of `path` (with its query) by `method`."""
@@ -105,10 +117,21 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             cms._arrived(Arrival(time.monotonic(), "GET", self.path, ""))
             if self.path in cms.holds:
-                cms.holds[self.path][1].wait(timeout=120)
+                cms.holds[self.path].wait(timeout=120)
             parts = urlsplit(self.path)
             answer = cms.pages.get(parts.path)
-            self._send(answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path))
+            served = answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path)
+            if served is not None and served.status == 200:
+                served = self._conditional(served)
+            self._send(served)
+
+        def _conditional(self, served: Served) -> Served:
+            """The page with its validators, or a 304 when the request names its current ETag."""
+            etag = '"' + hashlib.sha256(served.body).hexdigest()[:16] + '"'
+            validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+            if self.headers.get("If-None-Match") == etag:
+                return Served(b"", served.content_type, 304, validators)
+            return Served(served.body, served.content_type, served.status, {**served.headers, **validators})
 
         def do_POST(self) -> None:
             at = time.monotonic()
@@ -121,6 +144,7 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, served: Served | None) -> None:
             served = served or Served("<html><body>404 Not Found</body></html>".encode(), status=404)
+            cms.answers.append((self.command, self.path, served.status))
             self.send_response(served.status)
             self.send_header("Content-Type", served.content_type)
             self.send_header("Content-Length", str(len(served.body)))
@@ -302,3 +326,15 @@ def home_pages(cms: RealCms) -> dict[str, tuple[str, set[str]]]:
     return {"hanweb": (cms.absolute("/hw/index.html"), {cms.columns["hanweb"]}),
             "platform": (cms.absolute("/gk/index.shtml"), {cms.columns["platform"]}),
             "trs": (cms.absolute("/trshome/index.html"), trs_columns)}
+
+
+# --- the replica as a registry: one site per column -----------------------------------------------------
+
+def registry_file(cms: RealCms, path: Path) -> Path:
+    """Write a registry (harvester/registry.py schema) naming each of `cms.columns` as a site; returns `path`."""
+    sites = [{"id": family, "agency": "某市科学技术局", "region": {"province": "某省", "city": "某市", "county": None},
+              "level": "department-of-city", "portal": cms.url + "/", "render": "http", "cms": "unknown",
+              "columns": [{"url": url, "evidence": "seen", "source": "tests/crawl/real_cms.py"}]}
+             for family, url in cms.columns.items()]
+    path.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
+    return path

@@ -12,7 +12,7 @@ from pathlib import Path
 from held import held_column, wait_for
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, start_crawl, summarise
-from harvester.operate.lock import pid_alive
+from harvester.processes import pid_alive
 
 
 def children(pid: int) -> list[int]:

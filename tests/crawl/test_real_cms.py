@@ -170,14 +170,17 @@ def gaps_between_arrivals(server: RealCms) -> list[float]:
     return [later - earlier for earlier, later in zip(times, times[1:])]
 
 
-def test_robots_crawl_delay_is_a_lower_bound_on_every_gap(tmp_path: Path) -> None:
+def test_robots_crawl_delay_is_a_lower_bound_on_every_gap_of_a_crawl_and_its_recrawl(tmp_path: Path) -> None:
     server = RealCms(robots=CRAWL_DELAY_1).start()
     column = trs_column(server, pages=2)
     try:
-        summary = crawl(url=column, archive=tmp_path, settings=LOOPBACK_SETTINGS, timeout=120)
+        first = crawl(url=column, archive=tmp_path, settings=LOOPBACK_SETTINGS, timeout=120)
+        # the recrawl's robots.txt is asked conditionally and answered 304: its delay still holds
+        again = crawl(url=column, archive=tmp_path, settings=LOOPBACK_SETTINGS, timeout=120)
     finally:
         server.stop()
-    assert summary["status"] == "finished", summary
+    assert first["status"] == again["status"] == "finished", (first, again)
+    assert ("GET", "/robots.txt", 304) in server.answers
     assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S
 
 

@@ -127,3 +127,18 @@ def test_a_paragraph_cut_by_a_page_break_is_one_paragraph(folder: Path) -> None:
     assert at_breaks
     cut = [(a[-20:], b[:20]) for a, b in at_breaks if not a.endswith(("。", "：", "；", "！", "？"))]
     assert cut == []
+
+
+@pytest.mark.parametrize("folder", real_reports(), ids=lambda p: p.name)
+def test_both_readings_agree_on_two_column_tables_and_under_letter_spaced_headers(
+        folder: Path) -> None:
+    """The second reading (words placed without rules) reads table 2's two-column sub-tables,
+    whose header sits a padded row above their one value row, and table 3's first rows under
+    the letter-spaced "商 业 企 / 业" headers, so those cells are read twice and verified."""
+    status = parse(folder).cell_status
+    table2 = [key for key in status if key.startswith("active.")]
+    first_rows = [key for key in status if key.startswith(("apply.", "result.granted."))]
+    assert table2 and first_rows
+    assert {key: status[key] for key in table2 + first_rows if status[key] != "verified"} == {}
+    verified = sum(value == "verified" for value in status.values())
+    assert verified >= 0.95 * len(truth(folder)["cells"])

@@ -254,6 +254,21 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the log. A WAL log whose folder this process cannot write
+    (no -shm can be made there) is read as immutable, which is exact while no -wal file holds
+    transactions the main file has not taken in yet."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if Path(f"{path}-wal").exists():
+            raise
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+
+
 class FetchLog:
     """A connection to archive.db; create one per process (or thread)."""
 
@@ -261,7 +276,7 @@ class FetchLog:
         """Open (creating or migrating) the log at `path`; `read_only` opens an existing one as it is."""
         self.path = Path(path)
         if read_only:
-            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self.conn = _connect_read_only(self.path)
             self.conn.row_factory = sqlite3.Row
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -431,15 +446,27 @@ class FetchLog:
         """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
         return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
 
-    def latest(self, final_url: str) -> Validators | None:
-        """The validators and sha256 of the URL's current archived content, if any."""
+    def known_redirects(self) -> dict[str, tuple[str, list[str]]]:
+        """URL asked for -> (final URL, earlier hops) of its latest fetch that arrived, for every URL
+        whose latest arrival came through redirects (a recrawl asks the final URL directly)."""
+        placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
+        # SQLite takes the bare columns from the row holding max(fetched_at): each URL's latest arrival.
+        rows = self.conn.execute(
+            f"SELECT url, final_url, redirects, max(fetched_at) FROM fetches WHERE outcome IN ({placeholders})"
+            " GROUP BY url", CONTENT_OUTCOMES)
+        return {url: (final_url, json.loads(redirects)) for url, final_url, redirects, _ in rows
+                if final_url and final_url != url and redirects != "[]"}
+
+    def latest(self, final_url: str, referer: str | None = None) -> Validators | None:
+        """The validators and sha256 of the URL's current archived content, if any; with `referer`, as
+        fetched from that page (a list batch several columns POST to one URL: Hanweb dataproxy.jsp)."""
         placeholders = ",".join("?" * len(CONTENT_OUTCOMES))
         row = self.conn.execute(
             "SELECT etag, last_modified, sha256, fetched_at, content_type, headers FROM fetches"
-            f" WHERE final_url=? AND outcome IN ({placeholders})"
+            f" WHERE final_url=? AND outcome IN ({placeholders})" + (" AND referer=?" if referer else "")
             # By time, not id: rows merged from another machine get new, higher ids.
-            " ORDER BY fetched_at DESC, id DESC LIMIT 1",
-            (final_url, *CONTENT_OUTCOMES),
+            + " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (final_url, *CONTENT_OUTCOMES, *([referer] if referer else [])),
         ).fetchone()
         if row is None:
             return None

@@ -6,6 +6,8 @@ keywords all appear wins, so specific rules come before generic ones.
 
 from __future__ import annotations
 
+import re
+
 # Table 3 rows. A group ("（三）不予公开") may share a row with its first item, so the
 # item's own words are matched, never the group's.
 TABLE3_ROW_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -85,11 +87,18 @@ def is_table3_header(label: str) -> bool:
     return any(word in label for word in TABLE3_HEADER_WORDS)
 
 
+TABLE3_GROUPS = (("denied", "三", "不予公开"), ("unable", "四", "无法提供"),
+                 ("not_processed", "五", "不予处理"), ("other", "六", "其他处理"))
+"""Table 3's result groups: key, the numeral both templates print them under, their name."""
+GROUP_NUMERAL = re.compile(r"^[（(]([一二三四五六七])[）)]")
+
+
 def table3_group(label: str) -> str | None:
-    """The result group a row opens, if its label names one."""
-    for group, word in (("denied", "不予公开"), ("unable", "无法提供"),
-                        ("not_processed", "不予处理"), ("other", "其他处理")):
-        if word in label:
+    """The result group a row opens, if its label names one: by its name, or by its numeral
+    when a narrow cell cut the name ("（六）其" | "他处理")."""
+    numeral = GROUP_NUMERAL.match(label)
+    for group, number, word in TABLE3_GROUPS:
+        if word in label or (numeral and numeral.group(1) == number):
             return group
     return None
 

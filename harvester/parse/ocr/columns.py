@@ -11,15 +11,17 @@ MIN_ROWS = 2
 COLUMN_GAP = 0.8  # gap between runs, in line heights: Chinese runs have none inside them
 # Lines of one table sit this close (in line heights); a paragraph or heading keeps more space.
 LINE_GAP = 0.6
+HEADER_GAP = 2.0  # a header line aligned on a table's columns may sit this far above it
 
 Band = tuple[int, int]  # x-interval of a column
 
 
 def is_table_line(line: list[Piece]) -> bool:
-    """True when a text line breaks into MIN_COLUMNS runs separated by wide gaps."""
+    """True when a text line breaks into MIN_COLUMNS runs separated by wide gaps, or into a
+    label and a value far right of it (a two-column table: "行政许可    447228")."""
     runs = 1 + sum(1 for a, b in zip(line, line[1:])
                    if b.box[0] - a.box[2] > COLUMN_GAP * height(line))
-    return runs >= MIN_COLUMNS
+    return runs >= MIN_COLUMNS or (runs == 2 and is_value(line[-1]))
 
 
 def is_value(piece: Piece) -> bool:
@@ -77,6 +79,21 @@ def _close(upper: list[Piece], lower: list[Piece]) -> bool:
     return top(lower) - bottom(upper) <= LINE_GAP * height(upper)
 
 
+def _heads_columns(line: list[Piece], table: list[list[Piece]]) -> bool:
+    """True for the header line of a ruled table's text: each of its pieces starts or is
+    centred where a piece of the table's first line is, and it sits within HEADER_GAP line
+    heights above it (a ruled table pads its rows, so its header is not close)."""
+    first = table[0]
+    tolerance = height(line) / 4
+
+    def aligned(piece: Piece) -> bool:
+        return any(abs(piece.box[0] - p.box[0]) <= tolerance
+                   or abs(piece.box[0] + piece.box[2] - p.box[0] - p.box[2]) <= 2 * tolerance
+                   for p in first)
+    return (top(first) - bottom(line) <= HEADER_GAP * height(line)
+            and len(line) > 1 and all(aligned(piece) for piece in line))
+
+
 def _within(line: list[Piece], table: list[list[Piece]]) -> bool:
     """True when the line starts right of the table's left edge and ends left of its right edge."""
     left, right = min(p.box[0] for row in table for p in row), max(p.box[2] for row in table for p in row)
@@ -123,8 +140,8 @@ def table_runs(lines: list[list[Piece]]) -> list[tuple[bool, list[list[Piece]]]]
             last[1].append(line)
         elif is_table_line(line):
             table = [line]
-            while last and not last[0] and last[1] and _close(last[1][-1], table[0]) \
-                    and _fits(last[1][-1], table):
+            while last and not last[0] and last[1] and _fits(last[1][-1], table) and (
+                    _close(last[1][-1], table[0]) or _heads_columns(last[1][-1], table)):
                 table.insert(0, last[1].pop())
             if last and not last[1]:
                 runs.pop()

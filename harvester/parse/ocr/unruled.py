@@ -147,9 +147,19 @@ def group_rows(lines: list[Line]) -> list[list[Line]]:
     return rows
 
 
-def _value_bands(bands: list[Band], start: float | None) -> set[int]:
-    """Columns right of the labels (a column left blank in every row is still a column)."""
-    return {i for i, (x0, x1) in enumerate(bands) if start is not None and (x0 + x1) / 2 >= start}
+def _value_bands(bands: list[Band], start: float | None, lines: list[Line]) -> set[int]:
+    """Columns right of the labels (a column left blank in every row is still a column). A
+    band holding no value under one header piece with a band that does is a piece of that
+    column's header (the second line "业" of a letter-spaced "商业企/业"), not a column."""
+    right = {i for i, (x0, x1) in enumerate(bands) if start is not None and (x0 + x1) / 2 >= start}
+    pieces = [p for line in lines for p in line]
+    holding = {column_of(p, bands) for p in pieces if is_value(p)}
+    shadowed: set[int] = set()
+    for piece in pieces:
+        under = {i for i, (x0, x1) in enumerate(bands) if piece.box[0] < x1 and piece.box[2] > x0}
+        if not is_value(piece) and under & holding:
+            shadowed |= under - holding
+    return right - shadowed
 
 
 def _cells(row: list[Line], r: int, bands: list[Band], blanks: set[int], page: int,
@@ -179,7 +189,7 @@ def _is_data(row: list[Line], start: float | None) -> bool:
 def unruled_table(lines: list[Line], page: int, unit: float) -> Table:
     """A Table from the lines of one unruled table; a piece's column is the band nearest it."""
     bands, start = column_bands(lines), value_start(lines)
-    value_columns = _value_bands(bands, start)
+    value_columns = _value_bands(bands, start, lines)
     rows = []
     for r, row in enumerate(group_rows(lines)):
         rows.append(_cells(row, r, bands, value_columns if _is_data(row, start) else set(),
