@@ -5,7 +5,8 @@
 Two job sets, each run with every worker count on a fresh scheduler and an empty OCR cache:
 text documents (every seed's HTML, DOCX and PDF, `--copies` times with a distinct trailing byte
 so each copy is a file of its own) and scanned reports (`--scans` image-only PDFs, every page
-OCR'd). Times are from the first job submitted to the last result back at the load (workers
+OCR'd; a document is one job, its pages read one after another on one worker, so OCR scales
+across documents: give at least as many scans as workers). Times are from the first job submitted to the last result back at the load (workers
 already up, models loaded per OCR'd document as in `harvester load`). Ends with the workers a
 national backfill (700,000 reports, 420,000 OCR pages) needs to finish in a day at the measured
 rates. The load average is printed: other work on the machine slows every figure.
@@ -36,7 +37,8 @@ DAY_S = 86_400
 
 def text_documents(copies: int) -> list[bytes]:
     """Every seed's text carriers, each copy made distinct by trailing bytes its parser ignores."""
-    files = sorted(p for suffix in TEXT_SUFFIXES for p in REPORTS.glob(f"*/*[0-9a-f]{suffix}"))
+    files = [seed / f"{seed.name}{suffix}" for seed in sorted(REPORTS.iterdir()) if seed.is_dir()
+             for suffix in TEXT_SUFFIXES]
     trailers = {".html": b"\n<!-- copy %d -->\n", ".pdf": b"\n%% copy %d\n"}
     return [_docx_copy(path.read_bytes(), n) if path.suffix == ".docx" else path.read_bytes() + trailers[path.suffix] % n
             for n in range(copies) for path in files]
@@ -91,13 +93,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="1,2,4", help="worker counts to try")
     parser.add_argument("--copies", type=int, default=3, help="copies of the text documents")
-    parser.add_argument("--scans", type=int, default=2, help="scanned reports to OCR")
+    parser.add_argument("--scans", type=int, default=4,
+                        help="scanned reports to OCR (one job each: at least as many as workers, or some idle)")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     texts, scanned = text_documents(args.copies), scans(args.scans)
     ocr_pages = sum(pages(data) for data in scanned)
     print(f"{len(texts)} text documents, {len(scanned)} scans ({ocr_pages} OCR pages); {os.cpu_count()} cores,"
-          f" load average {os.getloadavg()[0]:.1f} at start")
+          f" load average {os.getloadavg()[0]:.1f} at start", flush=True)
     print(f"{'workers':>7}{'docs/s':>9}{'scaling':>9}{'OCR pages/s':>13}{'scaling':>9}{'failed':>8}")
     rates = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -108,7 +111,7 @@ def main() -> None:
             docs, ocr = rates[processes]
             first_docs, first_ocr = rates[counts[0]]
             print(f"{processes:>7}{docs:>9.2f}{docs / first_docs:>8.2f}x{ocr:>13.3f}{ocr / first_ocr:>8.2f}x"
-                  f"{text_failed + ocr_failed:>8}")
+                  f"{text_failed + ocr_failed:>8}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f} at end")
     docs, ocr = rates[counts[0]]
     per_worker = (BACKFILL_REPORTS / (docs / counts[0]) + BACKFILL_OCR_PAGES / (ocr / counts[0])) / DAY_S

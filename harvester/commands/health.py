@@ -27,7 +27,7 @@ def command(archive: Path, n_alerts: int, strict: bool) -> None:
 
     Example: harvester health --archive /data/harvester --strict
     """
-    log = open_log(archive)
+    log = open_log(archive, read_only=True)
     try:
         rows = operating.latest_health(log)
         recent = operating.recent_alerts(log, n_alerts)

@@ -125,7 +125,7 @@ def status(archive: Path, registry_path: str | None, portal: str | None, config_
         calendar = load_calendar(config_path)
     except (RegistryError, CalendarError) as error:
         raise click.ClickException(str(error)) from error
-    log = open_log(archive)
+    log = open_log(archive, read_only=True)
     try:
         holder = RunLock(log, utc_clock, calendar.lock_stale_after).holder()
         click.echo(f"lock: {holder.run_id} (pid {holder.pid} on {holder.host}, heartbeat {holder.heartbeat})"

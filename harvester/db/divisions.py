@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from harvester.db import build
+from harvester.db import build
 from harvester.divisions import Division, gazetteer
 from harvester.divisions.levels import government_name
 
@@ -36,6 +37,6 @@ def write(db: sqlite_utils.Database, aliases: list[dict[str, Any]]) -> None:
         db[table].drop(ignore=True)
         db[table].create(columns, pk=pk)
         db[table].insert_all(rows)
-    for columns in (["level"], ["province"], ["parent"], ["name"]):
-        db["divisions"].create_index(columns)
+    build.index(db, "divisions")  # its facets' indexes (harvester.db.build.INDEXES)
+    db["divisions"].create_index(["parent"])
     build.index(db, "divisions")  # the indexes and facet counts of its facets

@@ -28,6 +28,6 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def open_log(root: Path) -> FetchLog:
-    """The archive's fetch log, which holds the operate tables."""
-    return FetchLog(Layout(root).fetch_log)
+def open_log(root: Path, read_only: bool = False) -> FetchLog:
+    """The archive's fetch log, which holds the operate tables; `read_only` for commands that only look."""
+    return FetchLog(Layout(root).fetch_log, read_only=read_only)

@@ -10,7 +10,7 @@ from harvester.registry import Site
 
 
 def registry_problems(sites: list[Site]) -> list[str]:
-    """One line per registry site whose division is unknown or abolished."""
+    """One line per registry site whose division is unknown, abolished or not the one its region names."""
     problems = []
     for site in sites:
         division = site.division_unit()
@@ -19,6 +19,10 @@ def registry_problems(sites: list[Site]) -> list[str]:
         elif division.valid_to:
             problems.append(f"site {site.id}: division {division.code} {division.name} was abolished in "
                             f"{division.valid_to} (successor {division.successor})")
+        elif (named := gazetteer().of_region(site.region.province, site.region.city, site.region.county)) \
+                not in (None, division):
+            problems.append(f"site {site.id}: region names {named.code} {named.name}, division is {division.code} "
+                            f"{division.name}")
     return problems
 
 

@@ -254,6 +254,21 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the log. A WAL log whose folder this process cannot write
+    (no -shm can be made there) is read as immutable, which is exact while no -wal file holds
+    transactions the main file has not taken in yet."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if Path(f"{path}-wal").exists():
+            raise
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+
+
 class FetchLog:
     """A connection to archive.db; create one per process (or thread)."""
 
@@ -261,7 +276,7 @@ class FetchLog:
         """Open (creating or migrating) the log at `path`; `read_only` opens an existing one as it is."""
         self.path = Path(path)
         if read_only:
-            self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self.conn = _connect_read_only(self.path)
             self.conn.row_factory = sqlite3.Row
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
