@@ -5,7 +5,8 @@ A request may go only to the site (registrable domain and port, `links.same_site
 URL: ``meta["harvester"]["scope"]`` when the spider declares one (the discovery spider names the
 report column), else the first URL of its redirect chain. A hop that leaves it is never sent:
 ``OffScope`` is raised before robots.txt is asked (so not even the other host's robots.txt is
-fetched), and the archive logs it as an ``error`` naming the target.
+fetched), and the archive logs it as an ``error`` naming the target. What Chromium requests by itself
+while it renders a page is bounded the same way by harvester/crawl/browser_scope.py.
 
 Enable in harvester/crawl/settings.py, before RobotsTxtMiddleware (100)::
 

@@ -79,8 +79,10 @@ def crash_of(result: ParseResult) -> tuple[str, Limits] | None:
 
 def worth_retrying(cached: ParseResult, limits: Limits, retry_failed: bool = False) -> bool:
     """Whether a cached result should be parsed again under `limits`: any failure when `retry_failed`,
-    else a crash whose own limit (memory for a kill, time for an overrun) differs from this one."""
-    if cached.kind == "error" and (retry_failed or cached.errors[:1] and cached.errors[0].startswith(ARCHIVE_FAULT)):
+    else a failure of the archive (never a verdict on the file), or a crash whose own limit (memory
+    for a kill, time for an overrun) differs from this one."""
+    faulted = cached.errors[:1] != [] and cached.errors[0].startswith(ARCHIVE_FAULT)
+    if cached.kind == "error" and (retry_failed or faulted):
         return True
     crash = crash_of(cached)
     if crash is None:

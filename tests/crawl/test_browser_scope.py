@@ -19,7 +19,7 @@ from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 TITLE = "2023年度政府信息公开工作年度报告"
 COLUMN = "/col/"
 CRAWL_DELAY = 0.5
-PICTURES = [f"/col/pic{n}.png" for n in range(4)]
+PICTURES = [f"/col/pic{n}.png" for n in range(5)]
 
 
 def pages(trap: str) -> dict[str, str]:
@@ -140,6 +140,7 @@ def test_the_browser_waits_for_the_crawl_delay_between_its_own_requests(crawled)
     _, _, _, _, portal_seen = crawled
     arrivals = sorted(at for path, at in portal_seen if path in PICTURES)
     assert len(arrivals) == len(PICTURES)
-    # On the server's clock, over the whole series (without the gate: 0.01 s for all four): one request
-    # read late on a loaded machine lengthens one gap and shortens the next, not the series.
-    assert arrivals[-1] - arrivals[0] >= (len(arrivals) - 1) * CRAWL_DELAY - 0.2, arrivals
+    # On the server's clock, over the whole series (without the gate: 0.01 s for all five): a request
+    # read late on a loaded machine lengthens one gap and shortens the next; only a late first (or
+    # early last) read shortens the series, and by less than a delay (0.26 s seen under load).
+    assert arrivals[-1] - arrivals[0] >= (len(arrivals) - 2) * CRAWL_DELAY, arrivals
