@@ -27,7 +27,8 @@ class NotMarkup(ValueError):
 def parse_document(data: bytes) -> lxml.etree._Element:
     """The page's element tree, decoded by the shared charset detection."""
     # lxml refuses str input that still carries an encoding declaration; we decoded already.
-    text = XML_DECLARATION.sub("", decode(data), count=1)
+    # A browser skips stray NUL bytes; lxml refuses a string that holds one.
+    text = XML_DECLARATION.sub("", decode(data), count=1).replace("\x00", "")
     if not text.strip():
         raise NotMarkup("empty HTML page")
     try:

@@ -51,6 +51,7 @@ def sniff(data: bytes) -> str:
     if data.startswith(IMAGE_MAGIC) or data[8:12] == b"WEBP":
         return "image"
     head, _ = detect(data[:SNIFF_BYTES])
+    head = head.replace("\x00", "")  # stray NULs: a browser skips them, so does the reader
     if not _looks_like_text(head):
         return "binary"
     return "html" if MARKUP.search(head) else "text"

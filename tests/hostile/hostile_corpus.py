@@ -4,7 +4,8 @@ real seed files with the tools that write such files (pikepdf, zipfile, Pillow, 
 
 `hostile_files()` -> [(url, bytes, expectation)]; the URL's name says what it is. The expectation is
 a substring of the error the load must record, or WHOLE (a lie the parser sees through: the seed's
-report, read exactly) or PART (a cut the parser reads up to the cut: only values the seed prints).
+report, read exactly) or PART (a cut the parser reads up to the cut: only values the seed prints,
+and the record says the page was cut short).
 Bounded sizes (an 8 MB table, a million text operators) are tests/parse/test_hostile_sizes.py's.
 """
 
@@ -126,7 +127,7 @@ def htmls() -> Iterator[tuple[str, bytes, str]]:
     for charset in ("undefined", "idna", "punycode"):  # the news page, declaring what cannot decode it
         yield f"charset-{charset}.html", declared_page(charset), "not an annual report"
     yield "charset-lie.html", good.decode("utf-8").encode("gb18030").replace(b"utf-8", b"utf-16"), WHOLE
-    yield "nul.html", good.replace(b"<td", b"\x00<td"), "binary content"  # a browser would show it
+    yield "nul.html", good.replace(b"<td", b"\x00<td"), WHOLE  # a browser shows it, NULs skipped
     yield "cut.html", good[: len(good) // 3], PART
     yield "laughs.html", LAUGHS.replace(b"w:document", b"html"), "not an annual report"
 

@@ -145,11 +145,25 @@ def parse_document(data: bytes) -> lxml.etree._Element:
         raise UnreadableFile(str(error)) from error
 
 
+CUT_SHORT = "HTML page cut short: a table is left open and the page never ends (no </html>)"
+TABLE_OPEN, TABLE_CLOSE, PAGE_END = (re.compile(p, re.I) for p in (rb"<table\b", rb"</table\s*>",
+                                                                    rb"</html\s*>"))
+
+
+def _cut_short(data: bytes) -> bool:
+    """True when the bytes stop inside a table of a page that never ends: what a broken
+    download leaves (a whole page closes its tables, and most close </html>)."""
+    return (not PAGE_END.search(data)
+            and len(TABLE_OPEN.findall(data)) > len(TABLE_CLOSE.findall(data)))
+
+
 def extract(data: bytes) -> Extract:
     """Read an HTML page into paragraphs and tables (method "markup"); past MAX_HTML_BYTES only the
     beginning is read, and the extract says so."""
     errors = [f"HTML page of {len(data)} bytes: only its first {MAX_HTML_BYTES} bytes were read"
               ] if len(data) > MAX_HTML_BYTES else []
+    if len(data) <= MAX_HTML_BYTES and _cut_short(data):
+        errors.append(CUT_SHORT)
     root = parse_document(data[:MAX_HTML_BYTES])
     walker = _Walker()
     body = root.find("body")

@@ -1,0 +1,41 @@
+"""HTML pages as bad luck serves them: stray NUL bytes (a browser shows the page), and a page
+cut short (read up to the cut, and the result says it was cut)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvester.parse import parse_bytes
+
+REPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
+SEEDS = sorted(p for p in REPORTS.iterdir() if (p / f"{p.name}.html").is_file())
+
+
+def seed_page(seed: Path) -> bytes:
+    return (seed / f"{seed.name}.html").read_bytes()
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2], ids=lambda p: p.name)
+def test_a_page_laced_with_nul_bytes_reads_as_the_clean_page(seed: Path) -> None:
+    clean = parse_bytes(seed_page(seed), "clean.html")
+    laced = parse_bytes(seed_page(seed).replace(b"<td", b"\x00<td"), "laced.html")
+    assert clean.kind == "report" and len(clean.facts) > 100
+    assert (laced.kind, laced.facts, laced.agency, laced.year) == (
+        clean.kind, clean.facts, clean.agency, clean.year)
+
+
+@pytest.mark.parametrize("share", [0.4, 0.6])
+def test_a_page_cut_short_says_so_and_keeps_only_printed_values(share: float) -> None:
+    page = seed_page(SEEDS[0])
+    clean = parse_bytes(page, "clean.html")
+    cut = parse_bytes(page[: int(len(page) * share)], "cut.html")
+    assert any("cut short" in error for error in cut.errors), cut.errors
+    assert cut.facts and len(cut.facts) < len(clean.facts)
+    assert {k: v for k, v in cut.facts.items() if clean.facts.get(k) != v} == {}
+
+
+def test_a_whole_page_is_not_called_cut() -> None:
+    result = parse_bytes(seed_page(SEEDS[0]), "whole.html")
+    assert result.facts and not any("cut short" in error for error in result.errors)
