@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from harvester.archive.fetchlog import FetchLog
+from harvester.config import Layout
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.portal import start_portal
 
@@ -58,8 +59,11 @@ def children_cpu() -> float:
 
 def bare_scrapy(archive: Path, concurrency: int) -> tuple[int, float]:
     """(pages, CPU seconds) of bare Scrapy fetching the URLs the archive's crawl fetched."""
-    with sqlite3.connect(archive / "archive.db") as db:
-        urls = [url for (url,) in db.execute("SELECT DISTINCT url FROM fetches")]
+    log = FetchLog(Layout(archive).fetch_log, read_only=True)
+    try:
+        urls = log.fetched_urls()
+    finally:
+        log.close()
     with tempfile.TemporaryDirectory() as spare:
         listed = Path(spare) / "urls.txt"
         listed.write_text("\n".join(urls))

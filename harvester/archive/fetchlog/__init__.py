@@ -446,6 +446,10 @@ class FetchLog:
         """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
         return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
 
+    def fetched_urls(self) -> list[str]:
+        """Every URL the log has a row for, once each (what a baseline crawler is asked to fetch)."""
+        return [url for (url,) in self.conn.execute("SELECT DISTINCT url FROM fetches ORDER BY url")]
+
     def known_redirects(self) -> dict[str, tuple[str, list[str]]]:
         """URL asked for -> (final URL, earlier hops) of its latest fetch that arrived, for every URL
         whose latest arrival came through redirects (a recrawl asks the final URL directly)."""
