@@ -31,7 +31,7 @@ def _row_profile_score(ink: np.ndarray, angle: float) -> float:
     h, w = ink.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     rotated = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    rows = rotated.sum(axis=1, dtype=np.float64)
+    rows = cv2.reduce(rotated, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel().astype(np.float64)
     return float(np.sum(np.diff(rows) ** 2))
 
 
