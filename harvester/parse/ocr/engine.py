@@ -17,7 +17,7 @@ import numpy as np
 
 from harvester.parse.ocr.geometry import Box
 
-ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-width-8-batch-8/det-800-inked"
+ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-width-8-batch-8/det-800"
 """Changes whenever recognition output can change; part of the page cache key."""
 
 
@@ -30,13 +30,6 @@ class Piece:
     confidence: float
 
 
-# Detection sees the page scaled so its long side is this many px (its cost grows with the
-# pixels: 1280 took 1.8 CPU s a page; 720 missed the lone stroke 一 of a label on crisp renders,
-# a whole row of facts lost), and only the inked area of it with DET_MARGIN_PX of paper around:
-# the blank margins of a page (~40 % of an A4 page) cost as much as text to detect.
-DET_LONG_SIDE = 800
-DET_MARGIN_PX = 16
-INK_LEVEL = 200  # darker than this is ink (light grey print included), for the inked area
 REC_HEIGHT = 48  # the recogniser's input height (fixed by the model)
 # Recognition cost grows with the padded width of a batch: crops are batched with others of
 # the same width rounded up to WIDTH_STEP px, so no crop is padded to a longer neighbour's width.
@@ -54,10 +47,12 @@ def _rapidocr(threads: int):
         "Global.log_level": "error",
         # Pages are deskewed beforehand; the 0/180 degree classifier only costs time.
         "Global.use_cls": False,
-        # detect() scales the page itself; recognition crops the full page.
+        # Detection runs on the page scaled to <= 800 px (its cost grows with the pixels: 1280 took
+        # 1.8 CPU s a page, 800 ~0.55 s; 720 missed the lone stroke 一 of a label on crisp
+        # renders, a whole row of facts lost); recognition crops the full page.
         "Global.max_side_len": 4000,
         "Det.limit_type": "max",
-        "Det.limit_side_len": DET_LONG_SIDE,
+        "Det.limit_side_len": 800,
         # At that scale a lone "3" in a table scores ~0.4; 0.3 keeps it, rec drops empty boxes.
         "Det.box_thresh": 0.3,
         # Most crops are single cells ("0", "12"); the default 320 px minimum width pads
@@ -72,31 +67,15 @@ def _rapidocr(threads: int):
     })
 
 
-def _inked_area(gray: np.ndarray, margin: int) -> Box | None:
-    """The box around every ink pixel of the page, widened by `margin` px (None: no ink)."""
-    points = cv2.findNonZero((gray < INK_LEVEL).astype(np.uint8))
-    if points is None:
-        return None
-    x, y, w, h = cv2.boundingRect(points)
-    return (max(x - margin, 0), max(y - margin, 0), min(x + w + margin, gray.shape[1]),
-            min(y + h + margin, gray.shape[0]))
-
-
 def detect(rgb: np.ndarray, threads: int) -> list[Box]:
-    """Axis-aligned boxes of text lines found on an (upright) page, in page pixels."""
-    scale = min(1.0, DET_LONG_SIDE / max(rgb.shape[:2]))
-    area = _inked_area(rgb[:, :, 0], math.ceil(DET_MARGIN_PX / scale))
-    if area is None:
-        return []
-    x0, y0, x1, y1 = area
-    small = cv2.resize(rgb[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
-    result = _rapidocr(threads)(small, use_det=True, use_cls=False, use_rec=False)
+    """Axis-aligned boxes of text lines found on an (upright) page."""
+    result = _rapidocr(threads)(rgb, use_det=True, use_cls=False, use_rec=False)
     boxes = getattr(result, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return []
     out = []
     for quad in boxes:
-        xs, ys = quad[:, 0] / scale + x0, quad[:, 1] / scale + y0
+        xs, ys = quad[:, 0], quad[:, 1]
         out.append((int(xs.min()), int(ys.min()), int(np.ceil(xs.max())), int(np.ceil(ys.max()))))
     return out
 
