@@ -113,7 +113,7 @@ def test_anchors_resolve_join_lines_and_skip_javascript(saved_page) -> None:
 
 def test_a_link_text_cut_short_is_read_from_its_title() -> None:
     def text_of(html: str) -> str:
-        return label(Selector(text=html).css("a")[0])
+        return label(Selector(text=html).css("a")[0].root)
 
     full = "2024年度政府信息公开工作年度报告"
     assert text_of(f'<a href="x" title="{full}">2024年度政府信息公开...</a>') == full
