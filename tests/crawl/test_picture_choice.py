@@ -1,5 +1,5 @@
 """The crawl's picture rule reads a page's visible text as harvester.markup's `skipped` defines it, node by
-node, while finding the skipped nodes by one lxml query (asking `skipped` of every element in Python cost
+node, while finding the skipped nodes with lxml (asking `skipped` of every element in Python cost
 more than the crawl's own parse of the page)."""
 
 from __future__ import annotations
