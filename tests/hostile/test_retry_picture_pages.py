@@ -98,6 +98,8 @@ def test_a_lost_picture_is_a_recorded_failure_not_a_dead_load(
     root, page, _ = picture_archive
     [(picture_sha,)] = rows(root / "archive.db", "SELECT sha256 FROM fetches WHERE kind = 'page_image'"
                             " AND referer = ? ORDER BY url LIMIT 1", page)
+    with sqlite3.connect(root / "parse_cache.db") as cache:  # the page must be read again (a parser upgrade)
+        cache.execute("DELETE FROM parses WHERE sha256 = ?", (picture_page_key(root, page),))
     BlobStore(root).path(picture_sha).unlink()
     command = subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(root),
                               "--workers", "1"], capture_output=True, text=True, timeout=300)
