@@ -67,10 +67,13 @@ class NextLinkFamily(Family):
 
 class TrsFamily(Family):
     """TRS WCM: index.html, index_1.html ... written by createPageHTML(total, current, "index", "shtml"),
-    the total and current page given as numbers or as variables (var countPage = 5, currentPage = 0)."""
+    the total and current page given as numbers or as variables (var countPage = 5, currentPage = 0);
+    newer templates name the pager's element first and the record count last
+    (createPageHTML('page_div', 5, 0, 'xlist', 'shtml', 93))."""
 
     name = "trs"
-    _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+    _CALL = re.compile(r"createPageHTML\(\s*(?:[\"'][^\"']*[\"']\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,"
+                       r"\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
     _TOTAL = re.compile(r"countPage\s*=\s*(\d+)")
     _CURRENT = re.compile(r"currentPage\s*=\s*(\d+)")
     _PAGE_NUMBER = re.compile(r"_(\d+)\.\w+$")

@@ -28,6 +28,13 @@ from harvester.crawl.links import (
         "政府信息公开工作年度报告",
         "２０２３年年报",
         "2023年度报告（图片版）",
+        # agencies whose names hold words that also mark other pages (审计, 编制, 预算, 培训, 统计)
+        "淮安市审计局2023年政府信息公开工作年度报告",
+        "中共淮安市委机构编制委员会办公室2023年度政府信息公开工作年度报告",
+        "市预算编制中心2022年政府信息公开工作年度报告",
+        "XX县干部培训中心2021年度政府信息公开工作报告",
+        "XX市统计局政府信息公开工作年度报告（2023年）",
+        "XX区2023年政务公开工作年度报告",
     ],
 )
 def test_report_titles_are_recognised(title: str) -> None:
@@ -48,6 +55,13 @@ def test_report_titles_are_recognised(title: str) -> None:
         "2020年统计年报",
         "2020年部门决算",
         "",
+        # other yearly reports every agency publishes, and notices about the disclosure report
+        "XX市审计局2023年法治政府建设年度报告",
+        "2023年度安全生产工作年度报告",
+        "关于报送2023年度政府信息公开工作年度报告的函",
+        "全市2023年度政府信息公开工作年度报告发布情况的通报",
+        "关于开展2023年度企业年报工作的公告",
+        "2023年度政府信息公开工作年度报告第三方评估结果",
     ],
 )
 def test_other_titles_are_not_reports(title: str) -> None:
