@@ -68,21 +68,26 @@ def test_listener_killed_mid_batch_is_restarted_and_every_doc_read(pool) -> None
 
 
 @needs_listener
-def test_parallel_load_children_convert_on_a_pool_of_two_stopped_at_the_end(
+def test_parallel_load_children_convert_on_a_pool_of_two_each_restarted_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two parse workers convert at once on two listeners (a second slot is taken only while the
-    first is busy); both stop with the run and the pool's folder goes."""
+    first is busy); one killed is restarted in its slot while the other serves on; both stop
+    with the run and the pool's folder goes."""
     monkeypatch.delenv(POOL_ENV, raising=False)  # not the module's pool: a run's own
     store = BlobStore(tmp_path)
     shas = {store.put(path.read_bytes()): path for path in DOCS}
     with shared_listener(2) as run_pool:
         results = list(parse_archived(tmp_path, list(shas), workers=2))
-        started = listeners(run_pool)
-        assert len(starts(run_pool)) == len(started) == 2
-    assert len(results) == len(DOCS)
+        first, second = listeners(run_pool)
+        assert len(starts(run_pool)) == 2
+        os.killpg(first.pid, signal.SIGKILL)  # the first slot's LibreOffice dies between batches
+        results += parse_archived(tmp_path, list(shas), workers=2)
+        restarted, kept = listeners(run_pool)
+        assert kept == second and kept.alive() and restarted != first and len(starts(run_pool)) == 3
+    assert len(results) == 2 * len(DOCS)
     for result in results:
         assert_read_by_libreoffice(result, shas[result.path])
-    assert not [listener for listener in started if listener.alive()]
+    assert not [listener for listener in (restarted, kept) if listener.alive()]
     assert not run_pool.folder.exists() and POOL_ENV not in os.environ
 
 
