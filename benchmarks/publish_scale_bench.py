@@ -38,7 +38,7 @@ from datasette.utils import tilde_encode
 
 from harvester.config import Layout
 from harvester.db import facet_counts, search
-from harvester.db.build import create_schema
+from harvester.db.build import analyze, create_schema
 from harvester.db.datasette import METADATA
 from harvester.operate import coverage
 
@@ -96,6 +96,7 @@ def replicate(source: Path, target: Path, facts: int) -> int:
         conn.execute(COPY_SEARCH_INDEX)
     create_schema(db)  # indexes and facet counts, made as for a new database
     coverage.write(db, date.today())  # of every agency, as a load writes it
+    analyze(db)  # the planner's statistics, as a load leaves them
     assert _index_names(conn) == indexes, "the copy lacks indexes the original has"
     db.close()
     return copies

@@ -76,6 +76,9 @@ EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
 # Default RFPDupeFilter trusts JOBDIR's seen file, which outlives a kill -9 that loses the queue: ours
 # asks the fetch log what this run has done, so a resumed run always continues (crawl/resume.py).
 DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"
+# Default Scrapy's Scheduler reads JOBDIR's disk queue whatever state a kill -9 left its files in (an
+# empty one fails every push): ours reads it only when the crawl that wrote it closed it (crawl/resume.py).
+SCHEDULER = "harvester.crawl.resume.ArchiveScheduler"
 # Without it a re-run still loses nothing: the fetch log turns repeats into cheap conditional requests.
 
 # --- browser rendering (only for requests with meta playwright=True) ---------------------

@@ -196,7 +196,7 @@ def parse_archived(root: Path, shas: Sequence[str], workers: int) -> Iterator[Pa
     a child that died or overran gives a failed result saying so."""
     # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
     one_core_each = workers > 1 and len(shas) > 1
-    with shared_listener():  # one LibreOffice for every child's DOC, stopped when the parse ends
+    with shared_listener(workers):  # LibreOffice listeners for the children's DOC, stopped at the end
         for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
             yield result if failure is None else failed_parse(sha256, sha256, failure)
 

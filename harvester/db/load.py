@@ -21,7 +21,7 @@ from harvester.db import divisions
 from harvester.db import reports as rep
 from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
-from harvester.db.build import open_db
+from harvester.db.build import analyze, open_db
 from harvester.db.completion import Identity, describe_unpublished, document_title, identify
 from harvester.db.isolation import Limits, worth_retrying
 from harvester.db.parsecache import ParseCache
@@ -105,6 +105,7 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         _write_reports(db, candidates, summary, progress)
         _write_cross_year_checks(db)
         coverage.write(db, date.today())
+        analyze(db)
         summary.reports = db["reports"].count
         summary.agencies = db["agencies"].count
         summary.facts = db["facts"].count

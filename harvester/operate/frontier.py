@@ -5,6 +5,8 @@ while the request is downloading (or its callback is running) loses it, and the 
 duplicate filter stops anyone from scheduling it again. Here popping is RPOPLPUSH into the
 worker's own in-flight list, and the entry leaves that list only when the work is done
 (the callback's output, i.e. every follow-up request, has been pushed; or the errback ran).
+A request is marked seen and queued in one atomic step, so no instant leaves it seen by every
+worker and queued by none.
 Each worker refreshes a heartbeat key with a TTL; any worker moves the in-flight entries of a
 worker whose heartbeat expired back onto the queue. A request may thus run twice (killed
 after archiving, before acknowledging), never zero times; the archive turns a repeat into
@@ -34,6 +36,12 @@ INFLIGHT = "harvester_inflight"  # request.meta key: the queue entry this reques
 TAG_BYTES = 16  # each entry starts with a random hex tag, so equal requests stay distinct entries
 DEFAULT_HEARTBEAT_S = 1.0
 DEFAULT_TTL_S = 30
+# KEYS: queue, duplicate filter; ARGV: entry, fingerprint ("" for a request never filtered).
+PUSH_UNSEEN = """
+if ARGV[2] ~= "" and redis.call("SADD", KEYS[2], ARGV[2]) == 0 then return 0 end
+redis.call("LPUSH", KEYS[1], ARGV[1])
+return 1
+"""
 
 
 def worker_id(crawler: Crawler) -> str:
@@ -50,16 +58,23 @@ class ReliableQueue(Base):
         self.inflight = f"{self.key}:inflight:{self.worker}"
         self.alive = f"{self.key}:alive:{self.worker}"
         self.ttl = spider.crawler.settings.getint("HARVESTER_HEARTBEAT_TTL", DEFAULT_TTL_S)
+        self._push_unseen = server.register_script(PUSH_UNSEEN)
 
     def __len__(self) -> int:
         return self.server.llen(self.key)
 
-    def push(self, request: Request) -> None:
-        """Queue a request; a retry or redirect of an in-flight one replaces its entry (pushed first: no loss)."""
+    def push(self, request: Request, seen: tuple[str, str] | None = None) -> bool:
+        """Queue a request, unless `seen` (duplicate filter key, fingerprint) is already there: marked and
+        queued in one step; False for a duplicate. A retry or redirect of an in-flight request replaces
+        its entry (pushed first: no loss)."""
+        entry = secrets.token_hex(TAG_BYTES // 2).encode() + self._encode_request(request)
+        key, fingerprint = seen or (self.key, "")
+        if not self._push_unseen(keys=[self.key, key], args=[entry, fingerprint]):
+            return False
         previous = request.meta.pop(INFLIGHT, None)
-        self.server.lpush(self.key, secrets.token_hex(TAG_BYTES // 2).encode() + self._encode_request(request))
         if previous is not None:
             self.server.lrem(self.inflight, 1, previous)
+        return True
 
     def pop(self, timeout: int = 0) -> Request | None:
         """Take the oldest request, keeping its entry in flight until acknowledged."""
@@ -124,6 +139,17 @@ class ReliableScheduler(Scheduler):
         self._heartbeat.start(interval, now=False)
         spider.frontier = self.queue
 
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue a request not seen yet by any worker; seen and queued in one step (scrapy-redis marks it
+        seen first: a worker killed between the two left it seen by all and queued by none)."""
+        seen = None if request.dont_filter else (self.df.key, self.df.request_fingerprint(request))
+        if not self.queue.push(request, seen):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
+
     def close(self, reason: str) -> None:
         if self._heartbeat.running:
             self._heartbeat.stop()
@@ -132,17 +158,31 @@ class ReliableScheduler(Scheduler):
 
 
 class AckMiddleware:
-    """Spider middleware: acknowledge a request once its callback's output has all been scheduled."""
+    """Spider middleware: schedule a callback's requests as they come, then acknowledge its response's
+    request. Yielded on, they would be scheduled too late: Scrapy's scraper first drains the callback's
+    output into a queue in memory and schedules from there, after this generator (and its ack) ended;
+    a worker killed in between lost every request that response led to."""
 
     def process_spider_output(self, response: Response, result: Iterable, spider: Spider) -> Iterable:
         try:
-            yield from result
+            for output in result:
+                if not _scheduled(output, spider):
+                    yield output
         finally:
             spider.frontier.ack(response.request)
 
     async def process_spider_output_async(self, response: Response, result: AsyncIterator, spider: Spider) -> AsyncIterator:
         try:
-            async for item in result:
-                yield item
+            async for output in result:
+                if not _scheduled(output, spider):
+                    yield output
         finally:
             spider.frontier.ack(response.request)
+
+
+def _scheduled(output: object, spider: Spider) -> bool:
+    """Schedule `output` if it is a request (into the shared queue, now); False for an item."""
+    if not isinstance(output, Request):
+        return False
+    spider.crawler.engine.crawl(output)
+    return True
