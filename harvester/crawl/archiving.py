@@ -27,6 +27,12 @@ Write order per fetch (what makes kill -9 safe): blob (temp + fsync + rename), t
 transaction that decides the outcome (new, changed, unchanged), writes the WARC record that
 follows it (a revisit when unchanged; flushed) and the blob, fetch and document rows. An
 interruption leaves at most an orphan blob or WARC record, never a row without its blob.
+
+The rule kept: the fetch log is the commit point, and a row is committed only once the bytes it
+names have left the process. The blob is fsynced (file and folder) before its row, so it outlives
+a power cut too; the WARC record is flushed to the kernel before its row, so it outlives the
+process (kill -9, a crash) and reaches the disk when the file is closed or the kernel writes it.
+Per page the two fsyncs cost about 0.5 ms of CPU (crawl_bench.py), kept for the blobs' sake.
 """
 
 from __future__ import annotations
