@@ -5,13 +5,14 @@
 Both modes parse archived copies of the seed reports' .doc as `harvester load` does
 (parse_archived: one forked child a document, `--workers` at a time); the old mode is
 $HARVESTER_UNOSERVER=off on the first `--old-files`. Printed per mode: wall seconds and DOC/s,
-and CPU seconds per DOC of every process involved (this one, its parse children, soffice,
-unoserver), whose inverse is DOC/s per free core: on a loaded machine the wall figures shrink
-with the share of the cores one gets, the CPU figures much less. The pool's start-up (its
-listeners start as the first documents need them) is timed apart. Every document must be read
-through LibreOffice ("markup") with all its seed's facts; the count of those that were not is
-printed. Then where a DOC's time goes, one seed after another in this process: the conversion
-(the listener's call) and the rest of the parse (DOCX reading and interpretation).
+CPU seconds per DOC of every process involved (this one, its parse children, soffice and
+unoserver) and of the listeners alone, and the inverse of the first, DOC/s per free core: on a
+loaded machine the wall figures shrink with the share of the cores one gets, the CPU figures
+much less. The pool's start-up (its listeners start as the first documents need them) is timed
+apart. Every document must be read through LibreOffice ("markup") with all its seed's facts;
+the count of those that were not is printed. Then where a DOC's time goes, one seed after
+another in this process: the conversion (the listener's call) and the rest of the parse (DOCX
+reading and interpretation).
 """
 
 from __future__ import annotations
@@ -51,19 +52,20 @@ def pool_cpu(pool: Pool | None) -> float:
 
 
 def parse_all(root: Path, shas: list[str], seeds: dict[str, Path], workers: int,
-              pool: Pool | None) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds, documents not read fully through LibreOffice)."""
-    wall, cpu, wrong = time.perf_counter(), own_cpu() + pool_cpu(pool), 0
+              pool: Pool | None) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds of this process and its children, of the listeners, documents
+    not read fully through LibreOffice)."""
+    wall, cpu, listening, wrong = time.perf_counter(), own_cpu(), pool_cpu(pool), 0
     for result in parse_archived(root, shas, workers):
         facts = json.loads((seeds[result.path].parent / "expected.json").read_text())["facts"]
         wrong += result.method != "markup" or any(result.facts.get(k) != v for k, v in facts.items())
-    return time.perf_counter() - wall, own_cpu() + pool_cpu(pool) - cpu, wrong
+    return time.perf_counter() - wall, own_cpu() - cpu, pool_cpu(pool) - listening, wrong
 
 
-def show(label: str, count: int, measured: tuple[float, float, int]) -> None:
-    wall, cpu, wrong = measured
-    print(f"{label:<34}{count:>5}{wall:>8.1f}{count / wall:>8.2f}{cpu / count:>11.3f}"
-          f"{count / cpu:>12.1f}{wrong:>7}   load {os.getloadavg()[0]:.1f}")
+def show(label: str, count: int, measured: tuple[float, float, float, int]) -> None:
+    wall, parsing, listening, wrong = measured
+    print(f"{label:<34}{count:>5}{wall:>8.1f}{count / wall:>8.2f}{(parsing + listening) / count:>11.3f}"
+          f"{listening / count:>11.3f}{count / (parsing + listening):>12.1f}{wrong:>7}   load {os.getloadavg()[0]:.1f}")
 
 
 @contextmanager
@@ -103,7 +105,8 @@ def main() -> None:
         shas = list(by_sha) * args.copies
         print(f"{len(shas)} DOC files, {args.workers} workers, {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f} at start")
-        print(f"{'mode':<34}{'docs':>5}{'wall s':>8}{'DOC/s':>8}{'CPU s/DOC':>11}{'DOC/s/core':>12}{'wrong':>7}")
+        print(f"{'mode':<34}{'docs':>5}{'wall s':>8}{'DOC/s':>8}{'CPU s/DOC':>11}{'listeners':>11}"
+              f"{'DOC/s/core':>12}{'wrong':>7}")
         old = shas[:args.old_files]
         with unoserver_off():
             show("one soffice per file", len(old), parse_all(root, old, by_sha, args.workers, None))

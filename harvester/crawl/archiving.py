@@ -50,7 +50,7 @@ from harvester.archive.warc import DEFAULT_MAX_BYTES as WARC_MAX_BYTES
 from harvester.archive.warc import WarcWriters, safe_component
 from harvester.crawl import blocks, diskerrors
 from harvester.crawl.failures import refusal
-from harvester.crawl.scope import OffScope
+from harvester.crawl.scope import NotSent
 from harvester.processes import pid_alive
 from harvester.crawl.provenance import (
     WIRE_HEADERS,
@@ -108,8 +108,8 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
         return "too_large", message if str(exception) else f"{message} body passed {max_bytes} bytes"
-    if isinstance(exception, OffScope):
-        return "error", short_text(str(exception))  # never sent: it leaves the crawl's site
+    if isinstance(exception, NotSent):
+        return "error", short_text(str(exception))  # never sent: off the crawl's site, or too long a URL
     if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
         return "disallowed", message  # never sent: the site's robots.txt forbids it
     return "error", message
@@ -154,7 +154,7 @@ class ArchiveMiddleware:
         if request.method != "GET":
             return self._replayed(request)
         latest = self.archive.log.latest(request.url)
-        if latest is not None and self.archive.store.has(latest.sha256):
+        if latest is not None and self.archive.store.intact(latest.sha256):  # else the 200 repairs the blob
             if latest.etag:
                 request.headers[b"If-None-Match"] = latest.etag
             if latest.last_modified:

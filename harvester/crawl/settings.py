@@ -59,6 +59,10 @@ DOWNLOADER_MIDDLEWARES = {
     # logged (outcome "disallowed") through its process_exception.
     "harvester.crawl.archiving.ArchiveMiddleware": 540,
 }
+# Default on: Scrapy's UrlLengthMiddleware drops links longer than URLLENGTH_LIMIT without a trace;
+# ScopeMiddleware refuses them instead, as an error row of the fetch log (and redirect hops too).
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
+URLLENGTH_LIMIT = 2083  # default 2083 (kept, stated): what old browsers took; hostile pages print more
 RETRY_TIMES = 3  # default 2: portals hiccup (500/502) more often than they fail for good
 HARVESTER_RETRY_AFTER_MAX = 120.0  # ours: a server asking to wait longer is left for the next run
 REDIRECT_MAX_TIMES = 5  # default 20: a report is never more than a few hops away; stop redirect loops early

@@ -25,6 +25,7 @@ from harvester.parse.limits import CONVERT_TIMEOUT_S
 from harvester.parse.listener_guard import kill_group
 
 GUARD = Path(__file__).with_name("listener_guard.py")
+HIDDEN_UNOSERVER = Path(__file__).with_name("hidden_unoserver.py")
 # unoserver sleeps 7 s before it listens, then connects to soffice; a loaded machine doubles that.
 START_TIMEOUT_S = 120
 
@@ -67,8 +68,9 @@ def start(slot: Path, executable: str, owner: int, run_folder: Path) -> Listener
     generation = len(list(slot.glob("profile-*")))
     port, uno_port = _free_port(), _free_port()
     pid_file = str(slot / f"soffice-{generation}.pid")
-    command = [sys.executable, str(GUARD), str(owner), str(run_folder),
-               executable, "--interface", "127.0.0.1", "--port", str(port), "--uno-port", str(uno_port),
+    # -P: a script's folder (harvester/parse) must not shadow the modules it imports.
+    command = [sys.executable, "-P", str(GUARD), str(owner), str(run_folder),
+               _interpreter(executable), "-P", str(HIDDEN_UNOSERVER), "--interface", "127.0.0.1", "--port", str(port), "--uno-port", str(uno_port),
                "--user-installation", str(slot / f"profile-{generation}"), "--libreoffice-pid-file", pid_file]
     if soffice := libreoffice.soffice():
         command += ["--executable", soffice]
@@ -79,6 +81,15 @@ def start(slot: Path, executable: str, owner: int, run_folder: Path) -> Listener
     (slot / "listener.json").write_text(json.dumps(asdict(listener)))
     _wait_ready(listener, process, slot)
     return listener
+
+
+def _interpreter(unoserver: str) -> str:
+    """The Python that runs the unoserver script (its #! line: a console script names it)."""
+    with open(unoserver, "rb") as script:
+        first = script.readline().decode("utf-8", "replace")
+    if not first.startswith("#!"):
+        raise ConversionError(f"{unoserver} is not a unoserver script (no #! line)")
+    return first[2:].strip().split()[0]
 
 
 def _wait_ready(listener: Listener, process: subprocess.Popen, slot: Path) -> None:
