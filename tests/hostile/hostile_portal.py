@@ -6,7 +6,8 @@ send a 1 MB header line, answer a PDF link with an HTML error page, redirect in 
 off the site (another port on 127.0.0.1, file:, data:, javascript:), inflate as a gzip bomb, answer
 304 to an unconditional request, or carry odd URLs (GBK percent-escapes, spaces, fragments, very long
 paths). /traps/index.html is a second column of traps: an endless ?page=N+1 pager, endless date
-folders, and a page of 50,000 links. robots.txt is one of ROBOTS. Every request is remembered
+folders, and a page of 50,000 links; /small/index.html lists the one good report. robots.txt is one of
+ROBOTS. Every request is remembered
 (`seen`, the raw request paths), so a test can account for each one.
 """
 
@@ -166,6 +167,7 @@ class HostileServer(ThreadingHTTPServer):
             "/col/index.html": lambda h: h.send(200, _list_page(HOSTILE_LINKS + ODD_LINKS + [
                 f"{self.trap}/direct.pdf", "javascript:void(0)", "data:text/html,<b>x</b>", "file:///etc/passwd"])),
             "/col/good.html": lambda h: h.send(200, GOOD_PAGE),
+            "/small/index.html": lambda h: h.send(200, _list_page(["/col/good.html"])),
             "/col/drip.html": Handler.drip,
             "/col/reset.pdf": Handler.reset,
             "/col/cl-long.pdf": Handler.content_length_too_long,
