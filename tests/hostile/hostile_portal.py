@@ -6,7 +6,8 @@ send a 1 MB header line, answer a PDF link with an HTML error page, redirect in 
 off the site (another port on 127.0.0.1, file:, data:, javascript:), inflate as a gzip bomb, answer
 304 to an unconditional request, or carry odd URLs (GBK percent-escapes, spaces, fragments, very long
 paths). /traps/index.html is a second column of traps: an endless ?page=N+1 pager, endless date
-folders, and a page of 50,000 links. robots.txt is one of ROBOTS. Every request is remembered
+folders, and a page of 50,000 links; /small/index.html lists the one good report. robots.txt is one of
+ROBOTS. Every request is remembered
 (`seen`, the raw request paths), so a test can account for each one.
 """
 
@@ -19,10 +20,11 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-TITLE = "2023年度政府信息公开工作年度报告"
+from loopback import TITLE, RecordingHandler
+
 GOOD_PAGE = (f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
              "<p>一、总体情况</p></body></html>").encode()
 ERROR_PAGE = ("<html><head><title>系统提示</title></head>"
@@ -50,36 +52,20 @@ def _list_page(links: list[str], title: str = TITLE) -> bytes:
     return f"<html><head><meta charset='utf-8'></head><body><ul>{items}</ul></body></html>".encode()
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Answers by path; every request is appended to server.seen before anything is sent."""
+class Handler(RecordingHandler):
+    """Answers by path (every request remembered on the server before anything is sent)."""
 
     server: HostileServer
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.server.seen.append(self.path)
-        path = urlsplit(self.path).path
-        answer = self.server.route(path)
+    def answer(self) -> None:
+        answer = self.server.route(urlsplit(self.path).path)
         if answer is None:
             self.send(404, ERROR_PAGE)
         else:
             answer(self)
 
-    def send(self, status: int, body: bytes = b"", content_type: str = "text/html; charset=utf-8",
-             **headers: str) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Type": content_type, "Connection": "close", **headers}.items():
-            self.send_header(name.replace("_", "-"), value)
-        if "Content-Length" not in headers and "Transfer-Encoding" not in headers:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.close_connection = True
-
     def head_only(self, content_type: str = "text/html; charset=utf-8", **headers: str) -> None:
+        """A 200's status line and headers only: the caller writes the body (and its lies); then close."""
         self.send_response(200)
         for name, value in {"Content-Type": content_type, "Connection": "close", **headers}.items():
             self.send_header(name.replace("_", "-"), value)
@@ -165,6 +151,7 @@ class HostileServer(ThreadingHTTPServer):
     def __init__(self, robots: str, trap: str) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.seen: list[str] = []
+        self.arrivals: list[tuple[str, float]] = []
         self.robots, self.trap = robots, trap
         self.closing = threading.Event()
         self.bomb = gzip.compress(b"\0" * BOMB_INFLATED, compresslevel=9)
@@ -180,6 +167,7 @@ class HostileServer(ThreadingHTTPServer):
             "/col/index.html": lambda h: h.send(200, _list_page(HOSTILE_LINKS + ODD_LINKS + [
                 f"{self.trap}/direct.pdf", "javascript:void(0)", "data:text/html,<b>x</b>", "file:///etc/passwd"])),
             "/col/good.html": lambda h: h.send(200, GOOD_PAGE),
+            "/small/index.html": lambda h: h.send(200, _list_page(["/col/good.html"])),
             "/col/drip.html": Handler.drip,
             "/col/reset.pdf": Handler.reset,
             "/col/cl-long.pdf": Handler.content_length_too_long,
