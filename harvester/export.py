@@ -29,6 +29,7 @@ from harvester import __version__
 from harvester.config import Layout
 from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
 from harvester.db.datasette import build_metadata
+from harvester.db.lookups import open_read_only
 from harvester.schema import KEYS
 
 PANEL_SQL = f"""
@@ -70,7 +71,7 @@ def open_published(root: Path) -> sqlite3.Connection:
     path = Layout(root).published
     if not path.exists():
         raise ExportError(f"no {path.name} under {root}: run `harvester load` first")
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    return open_read_only(path)
 
 
 def export_workbook(root: Path, out: Path) -> Path:

@@ -39,7 +39,8 @@ from scrapy_playwright.page import PageMethod
 from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.crawl.arguments import ArgumentError, http_url, one_of, refuse_unknown
 from harvester.crawl.families import UNKNOWN, Post, families_for
-from harvester.crawl.links import (Link, anchors, is_attachment, is_interpretation, is_listing, is_report_title,
+from harvester.crawl.embedded import embedded_documents
+from harvester.crawl.links import (Link, is_attachment, is_interpretation, is_listing, is_report_title, page_links,
                                    same_site, under_column, year_named)
 from harvester.crawl.pictures import wanted_images
 from harvester.registry import RENDER_MODES, RegistryError, entries, load_registry, select
@@ -135,9 +136,8 @@ class DiscoverySpider(scrapy.Spider):
         if response.meta.get("archive", {}).get("outcome") in ("soft404", "blocked"):
             self.logger.warning("list page %s is no list: %s", response.url, response.meta["archive"]["outcome"])
             return
-        links = anchors(response.selector, response.urljoin)
         families = families_for(start.cms)
-        links += [link for family in families for link in family.extra_links(response)]
+        links = [*page_links(response), *(link for family in families for link in family.extra_links(response))]
         if self._nothing_new(start, links):
             self.logger.info("list page %s shows nothing new: paging stops there", response.url)
             return
@@ -166,7 +166,8 @@ class DiscoverySpider(scrapy.Spider):
             yield self._list_request(browser, response.url, Link(response.url, ""), None, again=True)
 
     def parse_report(self, response: Response) -> Iterator[scrapy.Request]:
-        """A report page: its attachments (PDF/DOC/... and TRS P0... files) are the report's carriers;
+        """A report page: its attachments (PDF/DOC/... and TRS P0... files, linked or shown in a frame, a
+        PDF viewer or a button) are the report's carriers;
         a page without any whose text lacks the report's tables shows it as pictures (图片版).
 
         @replica report_page /zwgk/zfxxgknb/202004/t20200410_500003.html
@@ -178,8 +179,10 @@ class DiscoverySpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return  # the "page" was itself a document; the archive kept it
         start: Start = response.meta["discovery"]
-        attachments = [link for link in anchors(response.selector, response.urljoin)
-                       if is_attachment(link.url) and same_site(link.url, start.column)]
+        shown = [link for link in page_links(response) if is_attachment(link.url)]
+        linked = {link.url for link in shown}
+        shown += [link for link in embedded_documents(response.selector, response.urljoin) if link.url not in linked]
+        attachments = [link for link in shown if same_site(link.url, start.column)]
         for link in attachments:
             yield self._document_request(start, link, response.url, attachment=True)
         if attachments:

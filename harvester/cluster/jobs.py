@@ -15,6 +15,7 @@ from harvester.archive.store import BlobStore
 from harvester.config import Layout, archive_root
 from harvester.db.isolation import parse_archived
 from harvester.db.pictures import PicturePage, parse_picture_page
+from harvester.parse.converter import process_pool
 from harvester.parse.model import ParseResult
 
 
@@ -25,6 +26,7 @@ class BlobUnreachable(RuntimeError):
 def parse_blob(sha256: str) -> ParseResult:
     """Parse one archived blob in a child of its own (a failure is a result of kind "error")."""
     root = _root_holding([sha256])
+    process_pool()  # this worker's LibreOffice listener, kept for the jobs that follow
     [result] = parse_archived(root, [sha256], workers=1)
     return result
 

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from harvester.parse.converter import POOL_ENV
 from harvester.parse.ocr.limits import OCR_WORKERS_ENV
 
 
@@ -24,6 +25,7 @@ def worker_env(root: Path) -> dict[str, str]:
     """This process's environment, with the archive root and one OCR process per worker."""
     # Worker processes are not daemons: each parse runs in a child of its own (harvester.db.isolation).
     env = {**os.environ, "HARVESTER_ARCHIVE": str(root), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env.pop(POOL_ENV, None)  # each worker process keeps a LibreOffice pool of its own (process_pool)
     env.setdefault(OCR_WORKERS_ENV, "1")
     return env
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from harvester.cluster import ClusterError
 from harvester.commands.options import echo_progress, existing_archive_option, portal_option, registry_option
@@ -34,6 +35,9 @@ def command(archive: Path, registry_path: str | None, portal: str | None, worker
 
     Example: harvester load --archive /data/harvester [--cluster tcp://10.0.0.5:8786]
     """
+    if cluster and click.get_current_context().get_parameter_source("workers") is not ParameterSource.DEFAULT:
+        raise click.UsageError("--workers sizes the processes parsing here; with --cluster give each machine's"
+                               " count to `harvester parse-workers ADDRESS --workers N` instead")
     try:
         summary = load(archive, _sites(archive, registry_path, portal), progress=echo_progress, workers=workers,
                        retry_failed=retry_failed, parsing=cluster_parsing(cluster))

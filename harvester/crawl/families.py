@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from harvester.crawl.links import Link, anchors
+from harvester.crawl.links import Link, anchors, page_links
 
 MAX_PAGES = 1000  # a pager claiming more pages than this is broken or hostile; never generate beyond it
 # A TRS list page asks for at most this many pages past its own: page counters go stale (a column
@@ -61,16 +61,19 @@ class NextLinkFamily(Family):
     _PAGER_TEXT = re.compile(r"下一?页|尾页|末页|上一?页|首页|next|last|\d{1,4}|\[\d{1,4}\]", re.I)
 
     def pagination(self, response: TextResponse) -> list[str]:
-        links = anchors(response.selector, response.urljoin)
+        links = page_links(response)
         return [link.url for link in links if self._PAGER_TEXT.fullmatch(link.text) and link.text != "首页"]
 
 
 class TrsFamily(Family):
     """TRS WCM: index.html, index_1.html ... written by createPageHTML(total, current, "index", "shtml"),
-    the total and current page given as numbers or as variables (var countPage = 5, currentPage = 0)."""
+    the total and current page given as numbers or as variables (var countPage = 5, currentPage = 0);
+    newer templates name the pager's element first and the record count last
+    (createPageHTML('page_div', 5, 0, 'xlist', 'shtml', 93))."""
 
     name = "trs"
-    _CALL = re.compile(r"createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+    _CALL = re.compile(r"createPageHTML\(\s*(?:[\"'][^\"']*[\"']\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,"
+                       r"\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
     _TOTAL = re.compile(r"countPage\s*=\s*(\d+)")
     _CURRENT = re.compile(r"currentPage\s*=\s*(\d+)")
     _PAGE_NUMBER = re.compile(r"_(\d+)\.\w+$")
@@ -115,7 +118,7 @@ class GlistFamily(Family):
     _PAGE = re.compile(r"glist\d*\.html$")
 
     def pagination(self, response: TextResponse) -> list[str]:
-        links = anchors(response.selector, response.urljoin)
+        links = page_links(response)
         return [link.url for link in links if self._PAGE.search(link.url.split("?", 1)[0])]
 
 

@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import splitext
 from urllib.parse import unquote, urlsplit
 
+import lxml.etree
 import tldextract
 from parsel import Selector
+from scrapy.http import TextResponse
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".zip", ".rar", ".ofd")
 
-# Titles of annual reports: 政府信息公开工作年度报告, 政府信息公开年报, 信息公开工作报告, "2020年度报告".
-_DISCLOSURE_REPORT = re.compile(r"信息公开.*(?:报告|年报)")
-_YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?.*(?:年度报告|年报)")
-# Pages that mention reports but are not one: guides, rules, catalogues, notices about writing reports,
-# interpretations, meetings and training about writing them, other kinds of yearly report (statistics,
-# budgets, audits, work summaries).
-_NOT_REPORT = re.compile(r"指南|制度|目录|通知|办法|规定|解读|图解|会议|召开|编制|培训|部署|工作总结|统计年报|统计公报|预算|决算|审计|财务")
+# Titles of annual reports: 政府信息公开工作年度报告, 政府信息公开年报, 信息公开工作报告, 政务公开工作年度报告,
+# "2020年度报告" (a year and the report, nothing between: 2023年法治政府建设年度报告 is another report).
+_DISCLOSURE_REPORT = re.compile(r"(?:信息|政务)公开.*(?:报告|年报)")
+_YEAR_REPORT = re.compile(r"(?:19|20)\d\d\s*年?度?\s*(?:工作)?(?:年度报告|年报)")
+# Pages that mention reports but are not one: guides, rules, catalogues, notices about writing, sending or
+# assessing reports, interpretations, meetings and training about writing them, other kinds of yearly
+# report (statistics, budgets, audits, work summaries, company filings).
+_NOT_REPORT = re.compile(r"指南|制度|目录|通知|通报|报送|的函|办法|规定|解读|图解|会议|召开|编制|培训|部署|评估|"
+                         r"工作总结|统计年报|统计公报|企业年报|预算|决算|审计|财务")
+# The agency a title begins with (淮安市审计局, 中共…机构编制委员会办公室, …培训中心; a name: no digits or
+# punctuation): its name is no subject of the title, so words of _NOT_REPORT in it say nothing.
+_AGENCY_PREFIX = re.compile(r"^[^\d:：《》“”\"、，,()（）]*?(?:局|委|办|院|中心|政府|委员会|办公室|管委会|厅|署|所|站|队|处|会|部|社|馆|街道|镇|乡|区|县|市|省)"
+                            r"(?=(?:19|20)\d\d|(?:政府)?(?:信息|政务)公开)")
 # Interpretations of a report (图解, 解读, 一图读懂): related to the report they explain, never one.
 _INTERPRETATION = re.compile(r"图解|解读|一图读懂|图说")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -37,6 +46,10 @@ _QUERY_FILENAME = re.compile(r"(?:^|&)(?:file)?name=[^&]+(?:" + "|".join(re.esca
 _CUT_SHORT = re.compile(r"(?:\.{2,}|…+|．{2,})$")
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Compiled once, run on lxml's tree directly: a parsel Selector per anchor and per text query cost more than
+# the extraction itself. `a[href]` and `::text` as parsel translates them.
+_ANCHORS = lxml.etree.XPath("descendant-or-self::a[@href]")
+_TEXTS = lxml.etree.XPath("descendant-or-self::text()")
 
 
 @dataclass(frozen=True)
@@ -50,8 +63,8 @@ class Link:
 def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     """Every followable <a href> of a page, resolved with `urljoin`, fragment dropped, in page order."""
     found: list[Link] = []
-    for anchor in selector.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
+    for anchor in _ANCHORS(selector.root):
+        href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIPPED_SCHEMES):
             continue
         url = urljoin(href).split("#", 1)[0]
@@ -60,10 +73,20 @@ def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     return found
 
 
-def label(anchor: Selector) -> str:
+_extracted: weakref.WeakKeyDictionary[TextResponse, tuple[Link, ...]] = weakref.WeakKeyDictionary()
+
+
+def page_links(response: TextResponse) -> tuple[Link, ...]:
+    """The anchors of a response, extracted once however many readers ask (the spider, each CMS family)."""
+    if response not in _extracted:
+        _extracted[response] = tuple(anchors(response.selector, response.urljoin))
+    return _extracted[response]
+
+
+def label(anchor: lxml.etree._Element) -> str:
     """An anchor's human text: its text, else its title attribute, which also wins over a text cut short."""
-    text = normalise(" ".join(anchor.css("::text").getall()))
-    title = normalise(anchor.attrib.get("title", ""))
+    text = normalise("".join(_TEXTS(anchor)))
+    title = normalise(anchor.get("title") or "")
     if not text or (_CUT_SHORT.search(text) and len(title) > len(_CUT_SHORT.sub("", text))):
         return title
     return text
@@ -78,7 +101,7 @@ def is_report_title(text: str) -> bool:
     """True when a link text names a government-information-disclosure annual report (full-width
     digits as ASCII: ２０２３年度)."""
     text = unicodedata.normalize("NFKC", normalise(text))
-    if not text or _NOT_REPORT.search(text):
+    if not text or _NOT_REPORT.search(_AGENCY_PREFIX.sub("", text, count=1)):
         return False
     return bool(_DISCLOSURE_REPORT.search(text) or _YEAR_REPORT.search(text))
 

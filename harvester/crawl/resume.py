@@ -7,17 +7,33 @@ request counts as done only when this run's fetch log holds its row; every other
 always) is fetched again, so the resumed crawl rediscovers whatever was queued (repeats are cheap
 conditional requests). The archive is the source of truth, JOBDIR's queue an optimisation.
 
-Enabled in harvester/crawl/settings.py: ``DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"``.
+That queue is used only when the crawl that wrote it closed it: a kill leaves its files as they were
+at that instant (a queue file created just before the kill is empty, its header still in the dead
+process's buffer; reading it raised struct.error on every push, so every request scheduled was lost
+and the resumed run "finished" having fetched nothing). ArchiveScheduler marks JOBDIR while its queue
+is open and drops a queue whose mark is still there.
+
+Enabled in harvester/crawl/settings.py: ``DUPEFILTER_CLASS = "harvester.crawl.resume.ArchiveDupeFilter"``,
+``SCHEDULER = "harvester.crawl.resume.ArchiveScheduler"``.
 """
 
 from __future__ import annotations
 
-from scrapy import Request
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from scrapy import Request, Spider
+from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
 from harvester.crawl.archiving import run_id_for, shared_archive
 from harvester.crawl.provenance import kind_of
+
+log = logging.getLogger(__name__)
+QUEUE_OPEN = "harvester_queue_open"  # in JOBDIR while a crawl has its disk queue open (holds its pid)
 
 
 class ArchiveDupeFilter(RFPDupeFilter):
@@ -38,3 +54,29 @@ class ArchiveDupeFilter(RFPDupeFilter):
         if super().request_seen(request):
             return True
         return kind_of(request) != "list" and request.url in self.done
+
+
+class ArchiveScheduler(Scheduler):
+    """Scrapy's scheduler, reading JOBDIR's disk queue only if the crawl that wrote it closed it."""
+
+    def open(self, spider: Spider):
+        if self.dqdir:
+            _drop_unclosed_queue(Path(self.dqdir))
+        return super().open(spider)
+
+    def close(self, reason: str):
+        closed = super().close(reason)  # the queue's state is on disk now
+        if self.dqdir:
+            (Path(self.dqdir).parent / QUEUE_OPEN).unlink(missing_ok=True)
+        return closed
+
+
+def _drop_unclosed_queue(queue: Path) -> None:
+    """Empty the disk queue folder if its crawl never closed it (killed, crashed), then mark it open."""
+    mark = queue.parent / QUEUE_OPEN
+    if mark.exists():
+        log.warning("JOBDIR queue %s was left open by process %s (killed?): not read; the fetch log says what"
+                    " is left to do", queue, mark.read_text().strip() or "?")
+        shutil.rmtree(queue)
+        queue.mkdir()
+    mark.write_text(str(os.getpid()))

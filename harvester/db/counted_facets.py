@@ -4,8 +4,9 @@
   `counted_array` (an array facet; harvester.db.datasette.build_metadata). On a table's
   page without filters their counts are read from `facet_counts` (kept exact at load,
   harvester/db/facet_counts.py); on a filtered page, or when the table's counts are not
-  kept, they are Datasette's own column and array facets over the filtered rows. Either
-  way they are shown, and typed in JSON, as Datasette's `column` and `array` facets.
+  kept, they are Datasette's own column and array facets over the filtered rows, when at
+  most `faceted_rows` rows match (else listed as not counted: harvester.db.bounded_counts).
+  Either way they are shown, and typed in JSON, as Datasette's `column` and `array` facets.
 - The row count of an unfiltered table page is Datasette's own count of every table of an
   immutable database (made once, at the first request), handed to Datasette as the
   inspect data it documents for that purpose (`datasette inspect --inspect-file`), instead
@@ -19,6 +20,7 @@ from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from harvester.db import facet_counts
+from harvester.db.bounded_counts import bound
 from harvester.db.datasette import COUNTED_TYPES
 
 DATABASE = "harvester"
@@ -32,6 +34,8 @@ class _Counted:
 
     async def facet_results(self):
         stored = await self.ds.get_database(self.database).execute_fn(self._stored_counts)
+        if stored is None and self._too_many_rows():
+            return [], [c["config"].get("column") or c["config"]["simple"] for c in self.get_configs()]
         if stored is None:
             results, timed_out = await super().facet_results()
             return [{**result, "type": self.kind} for result in results], timed_out
@@ -39,12 +43,18 @@ class _Counted:
         return [await self._result(source, column, rows, size)
                 for source, column, rows in stored], []
 
+    def _too_many_rows(self) -> bool:
+        """True on a filtered page of more rows than faceted_rows (or of rows not counted)."""
+        return self.database == DATABASE and self._filtered() and (
+            self.row_count is None or self.row_count > bound(self.ds, "faceted_rows"))
+
+    def _filtered(self) -> bool:
+        return bool(self.params) or not self.sql.rstrip().endswith(f"from {escape_sqlite(self.table)}")
+
     def _stored_counts(self, conn):
         """(source, column, up to facet size + 1 (value, count)) of each configured facet,
         or None when the page is filtered or the table's counts are not kept."""
-        whole_table = not self.params and self.sql.rstrip().endswith(
-            f"from {escape_sqlite(self.table)}")
-        if self.database != DATABASE or not whole_table or not facet_counts.in_sync(conn, self.table):
+        if self.database != DATABASE or self._filtered() or not facet_counts.in_sync(conn, self.table):
             return None
         size = self.get_facet_size()
         configs = [(c["source"], c["config"].get("column") or c["config"]["simple"])

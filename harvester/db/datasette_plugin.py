@@ -2,7 +2,8 @@
 
 - `?_zh=复议` (or Datasette's own search box, `?_search=`) on the `sections` and `reports`
   tables keeps only rows whose text contains the query (exactly what a substring scan finds, see harvester/db/search.py); facets,
-  JSON and CSV keep working because it is an ordinary filter.
+  JSON and CSV keep working because it is an ordinary filter. It reads at most
+  `filtered_rows` matching sections (harvester.db.bounded_counts) and says so when more match.
 - SQL functions `zh_match(query)` (the FTS5 expression) and `zh_snippet(text, query)`
   for the canned `search` query.
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
@@ -44,10 +45,12 @@ from harvester.archive.store import BlobStore, InvalidDigest
 from harvester.archive.warc import record_bytes
 from harvester.config import Layout
 from harvester.db import cell_pictures, report_page, search
+from harvester.db.bounded_counts import bound
 
 DATABASE = "harvester"
+# The first :zh_limit matching sections in the index's order, read lazily (no count of every hit).
 SECTIONS_MATCHING = (f"SELECT rowid FROM {search.FTS_TABLE}"
-                     f" WHERE {search.FTS_TABLE} MATCH :zh_match")
+                     f" WHERE {search.FTS_TABLE} MATCH :zh_match ORDER BY rowid LIMIT :zh_limit")
 ZH_FILTERS = {
     "sections": f"rowid IN ({SECTIONS_MATCHING})",
     "reports": f"id IN (SELECT report_id FROM sections WHERE rowid IN ({SECTIONS_MATCHING}))",
@@ -79,9 +82,23 @@ def filters_from_request(request, database, table, datasette):
         return FilterArguments([], extra_context=box)
     if len(query) > search.MAX_QUERY_CHARS:
         raise BadRequest(str(search.QueryTooLong()))
-    return FilterArguments(
-        [ZH_FILTERS[table]], {"zh_match": search.match_expression(query)},
-        [f'text contains "{query}"'], extra_context=box)
+
+    async def bounded_search():
+        """At most filtered_rows matching sections, and a description saying when more match."""
+        limit, expression = bound(datasette), search.match_expression(query)
+        described = f'text contains "{query}"'
+        if await _more_sections_than(datasette.get_database(DATABASE), expression, limit):
+            described += f" in the first {limit:,} matching sections (more match: the search query reads them all)"
+        return FilterArguments([ZH_FILTERS[table]], {"zh_match": expression, "zh_limit": limit},
+                               [described], extra_context=box)
+    return bounded_search
+
+
+async def _more_sections_than(db, expression: str, limit: int) -> bool:
+    """True when more than `limit` sections match (reads at most limit + 1 of the index)."""
+    (found,) = (await db.execute(f"SELECT count(*) FROM ({SECTIONS_MATCHING})",
+                                 {"zh_match": expression, "zh_limit": limit + 1})).first()
+    return found > limit
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from harvester.db import divisions
 from harvester.db import reports as rep
 from harvester.db import search, wide
 from harvester.db.agencies import AgencyResolver, discovered_agencies, registry_agencies, registry_aliases
-from harvester.db.build import open_db
+from harvester.db.build import analyze, open_db
 from harvester.db.completion import Identity, describe_unpublished, document_title, identify
 from harvester.db.isolation import Limits, worth_retrying
 from harvester.db.parsecache import ParseCache
@@ -85,7 +85,8 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
         results = _parse_all(root, documents, cache, summary, progress, parsing, retry_failed)
-        summary.parsed += read_picture_pages(root, documents, results, cache, progress, parsing.pages)
+        summary.parsed += read_picture_pages(root, documents, results, cache, progress, parsing.pages,
+                                             retry_failed)
         for result in results.values():
             summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
         identities = _identify_reports(documents, results, sites)
@@ -105,6 +106,7 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         _write_reports(db, candidates, summary, progress)
         _write_cross_year_checks(db)
         coverage.write(db, date.today())
+        analyze(db)
         summary.reports = db["reports"].count
         summary.agencies = db["agencies"].count
         summary.facts = db["facts"].count

@@ -12,9 +12,14 @@ import sqlite_utils
 PARSE_FAILURES = ("error", "unreadable", "no_year")  # the parse_status of a document the parser could not read
 
 
+def open_read_only(published: Path) -> sqlite3.Connection:
+    """The published database, opened so that nothing can write it."""
+    return sqlite3.connect(f"file:{published}?mode=ro", uri=True)
+
+
 def unread_documents(published: Path) -> set[tuple[str, str]]:
     """(url, sha256) of every document the parser could not read; the database is opened read-only."""
-    conn = sqlite3.connect(f"file:{published}?mode=ro", uri=True)
+    conn = open_read_only(published)
     try:
         rows = conn.execute(
             f"SELECT url, sha256 FROM documents WHERE parse_status IN ({','.join('?' * len(PARSE_FAILURES))})",

@@ -27,6 +27,8 @@ def publish(log: FetchLog, root: Path, today: date) -> int:
                 if copied.rows:
                     db[table].insert_all(copied.rows, pk=copied.pk)
                     build.index(db, table)  # its indexes and facet counts
-        return coverage.write(db, today)
+        rows = coverage.write(db, today)
+        build.analyze(db)
+        return rows
     finally:
         db.close()

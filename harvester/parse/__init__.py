@@ -25,7 +25,7 @@ from harvester.parse.sniff import sniff
 if TYPE_CHECKING:  # the OCR stack loads only when a file needs it
     from harvester.progress import Progress
 
-PARSER_VERSION = "14"
+PARSER_VERSION = "15"
 """Bumped whenever the output for the same bytes can change; the database re-parses on change."""
 
 # Sniffed carrier -> module whose `extract(data) -> Extract` reads it.

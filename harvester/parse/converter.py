@@ -1,17 +1,18 @@
-"""A long-lived LibreOffice listener shared by the processes of a run, restarted when it dies or hangs.
+"""A pool of long-lived LibreOffice listeners shared by the processes of a run, each restarted alone.
 
-Starting LibreOffice costs 1-6 s a file; a running one converts a report in a fraction of that.
-The listener is `unoserver` (XML-RPC in front of one soffice with a profile of its own), from the
-virtualenv `./run setup` makes at $VENV/uno: unoserver needs Debian's python3-uno, which only
-/usr/bin/python3 can import. It runs in a session of its own, so the forked parse children that
-use it (harvester.db.isolation kills each child's process group) leave it running.
+Starting LibreOffice costs 1-6 s a file; a running one converts a report in a fraction of that,
+but one document at a time. So a run keeps a pool: one listener (harvester.parse.listener, with a
+profile of its own) per slot, as many slots as parse workers up to the cores. A slot's listener
+starts when a conversion first needs it; a conversion holds its slot (a lock) while it runs,
+taking the first free one so that started listeners serve first. A call that cannot reach its
+slot's listener, or finds it dead, starts a new one there and tries once more; a call that
+overruns kills it (the next call on the slot starts another) and fails.
 
-Processes find it through a folder holding its address (listener.json) and a lock that serialises
-starts: $HARVESTER_CONVERTER_DIR, set by `shared_listener()` before a run forks its workers, which
-stops the listener at the end; a process without one makes its own and stops it at exit. A call
-that cannot reach the listener, or finds it dead, starts a new one and tries once more; a call
-that overruns kills it (the next call starts another) and fails: a document that hangs LibreOffice
-would hang it again.
+Processes find the pool through $HARVESTER_CONVERTER_POOL (its owner, size and folder), set by
+`shared_listener()` before a run forks its workers, which stops the listeners at the end. A run inside a run (a parse
+in a cluster worker that keeps its pool) uses the enclosing pool; a process outside any run makes
+its own, stopped at its exit. Each listener's guard also ends it and removes the folder when the
+pool's owner dies, even by kill -9.
 
 $HARVESTER_UNOSERVER names the unoserver executable; "off" converts with one soffice per file.
 """
@@ -20,56 +21,45 @@ from __future__ import annotations
 
 import atexit
 import fcntl
-import http.client
-import json
 import os
+import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import xmlrpc.client
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from harvester.parse import libreoffice
 from harvester.parse.libreoffice import ConversionError
-from harvester.parse.limits import CONVERT_TIMEOUT_S
+from harvester.parse.listener import Listener, Unreachable, call, recorded, running, start
 
 UNOSERVER_ENV = "HARVESTER_UNOSERVER"
-FOLDER_ENV = "HARVESTER_CONVERTER_DIR"
-# unoserver sleeps 7 s before it listens, then connects to soffice; a loaded machine doubles that.
-START_TIMEOUT_S = 120
+POOL_ENV = "HARVESTER_CONVERTER_POOL"
 
 
 @dataclass(frozen=True)
-class Listener:
-    """One running unoserver: its process (the leader of its session), port and soffice pid file."""
+class Pool:
+    """A run's listeners: their folder (made at the first conversion), owner process and slots."""
 
-    pid: int
-    port: int
-    soffice_pid_file: str
+    folder: Path
+    owner: int
+    size: int
 
-    def alive(self) -> bool:
-        """Both unoserver and its soffice still run (not dead, not a zombie)."""
-        pid_file = Path(self.soffice_pid_file)
-        return (_running(self.pid) and pid_file.exists()
-                and _running(int(pid_file.read_text() or 0)))
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.size}:{self.folder}"
 
-    def stop(self) -> None:
-        """Kill unoserver and the soffice it started (one process group)."""
+    @classmethod
+    def named(cls) -> Pool | None:
+        """The pool $HARVESTER_CONVERTER_POOL names, when its owner still runs."""
         try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-class _Unreachable(Exception):
-    """The listener refused, dropped or broke the call: it died or is not there."""
+            owner, size, folder = os.environ[POOL_ENV].split(":", 2)
+            pool = cls(Path(folder), int(owner), int(size))
+        except (KeyError, ValueError):
+            return None
+        return pool if running(pool.owner) else None
 
 
 def unoserver() -> str | None:
@@ -82,177 +72,117 @@ def unoserver() -> str | None:
 
 
 def convert(data: bytes, source_suffix: str, extension: str, filter_name: str) -> bytes:
-    """`data` (a file ending in source_suffix) converted to `extension` ("docx") by the listener;
-    without unoserver, by one soffice run with `filter_name`."""
+    """`data` (a file ending in source_suffix) converted to `extension` ("docx") by a listener of
+    the pool; without unoserver, by one soffice run with `filter_name`."""
     executable = unoserver()
     if executable is None:
         return libreoffice.convert(data, source_suffix, f"{extension}:{filter_name}")
-    folder = _folder()
-    for _ in range(2):
-        listener = _listener(folder, executable)
-        try:
-            return _call(listener, data, extension)
-        except _Unreachable as error:
-            _replace(folder, listener)
-            failure = error
+    pool = Pool.named() or process_pool()
+    with _slot(pool) as slot:
+        for _ in range(2):
+            listener = _listener(pool, slot, executable)
+            try:
+                return call(listener, data, extension)
+            except Unreachable as error:
+                listener.stop()
+                failure = error
     raise ConversionError(f"LibreOffice listener failed twice: {failure}")
 
 
 @contextmanager
-def shared_listener() -> Iterator[Path]:
-    """One listener folder for this process and the children it forks; the listener stops at the end."""
-    previous = os.environ.get(FOLDER_ENV)
-    folder = Path(tempfile.mkdtemp(prefix="harvester_listener_"))
-    os.environ[FOLDER_ENV] = str(folder)
+def shared_listener(size: int = 1) -> Iterator[Pool]:
+    """The pool of this process and the children it forks: `size` listeners at most (capped at the
+    cores), stopped at the end; an enclosing run's pool when there is one (left running)."""
+    enclosing = Pool.named()
+    if enclosing is not None:
+        yield enclosing
+        return
+    pool = _new_pool(size)
     try:
-        yield folder
+        yield pool
     finally:
-        _stop(folder)
-        if previous is None:
-            os.environ.pop(FOLDER_ENV, None)
-        else:
-            os.environ[FOLDER_ENV] = previous
+        _stop(pool)
+        os.environ.pop(POOL_ENV, None)
 
 
-def recorded(folder: Path) -> Listener | None:
-    """The listener the folder names (alive or not), or None."""
-    try:
-        return Listener(**json.loads((folder / "listener.json").read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
+def process_pool() -> Pool:
+    """This process's pool, made for its lifetime when it has none (a cluster worker's, reused by
+    every job it runs); stopped at its exit, or by the listeners' guards when it is killed."""
+    pool = Pool.named()
+    if pool is None:
+        pool = _new_pool(1)
+        atexit.register(_stop, pool)
+    return pool
 
 
-def _folder() -> Path:
-    """The run's listener folder; a process outside any run makes its own, stopped at its exit."""
-    named = os.environ.get(FOLDER_ENV)
-    if named:
-        return Path(named)
-    folder = Path(tempfile.mkdtemp(prefix="harvester_listener_"))
-    os.environ[FOLDER_ENV] = str(folder)
-    atexit.register(_stop, folder)
-    return folder
+def listeners(pool: Pool) -> list[Listener]:
+    """The listeners the pool's slots name, in slot order (alive or not)."""
+    return [listener for slot in sorted(pool.folder.glob("slot-*")) if (listener := recorded(slot))]
+
+
+def starts(pool: Pool) -> list[int]:
+    """The guard pid of every listener the pool started, in order (a restart adds one)."""
+    path = pool.folder / "starts"
+    return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+
+def _new_pool(size: int) -> Pool:
+    """A pool owned by this process, named in its environment for the children it forks. Its
+    folder is made by the first conversion: a run that converts nothing leaves nothing behind."""
+    name = f"harvester_listener_{os.getpid()}_{secrets.token_hex(4)}"
+    pool = Pool(Path(tempfile.gettempdir()) / name, os.getpid(), max(1, min(size, os.cpu_count() or 1)))
+    os.environ[POOL_ENV] = str(pool)
+    return pool
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    with open(folder / "lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+def _slot(pool: Pool) -> Iterator[Path]:
+    """A slot of the pool, locked for one conversion: the first free one, else one picked by pid."""
+    if not running(pool.owner):  # a parse child orphaned by a killed run
+        raise ConversionError(f"LibreOffice pool of process {pool.owner} is gone (its run ended)")
+    pool.folder.mkdir(exist_ok=True)
+    lock = _take_slot(pool)
+    try:
+        yield Path(lock.name).parent
+    finally:
+        lock.close()
 
 
-def _listener(folder: Path, executable: str) -> Listener:
-    """The folder's live listener, started first when there is none."""
-    with _locked(folder):
-        listener = recorded(folder)
-        if listener is not None and listener.alive():
-            return listener
-        if listener is not None:
-            listener.stop()  # half dead: unoserver without soffice, or the reverse
-        return _start(folder, executable)
+def _take_slot(pool: Pool) -> IO[str]:
+    """The open, locked lock file of a slot: the first free, else this process's own (waiting)."""
+    for number in range(pool.size):
+        lock = _slot_lock(pool, number)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock
+        except BlockingIOError:
+            lock.close()
+    lock = _slot_lock(pool, os.getpid() % pool.size)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
 
 
-def _replace(folder: Path, failed: Listener) -> None:
-    """Kill the listener that failed a call, unless another process already replaced it."""
-    with _locked(folder):
-        if recorded(folder) == failed:
-            failed.stop()
+def _slot_lock(pool: Pool, number: int) -> IO[str]:
+    """The lock file of slot `number`, opened (the slot made when new)."""
+    slot = pool.folder / f"slot-{number}"
+    slot.mkdir(exist_ok=True)
+    return open(slot / "lock", "a")
 
 
-def _stop(folder: Path) -> None:
-    listener = recorded(folder)
+def _listener(pool: Pool, slot: Path, executable: str) -> Listener:
+    """The slot's live listener, started first when there is none (the caller holds the slot)."""
+    listener = recorded(slot)
+    if listener is not None and listener.alive():
+        return listener
     if listener is not None:
-        listener.stop()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _start(folder: Path, executable: str) -> Listener:
-    """Start unoserver with a fresh profile and free ports; return once it answers."""
-    generation = len(list(folder.glob("profile-*")))
-    port, uno_port = _free_port(), _free_port()
-    listener = Listener(0, port, str(folder / f"soffice-{generation}.pid"))
-    command = [executable, "--interface", "127.0.0.1", "--port", str(port),
-               "--uno-port", str(uno_port), "--user-installation", str(folder / f"profile-{generation}"),
-               "--libreoffice-pid-file", listener.soffice_pid_file]
-    if soffice := libreoffice.soffice():
-        command += ["--executable", soffice]
-    with open(folder / "listener.log", "ab") as log:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                   start_new_session=True)
-    listener = Listener(process.pid, port, listener.soffice_pid_file)
-    (folder / "listener.json").write_text(json.dumps(asdict(listener)))
-    _wait_ready(listener, process, folder)
-    with open(folder / "starts", "a") as starts:  # one line per start: how often it was (re)started
-        starts.write(f"{listener.pid}\n")
+        listener.stop()  # half dead: the guard without soffice, or the reverse
+    listener = start(slot, executable, pool.owner, pool.folder)
+    with open(pool.folder / "starts", "a") as starts_file:  # one line per start: how often it was (re)started
+        starts_file.write(f"{listener.pid}\n")
     return listener
 
 
-def _wait_ready(listener: Listener, process: subprocess.Popen, folder: Path) -> None:
-    """Wait until the listener offers `convert`; fail at once if it exits, or after START_TIMEOUT_S."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    proxy = _proxy(listener, timeout=5)
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            if "convert" in proxy.system.listMethods() and listener.alive():
-                return
-        except (OSError, http.client.HTTPException, xmlrpc.client.Error):
-            pass
-        time.sleep(0.2)
-    listener.stop()
-    tail = (folder / "listener.log").read_bytes()[-300:].decode("utf-8", "replace")
-    raise ConversionError(f"LibreOffice listener did not start (exit {process.poll()}): {tail}")
-
-
-def _call(listener: Listener, data: bytes, extension: str) -> bytes:
-    """One conversion; _Unreachable when the listener is gone, ConversionError for the document."""
-    proxy = _proxy(listener, timeout=CONVERT_TIMEOUT_S)
-    try:
-        # (inpath, indata, outpath, convert_to, filtername, filter_options, update_index): no
-        # filter name, as naming one makes unoserver list every export filter on each call.
-        result = proxy.convert(None, xmlrpc.client.Binary(data), None, extension, None, [], False)
-    except TimeoutError:
+def _stop(pool: Pool) -> None:
+    for listener in listeners(pool):
         listener.stop()
-        raise ConversionError(f"LibreOffice timed out after {CONVERT_TIMEOUT_S} s") from None
-    except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as error:
-        raise _Unreachable(f"{type(error).__name__}: {error}") from None
-    except xmlrpc.client.Fault as fault:
-        if not listener.alive():  # LibreOffice died under this document (or was killed)
-            raise _Unreachable(f"LibreOffice died: {fault.faultString[-200:]}") from None
-        raise ConversionError(f"LibreOffice cannot convert it: {fault.faultString[-200:]}") from None
-    if not isinstance(result, xmlrpc.client.Binary) or not result.data:
-        raise ConversionError("LibreOffice wrote nothing")
-    return result.data
-
-
-def _proxy(listener: Listener, timeout: float) -> xmlrpc.client.ServerProxy:
-    transport = _TimeoutTransport()
-    transport.timeout = timeout
-    return xmlrpc.client.ServerProxy(f"http://127.0.0.1:{listener.port}", transport=transport,
-                                     allow_none=True)
-
-
-class _TimeoutTransport(xmlrpc.client.Transport):
-    """XML-RPC over HTTP with a socket timeout (the standard transport has none)."""
-
-    timeout: float = CONVERT_TIMEOUT_S
-
-    def make_connection(self, host: str) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _running(pid: int) -> bool:
-    """The process exists and is not a zombie (a dead child not yet reaped still answers kill 0)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return pid > 0 and stat.rsplit(")", 1)[1].split()[0] != "Z"
+    shutil.rmtree(pool.folder, ignore_errors=True)

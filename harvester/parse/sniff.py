@@ -24,6 +24,8 @@ def _is_docx(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_zip(archive, len(data))
             return "word/document.xml" in archive.namelist()
+    except (NotImplementedError, RuntimeError):  # a zip feature zipfile lacks (a later version): the DOCX
+        return b"word/document.xml" in data  # carrier names it, when the directory names a Word body
     except (zipfile.BadZipFile, UnreadableFile, OSError, ValueError):
         return False
 

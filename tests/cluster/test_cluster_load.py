@@ -176,3 +176,13 @@ def picture_page_keys(root: Path) -> set[str]:
     with sqlite3.connect(root / "parse_cache.db") as conn:
         keys = {key for (key,) in conn.execute("SELECT sha256 FROM parses")}
     return keys - {sha for _, sha in archived_documents(root)}
+
+
+def test_workers_with_cluster_is_refused_as_a_usage_error(tmp_path: Path) -> None:
+    """--workers sizes the local pool; with --cluster the parse workers are sized where they run."""
+    root = tmp_path / "archive"
+    archive_files(root, [("demo-trs", "http://127.0.0.1/r.html", (REPORTS / TEXT_REPORT).read_bytes())])
+    result = run_load(root, "--cluster", "tcp://127.0.0.1:9", "--workers", "3", "--registry", str(REGISTRY))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--workers" in result.stderr and "parse-workers" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "harvester.db").exists()

@@ -30,6 +30,15 @@ def test_trs_pages_past_the_current_one_are_bounded_by_the_look_ahead() -> None:
     assert TrsFamily().pagination(page) == [PORTAL + name for name in expected]
 
 
+def test_trs_pages_of_the_six_argument_call_naming_its_pager_element_and_record_count() -> None:
+    """createPageHTML('page_div', pages, current, name, ext, records), as many provincial TRS templates print it."""
+    script = "createPageHTML('page_div',4, 0,'xlist','shtml',37);"
+    page = HtmlResponse(PORTAL + "xlist.shtml", body=f"<html><body><div id='page_div'></div><script>{script}</script>"
+                        "</body></html>".encode(), encoding="utf-8")
+    assert TrsFamily().pagination(page) == [PORTAL + name for name in
+                                            ("xlist.shtml", "xlist_1.shtml", "xlist_2.shtml", "xlist_3.shtml")]
+
+
 def test_glist_pages(saved_page) -> None:
     page = saved_page("glist-shenyang-2020")
     # the family sees every glist page, also the 指南 column's; keeping to the column is the spider's job

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from parsel import Selector
 
@@ -11,10 +13,14 @@ from harvester.crawl.links import (
     is_attachment,
     is_listing,
     is_report_title,
+    normalise,
+    page_links,
     registrable_domain,
     same_site,
     under_column,
 )
+
+PAGES = Path(__file__).with_name("pages")
 
 
 @pytest.mark.parametrize(
@@ -28,6 +34,13 @@ from harvester.crawl.links import (
         "政府信息公开工作年度报告",
         "２０２３年年报",
         "2023年度报告（图片版）",
+        # agencies whose names hold words that also mark other pages (审计, 编制, 预算, 培训, 统计)
+        "淮安市审计局2023年政府信息公开工作年度报告",
+        "中共淮安市委机构编制委员会办公室2023年度政府信息公开工作年度报告",
+        "市预算编制中心2022年政府信息公开工作年度报告",
+        "XX县干部培训中心2021年度政府信息公开工作报告",
+        "XX市统计局政府信息公开工作年度报告（2023年）",
+        "XX区2023年政务公开工作年度报告",
     ],
 )
 def test_report_titles_are_recognised(title: str) -> None:
@@ -48,6 +61,13 @@ def test_report_titles_are_recognised(title: str) -> None:
         "2020年统计年报",
         "2020年部门决算",
         "",
+        # other yearly reports every agency publishes, and notices about the disclosure report
+        "XX市审计局2023年法治政府建设年度报告",
+        "2023年度安全生产工作年度报告",
+        "关于报送2023年度政府信息公开工作年度报告的函",
+        "全市2023年度政府信息公开工作年度报告发布情况的通报",
+        "关于开展2023年度企业年报工作的公告",
+        "2023年度政府信息公开工作年度报告第三方评估结果",
     ],
 )
 def test_other_titles_are_not_reports(title: str) -> None:
@@ -113,10 +133,31 @@ def test_anchors_resolve_join_lines_and_skip_javascript(saved_page) -> None:
 
 def test_a_link_text_cut_short_is_read_from_its_title() -> None:
     def text_of(html: str) -> str:
-        return label(Selector(text=html).css("a")[0])
+        return label(Selector(text=html).css("a")[0].root)
 
     full = "2024年度政府信息公开工作年度报告"
     assert text_of(f'<a href="x" title="{full}">2024年度政府信息公开...</a>') == full
     assert text_of(f'<a href="x" title="{full}">2024年度政府信息…</a>') == full
     assert text_of(f'<a href="x" title="栏目">{full}</a>') == full  # a whole text keeps itself
     assert text_of(f'<a href="x" title="{full}"> </a>') == full
+
+
+def test_a_page_s_links_are_extracted_once_for_the_spider_and_every_family(saved_page) -> None:
+    page = saved_page("glist-shenyang-2020")
+    links = page_links(page)
+    assert len(links) > 5 and page_links(page) is links  # NextLink and glist families read these too
+    assert list(links) == anchors(page.selector, page.urljoin)
+
+
+def test_link_texts_are_the_anchors_texts_as_parsel_reads_them(saved_page) -> None:
+    texts, differing = 0, []
+    for name in sorted(path.stem for path in PAGES.glob("*.html")):
+        page = saved_page(name)
+        by_parsel: dict[str, set[str]] = {}
+        for anchor in page.css("a[href]"):
+            url = page.urljoin(anchor.attrib["href"].strip()).split("#", 1)[0]
+            by_parsel.setdefault(url, set()).add(normalise(" ".join(anchor.css("::text").getall())))
+        links = [link for link in anchors(page.selector, page.urljoin) if link.text]
+        texts += len(links)
+        differing += [(name, link) for link in links if link.text not in by_parsel[link.url]]
+    assert texts > 30 and differing == []

@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_distributed import PACED, seed_crawl, wait_until_alive
+from held import wait_until_alive
+from test_distributed import PACED, seed_crawl
 
 from harvester.archive import Archive
 from harvester.archive.merge import MergeError, copy_files, merge
@@ -251,7 +252,7 @@ def test_workers_on_separate_machines_each_with_their_own_archive_merge_into_one
         roots = [tmp_path / f"machine{n}" for n in range(3)]
         crawls = [workers.Crawl("machines", redis_url, root) for root in roots]
         started = [workers.start_worker(machine, n, PACED) for n, machine in enumerate(crawls)]
-        wait_until_alive(crawls[0], len(started))
+        wait_until_alive(crawls[0], started)
         articles = seed_crawl(crawls[0], portal, 60)
         outcome = workers.wait(started, timeout=180)
         assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from harvester.crawl.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from harvester.db.load import load
 from harvester.registry import Site, load_registry
 from publish.helpers import archive_files, seed_archive_files, serve
@@ -35,3 +36,14 @@ def server(loaded_archive: Path) -> str:
     """`harvester serve` on the loaded archive, as a real server; yields its base URL."""
     with serve(loaded_archive) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's), shared by the tests that open pages in it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**PLAYWRIGHT_LAUNCH_OPTIONS)
+        yield browser
+        browser.close()

@@ -10,8 +10,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -87,17 +89,23 @@ def free_port() -> int:
 def serve(root: Path, *options: str) -> Iterator[str]:
     """`harvester serve [options]` on the archive at `root`, as a real server; yields its base URL."""
     port = free_port()
+    with served([sys.executable, "-m", "harvester", "serve", "--archive", str(root),
+                 "--port", str(port), *options], port) as base:
+        yield base
+
+
+@contextmanager
+def served(command: list[str], port: int) -> Iterator[str]:
+    """Run `command`, a server listening on `port`, until the block ends; yields its base URL."""
     # Its log goes to a file: a pipe nobody reads fills after some hundred requests and the
     # server then blocks on its next log line.
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harvester", "serve", "--archive", str(root),
-         "--port", str(port), *options], stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        while process.poll() is None:  # until it answers, or exits
             try:
-                if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/-/versions.json", timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -109,3 +117,25 @@ def serve(root: Path, *options: str) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@dataclass
+class WatchedPage:
+    """A browser page with what it reported: console and page errors, hosts it requested."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+
+@contextmanager
+def watched_page(browser) -> Iterator[WatchedPage]:
+    """A new page of `browser` recording its errors and the hosts it loads from; closed after."""
+    watched = WatchedPage(browser.new_page())
+    watched.page.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
+    watched.page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    watched.page.on("request", lambda r: watched.hosts.add(urlsplit(r.url).netloc))
+    try:
+        yield watched
+    finally:
+        watched.page.close()

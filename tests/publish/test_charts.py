@@ -10,10 +10,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from datasette.utils import tilde_encode
-from playwright.sync_api import sync_playwright
 
-from harvester.crawl.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 from harvester.db.datasette import build_metadata
+from publish.helpers import watched_page
 
 CHARTS = build_metadata()["plugins"]["datasette-dashboards"]["harvester"]["charts"]
 
@@ -25,45 +24,26 @@ def chart_rows(server: str, chart: str) -> list[dict]:
     return response.json()["rows"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**PLAYWRIGHT_LAUNCH_OPTIONS)
-        yield browser
-        browser.close()
-
-
 def test_home_page_draws_every_chart_from_this_server_only(server: str, browser) -> None:
-    page = browser.new_page()
-    errors: list[str] = []
-    hosts: set[str] = set()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
-    assert page.goto(server + "/", wait_until="networkidle").status == 200
-    frame = page.frame_locator("#dashboard")
-    drawn = frame.locator(".dashboard-card-chart svg.marks")
-    for chart in CHARTS:  # vega-embed has drawn each chart
-        frame.locator(f"#chart-{chart} svg.marks").wait_for()
-    assert drawn.count() == len(CHARTS)
-    assert hosts == {urlsplit(server).netloc}
-    assert not errors, errors
-    page.close()
+    with watched_page(browser) as watched:
+        assert watched.page.goto(server + "/", wait_until="networkidle").status == 200
+        frame = watched.page.frame_locator("#dashboard")
+        drawn = frame.locator(".dashboard-card-chart svg.marks")
+        for chart in CHARTS:  # vega-embed has drawn each chart
+            frame.locator(f"#chart-{chart} svg.marks").wait_for()
+        assert drawn.count() == len(CHARTS)
+        assert watched.hosts == {urlsplit(server).netloc}
+        assert not watched.errors, watched.errors
 
 
 def test_report_and_chart_pages_load_nothing_from_another_host(server: str, loaded_archive: Path, browser) -> None:
     conn = sqlite3.connect(loaded_archive / "harvester.db")
     (rid,) = conn.execute("SELECT id FROM reports ORDER BY id LIMIT 1").fetchone()
     for path in ("/-/dashboards/harvester", f"/harvester/reports/{tilde_encode(rid)}"):
-        page = browser.new_page()
-        errors: list[str] = []
-        hosts: set[str] = set()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: hosts.add(urlsplit(r.url).netloc))
-        assert page.goto(server + path, wait_until="networkidle").status == 200
-        assert hosts == {urlsplit(server).netloc} and not errors, (path, hosts, errors)
-        page.close()
+        with watched_page(browser) as watched:
+            assert watched.page.goto(server + path, wait_until="networkidle").status == 200
+            assert watched.hosts == {urlsplit(server).netloc} and not watched.errors, (
+                path, watched.hosts, watched.errors)
 
 
 def test_requests_by_year_are_the_printed_totals(server: str, loaded_archive: Path) -> None:

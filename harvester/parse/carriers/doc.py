@@ -2,9 +2,10 @@
 
 The DOCX route keeps merged cells and spans; LibreOffice runs as a long-lived listener
 (harvester.parse.converter). antiword is the fallback when LibreOffice is missing or fails:
-its '|cell|cell|' table lines become tab rows for the text carrier. It flattens merged
-cells (a merged row prints fewer cells than its table) and prints some complex tables as
-one run of '|'-separated words; the result's errors say how many rows were lost so.
+its '|cell|cell|' table lines become tab rows for the text carrier. It prints merged cells
+unmerged (a merge down as blanks, which its text cannot show: the file's own row definitions
+do, harvester.parse.carriers.doc_tables) and some complex tables as one run of '|'-separated
+words; the result's errors say how many rows were lost so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from itertools import groupby
 
 from harvester.parse.carriers import docx as docx_carrier
 from harvester.parse.carriers import text as text_carrier
+from harvester.parse.carriers.doc_tables import merged_rows
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.converter import convert
 from harvester.parse.libreoffice import ConversionError
@@ -41,19 +43,22 @@ def _pipes_to_tabs(text: str) -> str:
     return "\n".join(line if cells is None else "\t".join(cells) for line, cells in rows)
 
 
-def lost_cells(text: str) -> str | None:
-    """What antiword's table lines show it lost: merged rows (fewer cells than their table)
+def lost_cells(text: str, data: bytes) -> str | None:
+    """What antiword lost of the tables of `data`, printed as `text`: rows whose definitions in the
+    file merge cells (it prints them unmerged), rows it printed with fewer cells than their table,
     and tables printed out of their grid (a line of three or more '|' that is no table row)."""
     rows = [(line, _table_row(line)) for line in text.splitlines()]
-    merged = 0
+    narrower = 0
     for is_table, run in groupby(rows, key=lambda row: row[1] is not None):
         if is_table:
             widths = [len(cells or ()) for _, cells in run]
-            merged += sum(width < max(widths) for width in widths)
+            narrower += sum(width < max(widths) for width in widths)
     scattered = sum(cells is None and line.count("|") >= 3 for line, cells in rows)
-    if not merged and not scattered:
+    merged = merged_rows(data)
+    if not (merged or narrower or scattered):
         return None
-    return (f"antiword lost table structure: {merged} table rows with merged cells flattened, "
+    return (f"antiword lost table structure: {merged} table row definitions with merged cells printed "
+            f"unmerged, {narrower} table rows printed with fewer cells than their table, "
             f"{scattered} lines of table cells out of their grid")
 
 
@@ -90,6 +95,6 @@ def extract(data: bytes) -> Extract:
         raise UnreadableFile(f"{problem}; {error.message}") from error
     result = text_carrier.extract(_pipes_to_tabs(text).encode("utf-8"))
     result.carrier = "doc"
-    loss = lost_cells(text)
+    loss = lost_cells(text, data)
     result.errors[:0] = [problem, loss] if loss else [problem]
     return result

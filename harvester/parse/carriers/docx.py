@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import lxml.etree
 
@@ -108,6 +109,8 @@ def read_parts(data: bytes) -> tuple[lxml.etree._Element, lxml.etree._Element | 
         return document, core
     except (RuntimeError, NotImplementedError) as error:  # zipfile: member encrypted, or AES (method 99)
         raise UnreadableFile(f"DOCX not readable: {error}") from error
+    except zlib.error as error:  # the zip's structure holds, a member's deflate stream does not
+        raise UnreadableFile(f"corrupt DOCX: a compressed member is damaged ({error})") from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError,
             lxml.etree.XMLSyntaxError, EOFError, OSError) as error:
         raise UnreadableFile(f"corrupt DOCX: {type(error).__name__}: {error}") from error
