@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import scrapy
 from scrapy.exceptions import DontCloseSpider
@@ -52,6 +52,16 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         return
         yield  # an async generator that yields nothing
 
+    def next_requests(self) -> Iterator[scrapy.Request]:
+        """The start requests, one entry at a time, each entry kept in this worker's in-flight start list
+        until RedisMixin.schedule_next_requests has pushed its request into the shared queue (scrapy-redis
+        pops a batch, then pushes its requests one by one: a worker killed in between lost the rest)."""
+        while (entry := self.frontier.take_start()) is not None:
+            request = self.make_request_from_data(entry)
+            if request is not None:
+                yield request
+            self.frontier.starts.done(entry)
+
     def make_request_from_data(self, data: bytes) -> scrapy.Request | None:
         """A list request for one start entry (JSON), or None for a malformed one."""
         try:
@@ -80,7 +90,8 @@ class DistributedSpider(RedisMixin, DiscoverySpider):
         self.frontier.ack(failure.request)
 
     def spider_idle(self) -> None:
-        """Take more start columns; stay open while any worker still has work that could come back."""
+        """Take more start columns; stay open until the crawl has begun and no worker has work that could
+        come back."""
         self.schedule_next_requests()
-        if self.count_size(self.redis_key) or self.frontier.busy():
+        if self.frontier.busy():
             raise DontCloseSpider

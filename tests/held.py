@@ -1,5 +1,6 @@
 """Tests that stop a crawl mid-way wait for a state, never for a time: a column of the replica portal
-whose first articles are held unanswered (the crawl cannot end while one is asked for), and a poll."""
+whose first articles are held unanswered (the crawl cannot end while one is asked for), a poll, a relay
+in front of Redis that stops a worker right after a chosen command, and waits on distributed workers."""
 
 from __future__ import annotations
 
@@ -58,7 +59,10 @@ class RedisGate:
     """A TCP relay in front of a Redis server for one client process (its REDIS_URL is `url`). Once the
     process sends a command `trips` on, the command is passed on and then the gate shuts: none of the
     process's later commands (on any of its connections) reaches Redis, so it hangs just after that
-    command, as a process killed at that instant would have left Redis. `tripped` is set then."""
+    command, as a process killed at that instant would have left Redis. `tripped` is set then.
+    `commands` lists the commands passed on (each a list of its parts)."""
+
+    _tripping = threading.Lock()  # one gate trips at a time: a shared `tripped` stops one process only
 
     def __init__(self, upstream: str, trips: Callable[[list[bytes]], bool], tripped: threading.Event) -> None:
         parts = urlsplit(upstream)
@@ -66,15 +70,17 @@ class RedisGate:
         self.trips = trips
         self.tripped = tripped  # may be shared by several gates: the first to trip shuts, the others stay open
         self.shut = threading.Event()
-        self._lock = threading.Lock()
+        self.commands: list[list[bytes]] = []
+        self._sockets: list[socket.socket] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"redis://127.0.0.1:{self._listener.getsockname()[1]}{parts.path}"
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self) -> None:
-        """Stop relaying (the client's connections close)."""
+        """Stop relaying and close the client's connections."""
         self.shut.set()
-        self._listener.close()
+        for connection in [self._listener, *self._sockets]:
+            connection.close()
 
     def _accept(self) -> None:
         while not self.shut.is_set():
@@ -83,6 +89,7 @@ class RedisGate:
             except OSError:  # closed
                 return
             server = socket.create_connection(self.upstream)
+            self._sockets += [client, server]
             threading.Thread(target=self._relay_commands, args=(client, server), daemon=True).start()
             threading.Thread(target=self._relay_replies, args=(server, client), daemon=True).start()
 
@@ -95,16 +102,23 @@ class RedisGate:
                 command, size = parsed
                 if self.shut.is_set():
                     return
-                server.sendall(buffer[:size])
+                try:
+                    server.sendall(buffer[:size])
+                except OSError:  # the gate closed
+                    return
                 buffer = buffer[size:]
-                with self._lock:
+                self.commands.append(command)
+                with self._tripping:
                     if not self.tripped.is_set() and self.trips(command):
                         self.shut.set()
                         self.tripped.set()
 
     def _relay_replies(self, server: socket.socket, client: socket.socket) -> None:
-        while chunk := _receive(server):
-            client.sendall(chunk)
+        try:
+            while chunk := _receive(server):
+                client.sendall(chunk)
+        except OSError:  # the client is gone (killed) or the gate closed
+            pass
 
 
 def _receive(connection: socket.socket) -> bytes:
@@ -138,10 +152,21 @@ def wait_until_alive(crawl: workers.Crawl, started: list[workers.Worker], timeou
     """Block until every started worker has published its heartbeat; fail at once, with its log's
     tail, when one of them exits instead."""
     deadline = time.monotonic() + timeout
-    while len(list(crawl.client().scan_iter(match=f"{crawl.prefix}:*:alive:*"))) < len(started):
-        assert_running(started)
-        assert time.monotonic() < deadline, "workers did not come up:\n" + "\n".join(map(log_tail, started))
-        time.sleep(0.2)
+    try:
+        while len(list(crawl.client().scan_iter(match=f"{crawl.prefix}:*:alive:*"))) < len(started):
+            assert_running(started)
+            assert time.monotonic() < deadline, "workers did not come up:\n" + "\n".join(map(log_tail, started))
+            time.sleep(0.2)
+    except AssertionError:
+        stop_running(started)  # the others wait for a crawl that will not begin
+        raise
+
+
+def stop_running(started: list[workers.Worker]) -> None:
+    """Stop the workers still running (after a failure: they would wait for work that never comes)."""
+    for worker in started:
+        if worker.process.poll() is None:
+            workers.stop(worker)
 
 
 def assert_running(started: list[workers.Worker]) -> None:

@@ -12,8 +12,10 @@ worker whose heartbeat expired back onto the queue. A request may thus run twice
 after archiving, before acknowledging), never zero times; the archive turns a repeat into
 one more `unchanged`/`not_modified` fetch row and the same document row.
 
-Redis keys (QUEUE = SCHEDULER_QUEUE_KEY): QUEUE (list), QUEUE:inflight:<worker> (list),
-QUEUE:alive:<worker> (heartbeat string with TTL).
+Redis keys (QUEUE = SCHEDULER_QUEUE_KEY, STARTS = REDIS_START_URLS_KEY): QUEUE (list),
+QUEUE:inflight:<worker> (list), QUEUE:alive:<worker> (heartbeat string with TTL), STARTS (list of
+start entries), STARTS:inflight:<worker> (list: a start entry until its request is queued),
+STARTS:begun (set once the crawl is seeded: until then an idle worker waits instead of stopping).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy_redis.defaults import START_URLS_KEY
 from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -44,18 +47,74 @@ return 1
 """
 
 
+def begun_key(start_key: str) -> str:
+    """The key saying a crawl has begun (seeded, or a start entry taken): its workers stop once its frontier
+    is empty, not before (a worker up before the seed, or before the others, waits for the work)."""
+    return f"{start_key}:begun"
+
+
+def mark_begun(server, start_key: str) -> None:
+    """Say the crawl of the start list `start_key` has begun."""
+    server.set(begun_key(start_key), b"1")
+
+
 def worker_id(crawler: Crawler) -> str:
     """This worker's name: HARVESTER_WORKER_ID, else host-pid."""
     return crawler.settings.get("HARVESTER_WORKER_ID") or f"{socket.gethostname()}-{os.getpid()}"
 
 
+class InFlightList:
+    """A shared Redis list whose entries a worker takes into its own in-flight list (KEY:inflight:<worker>)
+    until it is done with them; the entries of workers found dead go back (`requeue_dead`)."""
+
+    def __init__(self, server, key: str, worker: str) -> None:
+        self.server = server
+        self.key = key
+        self.worker = worker
+        self.inflight = f"{key}:inflight:{worker}"
+
+    def take(self) -> bytes | None:
+        """The next entry, moved into this worker's in-flight list in one step; None when there is none."""
+        return self.server.rpoplpush(self.key, self.inflight)
+
+    def done(self, entry: bytes) -> None:
+        """Forget a taken entry (idempotent)."""
+        self.server.lrem(self.inflight, 1, entry)
+
+    def requeue_dead(self, alive: Callable[[str], bool]) -> int:
+        """Move back the in-flight entries of other workers that are not `alive`; returns how many."""
+        moved = 0
+        prefix = f"{self.key}:inflight:"
+        for name in self.server.scan_iter(match=prefix + "*"):
+            worker = name.decode()[len(prefix):]
+            if worker == self.worker or alive(worker):
+                continue
+            while self.server.rpoplpush(name, self.key) is not None:  # one atomic move per entry
+                moved += 1
+        return moved
+
+    def release(self) -> None:
+        """Give back every entry this worker holds."""
+        while self.server.rpoplpush(self.inflight, self.key) is not None:
+            pass
+
+    def busy(self) -> bool:
+        """Whether any entry is waiting or in flight anywhere (dead workers' entries included)."""
+        if self.server.llen(self.key):
+            return True
+        return any(self.server.llen(name) for name in self.server.scan_iter(match=f"{self.key}:inflight:*"))
+
+
 class ReliableQueue(Base):
-    """FIFO queue whose pop moves the entry to this worker's in-flight list until `ack`."""
+    """FIFO queue whose pop moves the entry to this worker's in-flight list until `ack`; the crawl's start
+    entries (REDIS_START_URLS_KEY) are taken the same way (`starts`, see spiders/distributed.py)."""
 
     def __init__(self, server, spider: Spider, key: str, serializer=None) -> None:
         super().__init__(server, spider, key, serializer)
         self.worker = worker_id(spider.crawler)
-        self.inflight = f"{self.key}:inflight:{self.worker}"
+        self.requests = InFlightList(server, self.key, self.worker)
+        start_key = spider.crawler.settings.get("REDIS_START_URLS_KEY", START_URLS_KEY) % {"name": spider.name}
+        self.starts = InFlightList(server, start_key, self.worker)
         self.alive = f"{self.key}:alive:{self.worker}"
         self.ttl = spider.crawler.settings.getint("HARVESTER_HEARTBEAT_TTL", DEFAULT_TTL_S)
         self._push_unseen = server.register_script(PUSH_UNSEEN)
@@ -73,12 +132,12 @@ class ReliableQueue(Base):
             return False
         previous = request.meta.pop(INFLIGHT, None)
         if previous is not None:
-            self.server.lrem(self.inflight, 1, previous)
+            self.requests.done(previous)
         return True
 
     def pop(self, timeout: int = 0) -> Request | None:
         """Take the oldest request, keeping its entry in flight until acknowledged."""
-        entry = self.server.rpoplpush(self.key, self.inflight)
+        entry = self.requests.take()
         if entry is None:
             return None
         request = self._decode_request(entry[TAG_BYTES:])
@@ -89,7 +148,7 @@ class ReliableQueue(Base):
         """The request's work is done: forget its entry (idempotent)."""
         entry = request.meta.pop(INFLIGHT, None)
         if entry is not None:
-            self.server.lrem(self.inflight, 1, entry)
+            self.requests.done(entry)
 
     def beat(self) -> None:
         """Say this worker is alive, and rescue the work of workers that are not."""
@@ -97,30 +156,33 @@ class ReliableQueue(Base):
         self.requeue_dead()
 
     def requeue_dead(self) -> int:
-        """Move in-flight entries of workers without a heartbeat back to the queue; returns how many."""
-        moved = 0
-        prefix = f"{self.key}:inflight:"
-        for name in self.server.scan_iter(match=prefix + "*"):
-            worker = name.decode()[len(prefix):]
-            if worker == self.worker or self.server.exists(f"{self.key}:alive:{worker}"):
-                continue
-            while self.server.rpoplpush(name, self.key) is not None:  # one atomic move per entry
-                moved += 1
+        """Move in-flight requests and start entries of workers without a heartbeat back; returns how many."""
+        def alive(worker: str) -> bool:
+            return bool(self.server.exists(f"{self.key}:alive:{worker}"))
+
+        moved = self.requests.requeue_dead(alive) + self.starts.requeue_dead(alive)
         if moved:
             log.warning("requeued %d in-flight requests of dead workers", moved)
         return moved
 
     def release(self) -> None:
         """On a clean stop: give back what this worker still holds, and stop beating."""
-        while self.server.rpoplpush(self.inflight, self.key) is not None:
-            pass
+        self.requests.release()
+        self.starts.release()
         self.server.delete(self.alive)
 
+    def take_start(self) -> bytes | None:
+        """The next start entry, in flight until `starts.done(entry)`; the crawl has begun once one is taken."""
+        entry = self.starts.take()
+        if entry is not None:
+            mark_begun(self.server, self.starts.key)
+        return entry
+
     def busy(self) -> bool:
-        """Whether any request is queued or in flight anywhere (dead workers' entries included)."""
-        if self.server.llen(self.key):
-            return True
-        return any(self.server.llen(name) for name in self.server.scan_iter(match=f"{self.key}:inflight:*"))
+        """Whether work may still come: the crawl has not begun yet, or a request or start entry is waiting
+        or in flight anywhere (dead workers' included)."""
+        begun = self.server.exists(begun_key(self.starts.key))
+        return not begun or self.requests.busy() or self.starts.busy()
 
     def clear(self) -> None:
         """Delete the queue, in-flight lists and heartbeats (after the whole crawl)."""

@@ -21,6 +21,7 @@ import redis
 
 from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout, archive_root
+from harvester.operate.frontier import mark_begun
 from harvester.registry import Site, entries
 
 SETTINGS_MODULE = "harvester.operate.distributed_settings"
@@ -62,11 +63,13 @@ def seed(crawl: Crawl, sites: list[Site]) -> int:
     """
     starts = [json.dumps({"site": s.id, "url": url, "browser": s.render == "browser", "cms": s.cms})
               for s in sites for url in s.start_urls]
+    start_key = crawl.settings()["REDIS_START_URLS_KEY"]
     log = FetchLog(Layout.of(crawl.archive).fetch_log)
     try:
         log.start_run(crawl.crawl_id, SPIDER, None, registry=entries(sites))
         if starts:
-            crawl.client().rpush(f"{crawl.prefix}:start_urls", *starts)
+            crawl.client().rpush(start_key, *starts)
+        mark_begun(crawl.client(), start_key)  # even with no columns: the workers need not wait for more
         log.finish_run(crawl.crawl_id, "seeded", {"start_columns": len(starts)})
     finally:
         log.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from held import RedisGate, frozen_in_flight, wait_for, wait_until_alive
+from held import RedisGate, frozen_in_flight, stop_running, wait_for, wait_until_alive
 
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -139,7 +139,21 @@ def marks_seen(url: str) -> Callable[[list[bytes]], bool]:
     return lambda command: any(part.endswith(b":dupefilter") for part in command) and fingerprint in command
 
 
-@pytest.mark.parametrize("instant", ["acknowledges the start page", "marks the second list page seen"])
+def takes_a_start_entry(key: str) -> Callable[[list[bytes]], bool]:
+    """A Redis command that takes an entry off the start list `key`: RPOPLPUSH, or the EXEC of scrapy-redis's
+    MULTI/LRANGE/LTRIM."""
+    return lambda command: command[0].upper() == b"EXEC" or [command[0].upper(), *command[1:2]] == [b"RPOPLPUSH", key.encode()]
+
+
+# The instants of a worker's scheduling at which it is killed: each left requests queued by no worker.
+INSTANTS = {
+    "takes the start entry": lambda crawl, start: takes_a_start_entry(f"{crawl.prefix}:start_urls"),
+    "acknowledges the start page": lambda crawl, start: acknowledges(start),
+    "marks the second list page seen": lambda crawl, start: marks_seen(start.replace("index", "index_1")),
+}
+
+
+@pytest.mark.parametrize("instant", INSTANTS)
 def test_a_worker_killed_at_any_instant_of_scheduling_a_list_page_loses_none_of_its_links(
         instant, redis_url, replica, tmp_path):
     """Each worker talks to Redis through a gate; the worker that sends the chosen command is frozen just
@@ -147,7 +161,7 @@ def test_a_worker_killed_at_any_instant_of_scheduling_a_list_page_loses_none_of_
     crawl = workers.Crawl("instant", redis_url, tmp_path)
     start = replica.generate_large(60)
     articles = [replica.absolute(entry.url) for entry in replica.catalogue.large.column.entries]
-    trips = acknowledges(start) if instant.startswith("acknowledges") else marks_seen(start.replace("index", "index_1"))
+    trips = INSTANTS[instant](crawl, start)
     tripped = threading.Event()
     gates = [RedisGate(redis_url, trips, tripped) for _ in range(3)]
     settings = {**LOOPBACK_SETTINGS, "HARVESTER_HEARTBEAT_TTL": "3"}
@@ -162,8 +176,32 @@ def test_a_worker_killed_at_any_instant_of_scheduling_a_list_page_loses_none_of_
         survivors = [worker for worker in started if worker is not victim]
         outcome = workers.wait(survivors, timeout=240)
     finally:
+        stop_running(started)
         for gate in gates:
             gate.close()
     assert not outcome.timed_out and set(outcome.returncodes.values()) == {0}, outcome
     counts = fetch_counts(tmp_path)
     assert len(articles) > 50 and [url for url in articles if counts.get(url, 0) == 0] == []
+
+
+def test_a_worker_up_before_the_crawl_is_seeded_waits_for_its_work(redis_url, replica, tmp_path):
+    """Workers come up at their own pace (on several machines, or on a loaded one) before the crawl is
+    seeded: one that found no work at its start nor when idle stays for the work instead of stopping."""
+    crawl = workers.Crawl("early", redis_url, tmp_path)
+    gate = RedisGate(redis_url, lambda command: False, threading.Event())  # never shuts: it only lists commands
+    early = workers.start_worker(crawl, 0, {**LOOPBACK_SETTINGS, "REDIS_URL": gate.url})
+    start_list = f"{crawl.prefix}:start_urls".encode()
+
+    def reads_of_the_start_list() -> int:
+        return len([c for c in gate.commands if c[0].upper() in (b"LRANGE", b"RPOPLPUSH") and c[1] == start_list])
+
+    try:
+        assert wait_for(lambda: reads_of_the_start_list() >= 2)  # at its start, then idle: nothing there yet
+        articles = seed_crawl(crawl, replica, 20)
+        outcome = workers.wait([early], timeout=180)
+    finally:
+        stop_running([early])
+        gate.close()
+    assert not outcome.timed_out and outcome.returncodes == {early.name: 0}, outcome
+    counts = fetch_counts(tmp_path)
+    assert articles and [url for url in articles if counts.get(url, 0) == 0] == []
