@@ -5,13 +5,17 @@ and CPU seconds a page of `harvester crawl` against bare Scrapy on the same page
 (a spider fetching the URLs the first crawl fetched and extracting every page's links, storing
 nothing: the column's pagination is script, which plain link following misses; process start
 included in both).
-Run: .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--concurrency 16]
+With --profile FILE, one more first crawl (of a fresh archive) runs under cProfile timed by CPU
+(time.process_time: the whole process, threads included); its stats go to FILE and its top costs
+are printed.
+Run: .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--concurrency 16] [--profile crawl.prof]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout
-from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
+from harvester.crawl.runner import LOOPBACK_SETTINGS, SETTINGS_MODULE, crawl, crawl_command
 from harvester.portal import start_portal
 
 
@@ -51,6 +55,20 @@ print(crawler.stats.get_value("response_received_count", 0))
 """
 
 
+# `python -m scrapy ARGS` under cProfile timed by the process's CPU; argv[1] names the stats file.
+PROFILED_SCRAPY = """
+import cProfile, runpy, sys, time
+stats, sys.argv = sys.argv[1], ["scrapy", *sys.argv[2:]]
+profile = cProfile.Profile(time.process_time)
+try:
+    profile.runcall(runpy.run_module, "scrapy", run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+profile.dump_stats(stats)
+"""
+TOP_COSTS = 10
+
+
 def children_cpu() -> float:
     """CPU seconds of the child processes reaped so far (each crawl runs in one)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -73,6 +91,18 @@ def bare_scrapy(archive: Path, concurrency: int) -> tuple[int, float]:
     return int(done.stdout.split()[-1]), children_cpu() - before
 
 
+def profile_crawl(start: str, settings: dict[str, str], stats: Path) -> None:
+    """A first crawl of `start` into a fresh archive under cProfile; its top costs printed, all in `stats`."""
+    with tempfile.TemporaryDirectory() as archive:
+        command = crawl_command(url=start, archive=archive, run_id="profiled", settings=settings)
+        assert command[1:3] == ["-m", "scrapy"]
+        subprocess.run([command[0], "-c", PROFILED_SCRAPY, str(stats.resolve()), *command[3:]], cwd=archive,
+                       env={**os.environ, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE}, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"profile of a first crawl (CPU, {stats}), top {TOP_COSTS} by own time:")
+    pstats.Stats(str(stats)).sort_stats("tottime").print_stats(TOP_COSTS)
+
+
 def folder_bytes(root: Path) -> int:
     """Total size of the files under `root`."""
     return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
@@ -91,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=2000, help="list + article pages to generate")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight to the one loopback host")
+    parser.add_argument("--profile", type=Path, help="also profile a first crawl, stats to this file")
     args = parser.parse_args()
     settings = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": str(args.concurrency),
                 "CONCURRENT_REQUESTS_PER_DOMAIN": str(args.concurrency), "LOG_LEVEL": "WARNING"}
@@ -113,6 +144,8 @@ def main() -> None:
               f"(fetch log rows + WARC records of 304s; no new blobs: {again['outcomes'].get('new', 0) == 0})")
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(f"peak RSS of a crawl process: {peak_kb / 1024:.0f} MB")
+        if args.profile:
+            profile_crawl(start, settings, args.profile)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Publish at national scale: p95 of every page a researcher opens, on a database of N facts.
 
     .venv/bin/python benchmarks/publish_scale_bench.py [--facts 1000000] [--repeat 20]
-        [--demo DIR] [--work DIR]
+        [--demo DIR] [--work DIR [--built]]
 
 Builds the demo archive (`harvester demo --no-serve`, or takes an archive already loaded
 with --demo), copies its harvester.db and replicates its reports (with their agencies,
@@ -192,20 +192,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--demo", type=Path, help="an archive already loaded (default: run the demo)")
     parser.add_argument("--work", type=Path, help="where to build (default: a temporary folder)")
+    parser.add_argument("--built", action="store_true",
+                        help="time the copy built before under --work again (no build)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="publish-scale-") as scratch:
         work = args.work or Path(scratch)
-        source = args.demo or demo_archive(work)
-        began, cpu = time.perf_counter(), time.process_time()
-        copies = replicate(source, work / "scaled", args.facts)
+        if not args.built:
+            build(args.demo or demo_archive(work), work / "scaled", args.facts)
         conn = sqlite3.connect(Layout(work / "scaled").published)
         facts, reports = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                           for t in ("facts", "reports"))
         size = Layout(work / "scaled").published.stat().st_size
-        print(f"{facts} facts, {reports} reports ({copies} copies of the demo), {size / 1e6:.0f} MB,"
-              f" built in {time.perf_counter() - began:.0f} s ({time.process_time() - cpu:.0f} s CPU)")
+        print(f"{facts} facts, {reports} reports, {size / 1e6:.0f} MB; load average"
+              f" {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
         time_pages(work / "scaled", pages(conn), args.repeat)
         conn.close()
+
+
+def build(source: Path, target: Path, facts: int) -> None:
+    """Replicate `source` into `target` to about `facts` facts, saying how long it took."""
+    began, cpu = time.perf_counter(), time.process_time()
+    copies = replicate(source, target, facts)
+    print(f"{copies} copies of the demo built in {time.perf_counter() - began:.0f} s"
+          f" ({time.process_time() - cpu:.0f} s CPU)")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from harvester.archive.fetchlog import CONTENT_OUTCOMES, DOCUMENT_KINDS
 from harvester.crawl.arguments import ArgumentError, http_url, one_of, refuse_unknown
 from harvester.crawl.families import UNKNOWN, Post, families_for
 from harvester.crawl.embedded import embedded_documents
-from harvester.crawl.links import (Link, anchors, is_attachment, is_interpretation, is_listing, is_report_title,
+from harvester.crawl.links import (Link, is_attachment, is_interpretation, is_listing, is_report_title, page_links,
                                    same_site, under_column, year_named)
 from harvester.crawl.pictures import wanted_images
 from harvester.registry import RENDER_MODES, RegistryError, entries, load_registry, select
@@ -136,9 +136,8 @@ class DiscoverySpider(scrapy.Spider):
         if response.meta.get("archive", {}).get("outcome") in ("soft404", "blocked"):
             self.logger.warning("list page %s is no list: %s", response.url, response.meta["archive"]["outcome"])
             return
-        links = anchors(response.selector, response.urljoin)
         families = families_for(start.cms)
-        links += [link for family in families for link in family.extra_links(response)]
+        links = [*page_links(response), *(link for family in families for link in family.extra_links(response))]
         if self._nothing_new(start, links):
             self.logger.info("list page %s shows nothing new: paging stops there", response.url)
             return
@@ -180,7 +179,7 @@ class DiscoverySpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return  # the "page" was itself a document; the archive kept it
         start: Start = response.meta["discovery"]
-        shown = [link for link in anchors(response.selector, response.urljoin) if is_attachment(link.url)]
+        shown = [link for link in page_links(response) if is_attachment(link.url)]
         linked = {link.url for link in shown}
         shown += [link for link in embedded_documents(response.selector, response.urljoin) if link.url not in linked]
         attachments = [link for link in shown if same_site(link.url, start.column)]

@@ -5,6 +5,8 @@ never from a URL or a server-supplied file name, so hostile input cannot choose 
 bytes land. Writes go to a temp file in the final directory, are fsynced, then renamed
 with os.replace: a kill -9 leaves at most a stray ``.tmp-*`` file, never a half blob under
 a final name. Concurrent puts of the same content are harmless (same bytes, atomic rename).
+A put whose digest names a blob that is missing or no longer holds those bytes (bit rot, a
+truncated copy) repairs it the same way, so a recrawl or a merge mends a damaged archive.
 """
 
 from __future__ import annotations
@@ -98,6 +100,18 @@ def write_atomically(final: Path, write: Callable[[BinaryIO], None], *, replace:
     return True
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at path holds exactly data (compared in 1 MiB chunks; False when absent)."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as stored:
+            view = memoryview(data)
+            return all(stored.read(1 << 20) == view[at:at + (1 << 20)] for at in range(0, len(data), 1 << 20))
+    except FileNotFoundError:
+        return False
+
+
 def _fsync_dir(directory: Path) -> None:
     """Make a rename in directory durable (no-op where directories cannot be opened)."""
     try:
@@ -125,23 +139,29 @@ class BlobStore:
         """Whether the blob is stored."""
         return self.path(sha256).is_file()
 
+    def intact(self, sha256: str) -> bool:
+        """Whether the blob is stored and its bytes still hash to its name."""
+        return self.has(sha256) and self.rehash(sha256) == sha256
+
     def put(self, data: bytes) -> str:
-        """Store data once and return its SHA-256; an existing blob is not rewritten."""
+        """Store data once and return its SHA-256; a blob already holding these bytes is not rewritten,
+        one missing or holding other bytes is replaced."""
         digest = sha256_hex(data)
         final = self.path(digest)
-        if not final.is_file():
+        if not _holds(final, data):
             write_atomically(final, lambda out: out.write(data))
         return digest
 
     def put_file(self, source: str | os.PathLike, sha256: str) -> bool:
-        """Copy a file in as blob sha256, verifying the digest while streaming; False if already stored.
+        """Copy a file in as blob sha256, verifying the digest while streaming; False if already stored
+        intact (a damaged blob of that name is replaced).
 
-        Raises DigestMismatch (nothing stored) when the file's bytes do not hash to sha256.
+        Raises DigestMismatch (nothing stored, the old blob left as it was) when the file's bytes do
+        not hash to sha256.
         """
-        final = self.path(sha256)
-        if final.is_file():
+        if self.intact(sha256):
             return False
-        return write_atomically(final, lambda out: copy_verified(source, out, sha256))
+        return write_atomically(self.path(sha256), lambda out: copy_verified(source, out, sha256))
 
     def open(self, sha256: str) -> BinaryIO:
         """Open a stored blob for reading."""

@@ -18,6 +18,7 @@ import base64
 import io
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
@@ -31,6 +32,8 @@ from warcio.warcwriter import WARCWriter
 from harvester import __version__
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+# warcio compresses at zlib's level 9: on an 8 KB report page twice the CPU of level 3 for records 6 % smaller.
+GZIP_LEVEL = 3
 Headers = list[tuple[str, str]]
 
 
@@ -41,8 +44,29 @@ class WarcLocation(NamedTuple):
     offset: int
 
 
+class _GzipMember:
+    """One record as one gzip member at GZIP_LEVEL, written through when flushed (warcio's own is level 9)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
 class _Sha256WARCWriter(WARCWriter):
-    """warcio's writer with sha256 block and payload digests instead of sha1."""
+    """warcio's writer with sha256 block and payload digests instead of sha1, each record a gzip member."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__(out, gzip=False, warc_version="1.1")  # compressed by _write_warc_record
+
+    def _write_warc_record(self, out: BinaryIO, record) -> None:
+        super()._write_warc_record(_GzipMember(out), record)
 
     @staticmethod
     def _create_digester() -> Digester:
@@ -93,7 +117,7 @@ class WarcWriter:
                 continue  # an earlier (possibly crashed) process of this run, or a parallel worker
             break
         self._name = name
-        self._writer = _Sha256WARCWriter(self._file, gzip=True, warc_version="1.1")
+        self._writer = _Sha256WARCWriter(self._file)
         info = self._writer.create_warcinfo_record(name, {"software": f"harvester/{__version__}", "format": "WARC File Format 1.1"})
         self._writer.write_record(info)
 

@@ -22,8 +22,10 @@ from harvester.registry import RegistryError, load_registry, select
 @click.option("--jobdir", type=click.Path(file_okay=False), help="Scrapy JOBDIR: make this crawl pausable/resumable.")
 @click.option("--loopback", is_flag=True, help="No politeness delays (only for the local replica portal).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help="Stop the crawl after this long.")
+@click.option("--max-pages", type=click.IntRange(min=1), metavar="N", help="Stop the crawl after N responses.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def command(sites, url, registry_path, portal, archive, run_id, jobdir, loopback, timeout, as_json) -> None:
+def command(sites, url, registry_path, portal, archive, run_id, jobdir, loopback, timeout, max_pages,
+            as_json) -> None:
     """Find annual reports on government portals and archive every fetched byte.
 
     Runs the discovery spider (Scrapy, in a subprocess) over registry entries or one start URL.
@@ -33,6 +35,7 @@ def command(sites, url, registry_path, portal, archive, run_id, jobdir, loopback
     Examples:
       harvester crawl --site sy-kjj --site sy-city
       harvester crawl --url http://127.0.0.1:8000/zwgk/zfxxgknb/index.html --loopback
+      harvester crawl --url https://portal.example.gov.cn/col/index.html --timeout 3600 --max-pages 5000
       harvester crawl --registry harvester/registry_demo.yaml --portal http://127.0.0.1:8000 --loopback
     """
     try:
@@ -48,6 +51,7 @@ def command(sites, url, registry_path, portal, archive, run_id, jobdir, loopback
             jobdir=jobdir,
             settings=LOOPBACK_SETTINGS if loopback else None,
             timeout=timeout,
+            max_pages=max_pages,
             on_line=lambda line: click.echo(line, err=True),
         )
     except (CrawlError, RegistryError) as error:

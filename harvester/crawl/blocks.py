@@ -60,15 +60,14 @@ def _is_markup(body: bytes, content_type: str | None) -> bool:
     return content_type is None or content_type.split(";")[0].strip().lower() in ("", "text/html", "text/plain", "application/xhtml+xml")
 
 
-def _challenge(body: bytes) -> str | None:
-    """The challenge marker in a small body, if any."""
+def _challenge(body: bytes, text: str) -> str | None:
+    """The challenge marker in a small body whose visible text is `text`, if any."""
     if len(body) > CHALLENGE_MAX_BYTES:
         return None
     texts = _decodings(body)
     for token in CHALLENGE_TOKENS:
-        if any(token in text for text in texts):
+        if any(token in decoded for decoded in texts):
             return token
-    text = visible_text(body)
     if len(text) <= SHORT_TEXT_CHARS:
         for phrase in CHALLENGE_PHRASES:
             if phrase in text:
@@ -76,12 +75,9 @@ def _challenge(body: bytes) -> str | None:
     return None
 
 
-def _not_found(body: bytes) -> str | None:
-    """The not-found wording of a page whose visible text is short, if any."""
-    if len(body) > CHALLENGE_MAX_BYTES:
-        return None
-    text = visible_text(body)
-    if len(text) > SHORT_TEXT_CHARS:
+def _not_found(body: bytes, text: str) -> str | None:
+    """The not-found wording of a small page whose visible text, `text`, is short, if any."""
+    if len(body) > CHALLENGE_MAX_BYTES or len(text) > SHORT_TEXT_CHARS:
         return None
     lowered = text.lower()
     for phrase in NOT_FOUND_PHRASES:
@@ -90,10 +86,15 @@ def _not_found(body: bytes) -> str | None:
     return "404" if NOT_FOUND_NUMBER.search(text) else None
 
 
+def _small_page_text(body: bytes) -> str:
+    """The visible text of a body small enough to be a challenge or a not-found page ("" otherwise), read once."""
+    return visible_text(body) if len(body) <= CHALLENGE_MAX_BYTES else ""
+
+
 def classify(status: int, body: bytes, content_type: str | None = None) -> Verdict | None:
     """Blocked or soft404 with a reason, or None when the response looks like content."""
     if status in BLOCK_STATUSES:
-        marker = _challenge(body) if _is_markup(body, content_type) else None
+        marker = _challenge(body, _small_page_text(body)) if _is_markup(body, content_type) else None
         return Verdict("blocked", BLOCK_STATUSES[status] + (f": {marker}" if marker else ""))
     if not 200 <= status < 300:
         return None
@@ -101,10 +102,11 @@ def classify(status: int, body: bytes, content_type: str | None = None) -> Verdi
         return Verdict("soft404", "empty Hanweb datastore: no records (request not accepted)")
     if not _is_markup(body, content_type):
         return None
-    marker = _challenge(body)
+    text = _small_page_text(body)
+    marker = _challenge(body, text)
     if marker:
         return Verdict("blocked", f"challenge page: {marker}")
-    marker = _not_found(body)
+    marker = _not_found(body, text)
     if marker:
         return Verdict("soft404", f"page says {marker}")
     return None

@@ -9,18 +9,21 @@ import re
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import lxml.etree
 from parsel import Selector
 
 from harvester.crawl.links import Link, is_attachment, label
 
 _SHOWN = (("iframe", "src"), ("embed", "src"), ("object", "data"), ("frame", "src"))
+# Run on lxml's tree directly, as links.anchors: a parsel Selector per element cost more than the query.
+_CANDIDATES = lxml.etree.XPath("//*[@src or @data or @href or @onclick]")
 _SCRIPTED = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.assign)\s*\(?\s*['"]([^'"]+)['"]""")
 
 
 def embedded_documents(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     """Every document file the page shows or opens by script, resolved with `urljoin`, in page order."""
     found: list[Link] = []
-    for element in selector.xpath("//*[@src or @data or @href or @onclick]"):
+    for element in _CANDIDATES(selector.root):
         for address in _addresses(element):
             url = _unwrapped(urljoin(address.strip()), urljoin)
             if is_attachment(url) and all(link.url != url for link in found):
@@ -28,9 +31,9 @@ def embedded_documents(selector: Selector, urljoin: Callable[[str], str]) -> lis
     return found
 
 
-def _addresses(element: Selector) -> list[str]:
+def _addresses(element: lxml.etree._Element) -> list[str]:
     """The addresses an element shows (its frame or object source), opens by script, or links to a viewer."""
-    tag, attributes = element.root.tag, element.attrib
+    tag, attributes = element.tag, element.attrib
     shown = [attributes[name] for kind, name in _SHOWN if tag == kind and attributes.get(name)]
     scripted = _SCRIPTED.findall(attributes.get("onclick", ""))
     viewer = [attributes["href"]] if tag == "a" and "file=" in attributes.get("href", "") else []

@@ -2,7 +2,8 @@
 
 HttpCompressionMiddleware (a body inflating past ``download_maxsize``) and RedirectMiddleware /
 MetaRefreshMiddleware (``REDIRECT_MAX_TIMES`` reached) raise IgnoreRequest from process_response,
-which no other middleware ever sees. These subclasses mark the response instead and pass it on;
+which no other middleware ever sees (and a ValueError for a Location no request can be made of,
+such as ``javascript:alert(1)``). These subclasses mark the response instead and pass it on;
 ArchiveMiddleware (540, below them) logs it (``too_large`` / ``error``) and drops it. So every
 request ends as exactly one fetch-log row.
 
@@ -40,7 +41,7 @@ class _HandsOver:
     def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:
         try:
             result = super().process_response(request, response)  # type: ignore[misc]
-        except IgnoreRequest as error:
+        except (IgnoreRequest, ValueError) as error:  # ValueError: a Location no request can go to (javascript:)
             request.meta[REFUSED] = (self.outcome, short_text(f"{self.prefix}{error}"))
             return response
         if isinstance(result, Request) and result is not request:

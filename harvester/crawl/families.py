@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from harvester.crawl.links import Link, anchors
+from harvester.crawl.links import Link, anchors, page_links
 
 MAX_PAGES = 1000  # a pager claiming more pages than this is broken or hostile; never generate beyond it
 # A TRS list page asks for at most this many pages past its own: page counters go stale (a column
@@ -61,7 +61,7 @@ class NextLinkFamily(Family):
     _PAGER_TEXT = re.compile(r"下一?页|尾页|末页|上一?页|首页|next|last|\d{1,4}|\[\d{1,4}\]", re.I)
 
     def pagination(self, response: TextResponse) -> list[str]:
-        links = anchors(response.selector, response.urljoin)
+        links = page_links(response)
         return [link.url for link in links if self._PAGER_TEXT.fullmatch(link.text) and link.text != "首页"]
 
 
@@ -118,7 +118,7 @@ class GlistFamily(Family):
     _PAGE = re.compile(r"glist\d*\.html$")
 
     def pagination(self, response: TextResponse) -> list[str]:
-        links = anchors(response.selector, response.urljoin)
+        links = page_links(response)
         return [link.url for link in links if self._PAGE.search(link.url.split("?", 1)[0])]
 
 

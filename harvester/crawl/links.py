@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import splitext
 from urllib.parse import unquote, urlsplit
 
+import lxml.etree
 import tldextract
 from parsel import Selector
+from scrapy.http import TextResponse
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".zip", ".rar", ".ofd")
 
@@ -43,6 +46,10 @@ _QUERY_FILENAME = re.compile(r"(?:^|&)(?:file)?name=[^&]+(?:" + "|".join(re.esca
 _CUT_SHORT = re.compile(r"(?:\.{2,}|…+|．{2,})$")
 _SKIPPED_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Compiled once, run on lxml's tree directly: a parsel Selector per anchor and per text query cost more than
+# the extraction itself. `a[href]` and `::text` as parsel translates them.
+_ANCHORS = lxml.etree.XPath("descendant-or-self::a[@href]")
+_TEXTS = lxml.etree.XPath("descendant-or-self::text()")
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,8 @@ class Link:
 def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     """Every followable <a href> of a page, resolved with `urljoin`, fragment dropped, in page order."""
     found: list[Link] = []
-    for anchor in selector.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
+    for anchor in _ANCHORS(selector.root):
+        href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIPPED_SCHEMES):
             continue
         url = urljoin(href).split("#", 1)[0]
@@ -66,10 +73,20 @@ def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     return found
 
 
-def label(anchor: Selector) -> str:
+_extracted: weakref.WeakKeyDictionary[TextResponse, tuple[Link, ...]] = weakref.WeakKeyDictionary()
+
+
+def page_links(response: TextResponse) -> tuple[Link, ...]:
+    """The anchors of a response, extracted once however many readers ask (the spider, each CMS family)."""
+    if response not in _extracted:
+        _extracted[response] = tuple(anchors(response.selector, response.urljoin))
+    return _extracted[response]
+
+
+def label(anchor: lxml.etree._Element) -> str:
     """An anchor's human text: its text, else its title attribute, which also wins over a text cut short."""
-    text = normalise(" ".join(anchor.css("::text").getall()))
-    title = normalise(anchor.attrib.get("title", ""))
+    text = normalise("".join(_TEXTS(anchor)))
+    title = normalise(anchor.get("title") or "")
     if not text or (_CUT_SHORT.search(text) and len(title) > len(_CUT_SHORT.sub("", text))):
         return title
     return text

@@ -12,6 +12,10 @@ per host under the archive root (``Layout.politeness``, locked while a turn is t
 ``HARVESTER_SHARED_POLITENESS`` (set by the distributed settings), in Redis (``REDIS_URL``) for
 all worker processes on all machines.
 
+What it costs a request: a host whose robots.txt asks no delay is never locked per request; the
+delay other crawls stored for it is read again at most every SHARED_REFRESH_S seconds. Only a
+host with a delay takes its turn (a lock, or a Redis key) request by request.
+
 Enable in harvester/crawl/settings.py::
 
     DOWNLOAD_HANDLERS = {"http": "harvester.crawl.politeness.PoliteDownloadHandler", "https": ...}
@@ -42,6 +46,9 @@ ROBOTS_OUT_S = 30.0  # another crawl's robots.txt request to a host is waited fo
 POLL_S = 0.05  # how often a crawl waiting for another's robots.txt answer looks again
 REDIS_PREFIX = "harvester:politeness"  # shared by every crawl on one Redis: politeness is per host
 DELAY_TTL_S = 24 * 3600  # a host's asked delay is remembered a day (robots.txt is fetched again by each run)
+# How stale this process's copy of the delay other crawls stored for a host may be. Each crawl reads the host's
+# robots.txt itself; the stored delay matters when its own read failed, and reading it per request cost a lock.
+SHARED_REFRESH_S = 1.0
 
 
 def parse_robots(body: bytes) -> Protego:
@@ -61,17 +68,30 @@ def asked_delay(parsed: Protego, user_agent: str) -> float:
 class HostTurns:
     """This process's turns: per host, when its last request went and the delay its robots.txt asks."""
 
-    def __init__(self) -> None:
+    def __init__(self, refresh_s: float = SHARED_REFRESH_S) -> None:
         self.delays: dict[str, float] = {}
         self._last: dict[str, float] = {}
+        self.refresh_s = refresh_s
+        self._stored: dict[str, tuple[float, float]] = {}  # host -> (delay other crawls stored, when it was read)
 
     def remember(self, host: str, delay: float, robots_sent_at: float) -> None:
         """The delay read from the host's robots.txt, whose own request counts as the last one sent."""
         self.delays[host] = delay
         self._last[host] = max(self._last.get(host, robots_sent_at), robots_sent_at)
+        self._stored.pop(host, None)  # what this crawl just stored is read back on the next request
 
     def delay_of(self, host: str) -> float:
-        return self.delays.get(host, 0.0)
+        """The larger of this crawl's delay for the host and the one other crawls stored (read every refresh_s)."""
+        now = time.monotonic()
+        stored, read_at = self._stored.get(host, (0.0, -float("inf")))
+        if now - read_at >= self.refresh_s:
+            stored = self.stored_delay(host)
+            self._stored[host] = (stored, now)
+        return max(self.delays.get(host, 0.0), stored)
+
+    def stored_delay(self, host: str) -> float:
+        """The delay other crawls stored for the host: none in one process."""
+        return 0.0
 
     async def wait(self, host: str, delay: float) -> None:
         """Take the host's next turn (a delay after the last one) and sleep until it comes."""
@@ -93,8 +113,8 @@ class HostTurns:
 class SharedHostTurns(HostTurns):
     """All processes' turns, in Redis: a turn is a key set if absent, expiring after the delay."""
 
-    def __init__(self, redis_url: str) -> None:
-        super().__init__()
+    def __init__(self, redis_url: str, refresh_s: float = SHARED_REFRESH_S) -> None:
+        super().__init__(refresh_s)
         import redis  # only distributed crawls need it
 
         self.client = redis.Redis.from_url(redis_url)
@@ -107,9 +127,9 @@ class SharedHostTurns(HostTurns):
         if remaining > 0:  # the robots.txt request itself held the turn
             self.client.set(self._turn(host), self.owner, nx=True, px=max(1, round(remaining * 1000)))
 
-    def delay_of(self, host: str) -> float:
+    def stored_delay(self, host: str) -> float:
         shared = self.client.get(f"{REDIS_PREFIX}:delay:{host}")
-        return max(super().delay_of(host), float(shared) if shared else 0.0)
+        return float(shared) if shared else 0.0
 
     async def wait(self, host: str, delay: float) -> None:
         while not self.client.set(self._turn(host), self.owner, nx=True, px=max(1, round(delay * 1000))):
@@ -124,8 +144,8 @@ class FileHostTurns(HostTurns):
     """The turns of every crawl of one machine: per host a small JSON file {delay, asked_at, next}
     (wall-clock seconds, comparable between processes), read and written under an exclusive lock."""
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
+    def __init__(self, folder: Path, refresh_s: float = SHARED_REFRESH_S) -> None:
+        super().__init__(refresh_s)
         self.folder = folder
 
     def remember(self, host: str, delay: float, robots_sent_at: float) -> None:
@@ -134,34 +154,31 @@ class FileHostTurns(HostTurns):
         self._update(host, lambda turn: {**turn, "delay": delay, "asked_at": time.time(),
                                          "next": max(turn.get("next", 0.0), sent + delay)})
 
-    def delay_of(self, host: str) -> float:
+    def stored_delay(self, host: str) -> float:
         turn = self._read(host)
-        shared = turn.get("delay", 0.0) if time.time() - turn.get("asked_at", 0.0) < DELAY_TTL_S else 0.0
-        return max(super().delay_of(host), shared)
+        return turn.get("delay", 0.0) if time.time() - turn.get("asked_at", 0.0) < DELAY_TTL_S else 0.0
 
     async def wait(self, host: str, delay: float) -> None:
         """Take the host's turn once it has come, at the moment this request goes (a turn taken ahead
         and slept for would be late on a loaded machine, and the next crawl's on time: a short gap)."""
-        token = os.urandom(8).hex()
-        while True:
-            now = time.time()
-            turn = self._update(host, lambda turn: turn if turn.get("next", 0.0) > now else
-                                {**turn, "next": now + delay, "by": token})
-            if turn.get("by") == token:
-                return
-            await asyncio.sleep(turn["next"] - now)
+        await self._claim(host, "next", "by", delay)
 
     async def robots_out(self, host: str) -> None:
         """Wait while another crawl's robots.txt request to the host is out (its answer says the delay
         this one must keep too), then mark this one's as out."""
+        await self._claim(host, "robots_out", "robots_by", ROBOTS_OUT_S, pause=POLL_S)
+
+    async def _claim(self, host: str, field: str, owner: str, hold: float, pause: float | None = None) -> None:
+        """Once the moment in the host's `field` has passed, set it `hold` seconds ahead, marked as this
+        claim's in `owner`; between tries sleep `pause` seconds, or (None) until that moment."""
         token = os.urandom(8).hex()
         while True:
             now = time.time()
-            turn = self._update(host, lambda turn: turn if turn.get("robots_out", 0.0) > now else
-                                {**turn, "robots_out": now + ROBOTS_OUT_S, "robots_by": token})
-            if turn.get("robots_by") == token:
+            turn = self._update(host, lambda turn: turn if turn.get(field, 0.0) > now else
+                                {**turn, field: now + hold, owner: token})
+            if turn.get(owner) == token:
                 return
-            await asyncio.sleep(POLL_S)
+            await asyncio.sleep(turn[field] - now if pause is None else pause)
 
     def robots_back(self, host: str, asked: float | None, sent_at: float) -> None:
         if asked is not None:

@@ -47,8 +47,10 @@ def crawl_command(
     run_id: str,
     jobdir: str | Path | None = None,
     settings: dict[str, str] | None = None,
+    max_pages: int | None = None,
 ) -> list[str]:
-    """The `python -m scrapy crawl discovery ...` argument list for one run."""
+    """The `python -m scrapy crawl discovery ...` argument list for one run (`max_pages`: stop after that
+    many responses, Scrapy's CLOSESPIDER_PAGECOUNT; what is in flight then still ends in the fetch log)."""
     if not (url or sites or registry):
         raise CrawlError("give a start URL (--url) or registry site ids (--site), or a registry file")
     args = [sys.executable, "-m", "scrapy", "crawl", "discovery", "-a", f"run_id={run_id}"]
@@ -63,6 +65,8 @@ def crawl_command(
     if portal:
         args += ["-a", f"portal={portal}"]
     overrides = {"HARVESTER_ARCHIVE": str(archive_root(archive)), **(settings or {})}
+    if max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = str(max_pages)
     if jobdir:
         overrides["JOBDIR"] = str(Path(jobdir).resolve())
     for name, value in overrides.items():
@@ -109,7 +113,7 @@ def crawl(
 ) -> dict:
     """Run one crawl to the end (or `timeout` seconds) and return its summary (see `summarise`).
 
-    Options as `crawl_command`: sites, url, registry, portal, archive, jobdir, settings.
+    Options as `crawl_command`: sites, url, registry, portal, archive, jobdir, settings, max_pages.
     `on_line` receives progress lines of the Scrapy log.
     """
     run_id = run_id or new_run_id()

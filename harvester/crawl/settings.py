@@ -4,6 +4,11 @@ Every override says Scrapy's default and why. Command-line `-s NAME=VALUE` (the 
 still wins, e.g. tests on loopback switch the politeness delays off.
 """
 
+# Imported here, first, for its cost: on import it names two deprecated classes with inspect.stack(), whose
+# price grows with the stack's depth times the modules loaded; imported later, under our download handler
+# (scrapy-playwright's, Playwright loaded), it cost a crawl process about 1.5 s of CPU.
+import scrapy.core.downloader.contextfactory  # noqa: F401
+
 from harvester import __version__
 from harvester.config import archive_root
 
@@ -59,6 +64,10 @@ DOWNLOADER_MIDDLEWARES = {
     # logged (outcome "disallowed") through its process_exception.
     "harvester.crawl.archiving.ArchiveMiddleware": 540,
 }
+# Default on: Scrapy's UrlLengthMiddleware drops links longer than URLLENGTH_LIMIT without a trace;
+# ScopeMiddleware refuses them instead, as an error row of the fetch log (and redirect hops too).
+SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None}
+URLLENGTH_LIMIT = 2083  # default 2083 (kept, stated): what old browsers took; hostile pages print more
 RETRY_TIMES = 3  # default 2: portals hiccup (500/502) more often than they fail for good
 HARVESTER_RETRY_AFTER_MAX = 120.0  # ours: a server asking to wait longer is left for the next run
 REDIRECT_MAX_TIMES = 5  # default 20: a report is never more than a few hops away; stop redirect loops early
@@ -111,6 +120,10 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2  # default CONCURRENT_REQUESTS: match the p
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # default 30 s in Playwright (kept, stated): bounded renders
 
 # --- engine ------------------------------------------------------------------------------
+# Default 100: under the asyncio reactor each response starts this many tasks to process what its callback
+# yields (Scrapy 2.13+). Ours yield a few requests and at most one small item, with no item pipeline to wait
+# for; 100 tasks a response cost the benchmark's crawl about a millisecond of CPU a page (crawl_bench.py).
+CONCURRENT_ITEMS = 8
 # Default since Scrapy 2.7 (kept, stated): scrapy-playwright needs the asyncio reactor.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Defaults on: a listening telnet console and remote-control HTTP server are an attack surface on a

@@ -2,11 +2,12 @@
 
 Datasette counts, and facets, every row a filtered page matches (`facts?key=…`,
 `sections?_search=公开`): 1.4-2.6 s a page at 10M facts. Here, on a table page of the
-harvester database, with `filtered_rows` the plugin config `harvester` of
-datasette_metadata.yaml (1,000: milliseconds through an index):
+harvester database, with the bounds of the plugin config `harvester` of
+datasette_metadata.yaml, `filtered_rows` (1,000: milliseconds through an index) and
+`faceted_rows` (200: each facet reads the matching rows again):
 - the count reads at most filtered_rows + 1 matching rows; when more match, the page says
   "more than 1,000 rows" and its JSON `filtered_table_rows_count` is 1,001;
-- its facets are counted (harvester.db.counted_facets) only when at most filtered_rows
+- its facets are counted (harvester.db.counted_facets) only when at most faceted_rows
   rows match, else the page lists them as not counted ("These facets timed out");
 - a Chinese search (harvester.db.datasette_plugin) reads at most filtered_rows matching
   sections from the search index, and says so when more match.
@@ -30,9 +31,9 @@ _TABLE_PAGE: ContextVar[bool] = ContextVar("table_page", default=False)
 _MORE_THAN: ContextVar[int | None] = ContextVar("more_than", default=None)
 
 
-def bound(datasette) -> int:
-    """`filtered_rows`, as the metadata's plugin config `harvester` sets it."""
-    return int(datasette.plugin_config(DATABASE)["filtered_rows"])
+def bound(datasette, name: str = "filtered_rows") -> int:
+    """`filtered_rows` or `faceted_rows`, as the metadata's plugin config `harvester` sets it."""
+    return int(datasette.plugin_config(DATABASE)[name])
 
 
 class MoreThan(int):

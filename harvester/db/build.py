@@ -91,6 +91,9 @@ INDEXES = {
     "scheduled_runs": [["status"]],
 }
 
+# Indexes of an older harvester that a current one covers (dropped by create_schema).
+OBSOLETE_INDEXES = ["idx_facts_key"]  # a prefix of idx_facts_key_report_id
+
 
 def open_db(root: Path) -> sqlite_utils.Database:
     """Open (creating if needed) the published database under the archive root."""
@@ -112,6 +115,8 @@ def create_schema(db: sqlite_utils.Database) -> None:
                 db[name].add_column(column, kind)
                 added.add((name, column))
     with db.atomic():
+        for name in OBSOLETE_INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS [{name}]")
         for name in sorted({*INDEXES, *facet_counts.facets()}):
             if db[name].exists():
                 index(db, name)

@@ -5,7 +5,7 @@
   page without filters their counts are read from `facet_counts` (kept exact at load,
   harvester/db/facet_counts.py); on a filtered page, or when the table's counts are not
   kept, they are Datasette's own column and array facets over the filtered rows, when at
-  most `filtered_rows` rows match (else listed as not counted: harvester.db.bounded_counts).
+  most `faceted_rows` rows match (else listed as not counted: harvester.db.bounded_counts).
   Either way they are shown, and typed in JSON, as Datasette's `column` and `array` facets.
 - The row count of an unfiltered table page is Datasette's own count of every table of an
   immutable database (made once, at the first request), handed to Datasette as the
@@ -44,9 +44,9 @@ class _Counted:
                 for source, column, rows in stored], []
 
     def _too_many_rows(self) -> bool:
-        """True on a filtered page of more rows than filtered_rows (or of rows not counted)."""
+        """True on a filtered page of more rows than faceted_rows (or of rows not counted)."""
         return self.database == DATABASE and self._filtered() and (
-            self.row_count is None or self.row_count > bound(self.ds))
+            self.row_count is None or self.row_count > bound(self.ds, "faceted_rows"))
 
     def _filtered(self) -> bool:
         return bool(self.params) or not self.sql.rstrip().endswith(f"from {escape_sqlite(self.table)}")

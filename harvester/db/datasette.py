@@ -158,9 +158,10 @@ def register_plugin() -> None:
     """
     from datasette.plugins import pm
 
-    from harvester.db import bounded_counts, counted_facets, datasette_plugin
+    from harvester.db import bounded_counts, counted_facets, datasette_plugin, static_metadata
 
     for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets),
-                         ("harvester-bounded-counts", bounded_counts)):
+                         ("harvester-bounded-counts", bounded_counts),
+                         ("harvester-static-metadata", static_metadata)):
         if not pm.is_registered(plugin):
             pm.register(plugin, name=name)

@@ -206,7 +206,7 @@ def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
     if one_core:
         os.environ[OCR_WORKERS_ENV] = "1"
     try:
-        data = _trusted_bytes(root, sha256)
+        data = trusted_bytes(root, sha256)
     except ArchiveFault as fault:
         return failed_parse(sha256, sha256, str(fault))
     try:
@@ -221,7 +221,7 @@ class ArchiveFault(Exception):
     """The archive cannot give the bytes it names: the file itself was never judged."""
 
 
-def _trusted_bytes(root: Path, sha256: str) -> bytes:
+def trusted_bytes(root: Path, sha256: str) -> bytes:
     """The archived bytes named `sha256`, when they still hash to it; else ArchiveFault saying why."""
     try:
         data = BlobStore(root).read(sha256)

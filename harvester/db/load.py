@@ -85,7 +85,8 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
         documents = list(iter_archived_documents(root))
         summary.documents = len(documents)
         results = _parse_all(root, documents, cache, summary, progress, parsing, retry_failed)
-        summary.parsed += read_picture_pages(root, documents, results, cache, progress, parsing.pages)
+        summary.parsed += read_picture_pages(root, documents, results, cache, progress, parsing.pages,
+                                             retry_failed)
         for result in results.values():
             summary.statuses[_status(result)] = summary.statuses.get(_status(result), 0) + 1
         identities = _identify_reports(documents, results, sites)

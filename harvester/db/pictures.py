@@ -17,7 +17,7 @@ from typing import Any
 from harvester.archive.store import BlobStore
 from harvester.config import Layout
 from harvester.crawl.pictures import content_images
-from harvester.db.isolation import failed_parse, isolated_map
+from harvester.db.isolation import ArchiveFault, Limits, failed_parse, isolated_map, trusted_bytes, worth_retrying
 from harvester.db.parsecache import ParseCache
 from harvester.db.sources import archived_pictures
 from harvester.parse import PARSER_VERSION
@@ -44,11 +44,14 @@ PageParser = Callable[[Path, Sequence[PicturePage]], Iterator[tuple[PicturePage,
 
 
 def read_picture_pages(root: Path, documents: list[dict[str, Any]], results: dict[str, ParseResult],
-                       cache: ParseCache, progress: Progress, parse_pages: PageParser) -> int:
+                       cache: ParseCache, progress: Progress, parse_pages: PageParser,
+                       retry_failed: bool = False) -> int:
     """Replace in `results` the parse of every 图片版 page by its parse with its pictures (those not
-    in the cache read by `parse_pages`); returns how many were parsed now."""
-    pages = picture_pages(root, documents, results)
-    found = {page: cached for page in pages if (cached := cache.get(page.key, PARSER_VERSION)) is not None}
+    in the cache, or cached as a failure worth retrying as a document's is, read by `parse_pages`);
+    returns how many were parsed now."""
+    pages, limits = picture_pages(root, documents, results), Limits.from_env()
+    found = {page: cached for page in pages if (cached := cache.get(page.key, PARSER_VERSION)) is not None
+             and not worth_retrying(cached, limits, retry_failed)}
     missing = [page for page in pages if page not in found]
     for done, (page, result) in enumerate(parse_pages(root, missing), len(found) + 1):
         cache.put(result, page.key)
@@ -66,21 +69,27 @@ def picture_pages(root: Path, documents: list[dict[str, Any]],
     if not pictures:
         return []
     store = BlobStore(root)
-    pages = []
-    for document in documents:
-        if document["kind"] == "report_page" and needs_images(results[document["sha256"]]):
-            shown = tuple((url, pictures[url]) for url in content_images(store.read(document["sha256"]),
-                                                                         document["url"]) if url in pictures)
-            if shown:
-                pages.append(PicturePage(document["url"], document["sha256"], shown))
+    pages = [page for document in documents
+             if document["kind"] == "report_page" and needs_images(results[document["sha256"]])
+             and (page := picture_page(store, document["url"], document["sha256"], pictures))]
     return list(dict.fromkeys(pages))
+
+
+def picture_page(store: BlobStore, url: str, sha256: str, pictures: dict[str, str]) -> PicturePage | None:
+    """The page with those of its pictures that are archived (`pictures`: URL -> sha256), in page order;
+    None when there are none."""
+    shown = tuple((image, pictures[image]) for image in content_images(store.read(sha256), url) if image in pictures)
+    return PicturePage(url, sha256, shown) if shown else None
 
 
 def parse_picture_page(root: Path, page: PicturePage) -> ParseResult:
     """parse_image_page on the archived bytes, in a child that may die alone (see isolation); any
-    failure is a recorded result."""
-    store = BlobStore(root)
-    data, shown = store.read(page.sha256), [(url, store.read(sha)) for url, sha in page.pictures]
+    failure is a recorded result (a picture the archive cannot give: a fault retried at every load)."""
+    try:
+        data = trusted_bytes(root, page.sha256)
+        shown = [(url, trusted_bytes(root, sha)) for url, sha in page.pictures]
+    except ArchiveFault as fault:
+        return failed_parse(page.url, page.sha256, str(fault), "html")
     [(_, result, failure)] = isolated_map(partial(_parse, data, shown, Layout(root).ocr_cache), [page], workers=1)
     return result if failure is None else failed_parse(page.url, page.sha256, failure, "html")
 
@@ -89,5 +98,7 @@ def _parse(data: bytes, pictures: list[tuple[str, bytes]], ocr_cache: Path, page
     """parse_image_page, with any exception recorded on the result instead of stopping the load."""
     try:
         return parse_image_page(data, pictures, page.url, ocr_cache=ocr_cache)
+    except MemoryError:
+        raise  # isolation's child names it, with the limits it ran under
     except Exception as error:  # noqa: BLE001 - one bad page must not stop the archive load
         return failed_parse(page.url, page.sha256, f"{type(error).__name__}: {error}", "html")

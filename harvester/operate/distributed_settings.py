@@ -25,4 +25,5 @@ HARVESTER_HEARTBEAT_S = 1.0
 HARVESTER_HEARTBEAT_TTL = 30
 # Ours: robots.txt Crawl-delay turns per host kept in Redis, shared by every worker (crawl/politeness.py).
 HARVESTER_SHARED_POLITENESS = True
-SPIDER_MIDDLEWARES = {"harvester.operate.frontier.AckMiddleware": 10}  # outermost: sees the final output
+# Outermost: the acknowledgement sees the final output (the base settings' spider middlewares kept).
+SPIDER_MIDDLEWARES = {**SPIDER_MIDDLEWARES, "harvester.operate.frontier.AckMiddleware": 10}  # noqa: F405

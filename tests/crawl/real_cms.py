@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -326,6 +327,21 @@ def home_pages(cms: RealCms) -> dict[str, tuple[str, set[str]]]:
     return {"hanweb": (cms.absolute("/hw/index.html"), {cms.columns["hanweb"]}),
             "platform": (cms.absolute("/gk/index.shtml"), {cms.columns["platform"]}),
             "trs": (cms.absolute("/trshome/index.html"), trs_columns)}
+
+
+@contextmanager
+def running_homes() -> Iterator[tuple[RealCms, dict[str, tuple[str, set[str]]]]]:
+    """The replica with a Hanweb, a platform and a TRS column under their portals' home pages, running
+    (its robots.txt keeps finders out of /bs/): (cms, home_pages(cms))."""
+    cms = RealCms(robots="User-agent: *\nDisallow: /bs/\n")
+    cms.columns = {"hanweb": hanweb_column(cms, 2771, 8871, total=20, reports={}),
+                   "platform": platform_column(cms, []), "trs": trs_column(cms)}
+    found = home_pages(cms)
+    cms.start()
+    try:
+        yield cms, found
+    finally:
+        cms.stop()
 
 
 # --- the replica as a registry: one site per column -----------------------------------------------------

@@ -5,18 +5,14 @@ browser request is a fetch-log error naming its target."""
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
-
-TITLE = "2023年度政府信息公开工作年度报告"
+from loopback import RecordingHandler, serve, url_of
 COLUMN = "/col/"
 CRAWL_DELAY = 0.5
 PICTURES = [f"/col/pic{n}.png" for n in range(5)]
@@ -34,31 +30,13 @@ def pages(trap: str) -> dict[str, str]:
     }
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Both servers: every request is remembered (path, arrival); the portal's pages point at `trap`."""
+class Handler(RecordingHandler):
+    """The portal: its rendered pages point at the off-site server (`server.trap`)."""
 
-    server: ThreadingHTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
-
-    def send(self, status: int, body: bytes = b"", content_type: str = "text/html; charset=utf-8",
-             **headers: str) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Type": content_type, **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.server.seen.append((self.path, time.monotonic()))  # type: ignore[attr-defined]
+    def answer(self) -> None:
         trap = self.server.trap  # type: ignore[attr-defined]
-        listed = pages(trap) if trap else {}
-        if trap is None:
-            self.send(200, f"<html><title>{TITLE}</title>internal</html>".encode())
-        elif self.path == "/robots.txt":
+        listed = pages(trap)
+        if self.path == "/robots.txt":
             self.send(200, f"User-agent: *\nCrawl-delay: {CRAWL_DELAY}\n".encode(), "text/plain")
         elif self.path == "/col/index_1.html":  # a 302 the browser follows by itself
             self.send(302, Location=f"{trap}/302.html")
@@ -72,37 +50,23 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404)
 
 
-@contextmanager
-def serve(trap: str | None) -> Iterator[ThreadingHTTPServer]:
-    """One server in a thread (`trap` None: the server that must see nothing)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.seen, server.trap = [], trap  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict, str, list, list]]:
+def crawled(tmp_path_factory: pytest.TempPathFactory,
+            off_site_server: ThreadingHTTPServer) -> Iterator[tuple[Path, dict, str, list, list]]:
     """One real discovery crawl whose list pages Chromium renders; both servers' requests are kept."""
     archive = tmp_path_factory.mktemp("archive")
     registry = archive.parent / "registry.yaml"
-    with serve(None) as trap:
-        trap_url = f"http://127.0.0.1:{trap.server_port}"
-        with serve(trap_url) as portal:
-            portal_url = f"http://127.0.0.1:{portal.server_port}"
-            registry.write_text(
-                "sites:\n  - id: rendered\n    agency: 示例市人民政府\n"
-                "    region: {province: 示例省, city: 示例市, county: null}\n    level: city\n"
-                f"    portal: '{portal_url}/'\n    columns:\n      - url: '{portal_url}{COLUMN}index.html'\n"
-                "        evidence: seen\n        source: test\n    render: browser\n    cms: unknown\n",
-                encoding="utf-8")
-            summary = crawl(registry=registry, archive=archive, settings=LOOPBACK_SETTINGS, timeout=240)
-        yield archive, summary, trap_url, trap.seen, portal.seen
+    trap_url = url_of(off_site_server)
+    with serve(Handler, trap=trap_url) as portal:
+        portal_url = url_of(portal)
+        registry.write_text(
+            "sites:\n  - id: rendered\n    agency: 示例市人民政府\n"
+            "    region: {province: 示例省, city: 示例市, county: null}\n    level: city\n"
+            f"    portal: '{portal_url}/'\n    columns:\n      - url: '{portal_url}{COLUMN}index.html'\n"
+            "        evidence: seen\n        source: test\n    render: browser\n    cms: unknown\n",
+            encoding="utf-8")
+        summary = crawl(registry=registry, archive=archive, settings=LOOPBACK_SETTINGS, timeout=240)
+    yield archive, summary, trap_url, off_site_server.seen, portal.arrivals  # type: ignore[attr-defined]
 
 
 def test_the_other_server_never_sees_a_browser_request(crawled) -> None:

@@ -12,20 +12,15 @@ import pytest
 import yaml
 
 from harvester.registry import load_registry
-from real_cms import RealCms, hanweb_column, home_pages, platform_column, trs_column
+from real_cms import running_homes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def homes():
-    cms = RealCms(robots="User-agent: *\nDisallow: /bs/\n")
-    cms.columns = {"hanweb": hanweb_column(cms, 2771, 8871, total=20, reports={}),
-                   "platform": platform_column(cms, []), "trs": trs_column(cms)}
-    found = home_pages(cms)
-    cms.start()
-    yield cms, found
-    cms.stop()
+    with running_homes() as running:
+        yield running
 
 
 @pytest.mark.parametrize("family", ["hanweb", "platform", "trs"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from parsel import Selector
 
@@ -11,10 +13,14 @@ from harvester.crawl.links import (
     is_attachment,
     is_listing,
     is_report_title,
+    normalise,
+    page_links,
     registrable_domain,
     same_site,
     under_column,
 )
+
+PAGES = Path(__file__).with_name("pages")
 
 
 @pytest.mark.parametrize(
@@ -127,10 +133,31 @@ def test_anchors_resolve_join_lines_and_skip_javascript(saved_page) -> None:
 
 def test_a_link_text_cut_short_is_read_from_its_title() -> None:
     def text_of(html: str) -> str:
-        return label(Selector(text=html).css("a")[0])
+        return label(Selector(text=html).css("a")[0].root)
 
     full = "2024年度政府信息公开工作年度报告"
     assert text_of(f'<a href="x" title="{full}">2024年度政府信息公开...</a>') == full
     assert text_of(f'<a href="x" title="{full}">2024年度政府信息…</a>') == full
     assert text_of(f'<a href="x" title="栏目">{full}</a>') == full  # a whole text keeps itself
     assert text_of(f'<a href="x" title="{full}"> </a>') == full
+
+
+def test_a_page_s_links_are_extracted_once_for_the_spider_and_every_family(saved_page) -> None:
+    page = saved_page("glist-shenyang-2020")
+    links = page_links(page)
+    assert len(links) > 5 and page_links(page) is links  # NextLink and glist families read these too
+    assert list(links) == anchors(page.selector, page.urljoin)
+
+
+def test_link_texts_are_the_anchors_texts_as_parsel_reads_them(saved_page) -> None:
+    texts, differing = 0, []
+    for name in sorted(path.stem for path in PAGES.glob("*.html")):
+        page = saved_page(name)
+        by_parsel: dict[str, set[str]] = {}
+        for anchor in page.css("a[href]"):
+            url = page.urljoin(anchor.attrib["href"].strip()).split("#", 1)[0]
+            by_parsel.setdefault(url, set()).add(normalise(" ".join(anchor.css("::text").getall())))
+        links = [link for link in anchors(page.selector, page.urljoin) if link.text]
+        texts += len(links)
+        differing += [(name, link) for link in links if link.text not in by_parsel[link.url]]
+    assert texts > 30 and differing == []

@@ -4,42 +4,23 @@ port): the real discovery spider never sends it a request, and every off-scope h
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from harvester.crawl.links import same_site
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
+from loopback import TITLE, RecordingHandler, serve, url_of
 
-TITLE = "2023年度政府信息公开工作年度报告"
 
+class Handler(RecordingHandler):
+    """The portal: its answers point at the off-site server (`server.trap`)."""
 
-class Handler(BaseHTTPRequestHandler):
-    """Both servers: every request is remembered; the portal's answers point at `trap`."""
-
-    server: ThreadingHTTPServer
-
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
-
-    def send(self, status: int, body: bytes = b"", **headers: str) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.server.seen.append(self.path)  # type: ignore[attr-defined]
+    def answer(self) -> None:
         trap = self.server.trap  # type: ignore[attr-defined]
-        if trap is None:  # the server that must never be asked anything
-            self.send(200, f"<html><title>{TITLE}</title><body>internal</body></html>".encode())
-        elif self.path == "/robots.txt":
+        if self.path == "/robots.txt":
             self.send(302, Location=f"{trap}/robots.txt")
         elif self.path == "/list.html":
             links = ["/r302.html", "/r301.pdf", "/refresh.html", f"{trap}/direct.html", f"{trap}/"]
@@ -56,30 +37,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404)
 
 
-@contextmanager
-def serve(trap: str | None) -> Iterator[ThreadingHTTPServer]:
-    """One server in a thread (`trap` None: the server that must see nothing)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.seen, server.trap = [], trap  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict, str, list[str]]]:
-    """One real discovery crawl of the portal; the trap server's requests are kept."""
+def crawled(tmp_path_factory: pytest.TempPathFactory,
+            off_site_server: ThreadingHTTPServer) -> Iterator[tuple[Path, dict, str, list[str]]]:
+    """One real discovery crawl of the portal; the off-site server's requests are kept."""
     archive = tmp_path_factory.mktemp("archive")
-    with serve(None) as trap:
-        trap_url = f"http://127.0.0.1:{trap.server_port}"
-        with serve(trap_url) as portal:
-            portal_url = f"http://127.0.0.1:{portal.server_port}"
-            summary = crawl(url=f"{portal_url}/list.html", archive=archive, settings=LOOPBACK_SETTINGS, timeout=90)
-        yield archive, summary, trap_url, trap.seen
+    trap_url = url_of(off_site_server)
+    with serve(Handler, trap=trap_url) as portal:
+        summary = crawl(url=f"{url_of(portal)}/list.html", archive=archive, settings=LOOPBACK_SETTINGS, timeout=90)
+    yield archive, summary, trap_url, off_site_server.seen  # type: ignore[attr-defined]
 
 
 def test_the_other_server_never_sees_a_request(crawled) -> None:

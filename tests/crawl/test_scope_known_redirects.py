@@ -5,39 +5,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
-
-TITLE = "2023年度政府信息公开工作年度报告"
+from loopback import TITLE, RecordingHandler, serve
 PDF = b"%PDF-1.4\n% a report file\n%%EOF\n"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(RecordingHandler):
     """A column listing two moved documents; `server.moves` says where each old address points."""
 
-    server: ThreadingHTTPServer
-
-    def log_message(self, *args: object) -> None:
-        """Keep test output quiet."""
-
-    def send(self, status: int, body: bytes = b"", content_type: str = "text/html; charset=utf-8",
-             **headers: str) -> None:
-        self.send_response(status)
-        for name, value in {"Content-Type": content_type, **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.server.seen.append(self.path)  # type: ignore[attr-defined]
+    def answer(self) -> None:
         moves, served = self.server.moves, self.server.served  # type: ignore[attr-defined]
         if self.path == "/col/index.html":
             links = "".join(f"<li><a href='{old}'>{TITLE}</a></li>" for old in sorted(moves))
@@ -55,18 +37,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404)
 
 
-@contextmanager
-def serve() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.seen = []  # type: ignore[attr-defined]
-    server.moves = {"/old/report.html": "/new/report.html", "/old/file.pdf": "/files/file.pdf"}  # type: ignore[attr-defined]
-    server.served = {"/new/report.html", "/files/file.pdf"}  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+def serve_column() -> AbstractContextManager[ThreadingHTTPServer]:
+    """The column's server, its documents moved once."""
+    return serve(Handler, moves={"/old/report.html": "/new/report.html", "/old/file.pdf": "/files/file.pdf"},
+                 served={"/new/report.html", "/files/file.pdf"})
 
 
 def crawl_once(server: ThreadingHTTPServer, archive: Path) -> tuple[dict, list[str]]:
@@ -91,7 +65,7 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory):
     """Three crawls of one archive: the first follows the redirects, the second recrawls, and the
     third finds the report moved again (its last address gone)."""
     archive = tmp_path_factory.mktemp("archive")
-    with serve() as server:
+    with serve_column() as server:
         first = crawl_once(server, archive)
         second = crawl_once(server, archive)
         server.moves["/old/report.html"] = "/newer/report.html"  # type: ignore[attr-defined]

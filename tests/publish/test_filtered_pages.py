@@ -4,7 +4,7 @@ Measured at 10M facts (benchmarks/publish_scale_bench.py): `facts?key=…` 1.8 s
 `sections?_search=公开` 1.4 s, `reports?_search=复议` 1.4 s a page: each counted every
 matching row, faceted them all and sorted them all for one page. Here the seed reports,
 replicated 40 times by the benchmark's own code, are served with bounds small enough to be
-crossed (filtered_rows of the metadata's `harvester` plugin config), and with
+crossed (filtered_rows, faceted_rows of the metadata's `harvester` plugin config), and with
 Datasette's SQL trace on, so every query a page ran is planned again with EXPLAIN.
 """
 
@@ -26,7 +26,7 @@ from publish.helpers import free_port, served
 from publish.test_scaled_pages import benchmark
 
 COPIES = 40
-BOUND = 100  # filtered_rows
+BOUND, FACETED = 100, 50  # filtered_rows, faceted_rows
 # Datasette with the harvester plugins (registered as `harvester serve` registers them).
 RUN_DATASETTE = ("import sys; from harvester.db.datasette import register_plugin; register_plugin();"
                  " from datasette.cli import cli; cli.main(args=sys.argv[1:], prog_name='datasette')")
@@ -46,7 +46,7 @@ def traced(loaded_archive: Path, tmp_path_factory: pytest.TempPathFactory):
         "SELECT count(*) FROM facts").fetchone()[0]
     benchmark().replicate(loaded_archive, root, facts * COPIES)
     metadata = build_metadata()
-    metadata["plugins"]["harvester"] = {"filtered_rows": BOUND}
+    metadata["plugins"]["harvester"] = {"filtered_rows": BOUND, "faceted_rows": FACETED}
     (root / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     port = free_port()
     args = datasette_args(root, root / "metadata.json", "127.0.0.1", port, allow_sql=True)
@@ -119,7 +119,8 @@ def one_report_table4(conn: sqlite3.Connection) -> tuple[str, int]:
 
 def test_facets_of_a_filtered_page_are_counted_only_over_few_rows(traced) -> None:
     conn, base = traced
-    report, _ = one_report_table4(conn)
+    report, rows = one_report_table4(conn)
+    assert rows <= FACETED
     few = page(base, "/harvester/facts.json", report_id=report, table_name="table4")
     expected = dict(conn.execute("SELECT method, count(*) FROM facts WHERE report_id = ? AND"
                                  " table_name = 'table4' GROUP BY method", [report]).fetchall())

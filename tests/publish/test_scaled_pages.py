@@ -21,7 +21,7 @@ import yaml
 from harvester.config import Layout
 from harvester.db import datasette_plugin, search
 from harvester.db.datasette import (CELLS_PER_PAGE, METADATA, MIN_PAGE_ROWS, QUERY_PAGE_ROWS,
-                                    outcome_shares_sql)
+                                    build_metadata, outcome_shares_sql)
 from publish.helpers import REPO, serve
 from publish.test_facet_counts import assert_stored_counts_exact
 
@@ -101,3 +101,23 @@ def test_the_replicated_database_is_built_as_a_load_builds_it(scaled, loaded_arc
     found = conn.execute("SELECT count(*) FROM sections_fts WHERE sections_fts MATCH ?",
                          [search.match_expression("复议")]).fetchone()[0]
     assert found == conn.execute("SELECT count(*) FROM sections WHERE instr(text, '复议')").fetchone()[0] >= 40
+
+
+def test_every_chart_gets_all_its_rows(scaled) -> None:
+    root, base = scaled
+    charts = build_metadata()["plugins"]["datasette-dashboards"]["harvester"]["charts"]
+    conn = sqlite3.connect(Layout(root).published)
+    for name, chart in charts.items():
+        data = httpx.get(f"{base}/harvester.json", params={"sql": chart["query"]}, timeout=60).json()
+        assert not data["truncated"] and (data["rows"] or name == "failed-checks"), name
+    # The agency heat map: the agencies missing the most years, each with all its years.
+    cells = httpx.get(f"{base}/harvester.json", timeout=60, params={
+        "sql": charts["coverage"]["query"], "_shape": "arrays"}).json()["rows"]
+    years = conn.execute("SELECT count(DISTINCT year) FROM coverage").fetchone()[0]
+    shown = {agency for agency, _, _ in cells}
+    assert len(cells) == len(shown) * years and len(shown) == 1000 // years
+    missing = dict(conn.execute(
+        "SELECT agency, sum(status = 'missing_after_deadline') FROM coverage"
+        " WHERE agency_id IN (SELECT agency_id FROM reports) GROUP BY agency_id").fetchall())
+    assert len(missing) > len(shown)
+    assert min(missing[a] for a in shown) >= max(m for a, m in missing.items() if a not in shown)

@@ -14,7 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from crawl.real_cms import RealCms, hanweb_column, home_pages, platform_column, trs_column
+from crawl.real_cms import running_homes
 from harvester.cli import main
 from harvester.db.load import load
 from harvester.registry import load_registry
@@ -29,13 +29,8 @@ def _closed_port() -> int:
 
 @pytest.fixture(scope="module")
 def replica():
-    cms = RealCms(robots="User-agent: *\nDisallow: /bs/\n")
-    cms.columns = {"hanweb": hanweb_column(cms, 2771, 8871, total=20, reports={}),
-                   "platform": platform_column(cms, []), "trs": trs_column(cms)}
-    found = home_pages(cms)
-    cms.start()
-    yield cms, found
-    cms.stop()
+    with running_homes() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -225,6 +225,15 @@ def _open(data: bytes, errors: list[str]) -> pdfium.PdfDocument:
         raise UnreadableFile(f"corrupt PDF: {error}") from error
 
 
+def _title(pdf: pdfium.PdfDocument, errors: list[str]) -> str | None:
+    """The document information's title; None, said in `errors`, when its bytes do not decode."""
+    try:
+        return join_lines(pdf.get_metadata_value("Title")) or None
+    except UnicodeDecodeError as error:
+        errors.append(f"PDF title cannot be decoded ({error.reason}): left out")
+        return None
+
+
 def extract(data: bytes) -> Extract:
     """Read a PDF's text layer (method "text-layer")."""
     result = Extract(carrier="pdf", method="text-layer")
@@ -232,7 +241,7 @@ def extract(data: bytes) -> Extract:
     started = time.monotonic()
     try:
         result.pages = len(pdf)
-        result.title = join_lines(pdf.get_metadata_value("Title")) or None
+        result.title = _title(pdf, result.errors)
         if result.pages == 0:
             raise UnreadableFile("corrupt PDF: no pages")
         if result.pages > MAX_PDF_PAGES:

@@ -1,0 +1,39 @@
+"""Table permission checks read the served metadata once per table, and still deny.
+
+Datasette 0.65.5 deep-copies the whole metadata for every `view-table` check (each table of
+the home page, every table page): ~6 ms each with the wide tables' column descriptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from datasette.app import Datasette
+
+from harvester.config import Layout
+from harvester.db.datasette import build_metadata, register_plugin
+
+
+def test_table_permission_checks_read_the_metadata_once_per_table(loaded_archive: Path) -> None:
+    register_plugin()
+    metadata = build_metadata()
+    metadata["databases"]["harvester"]["tables"]["codebook"]["allow"] = {"id": "nobody"}
+    datasette = Datasette(immutables=[str(Layout(loaded_archive).published)], metadata=metadata)
+    computed: list[tuple[str, str]] = []
+    allows = datasette._table_permission_allows  # Datasette's own, counted before startup wraps it
+
+    def counted(database: str, table: str):
+        computed.append((database, table))
+        return allows(database, table)
+    datasette._table_permission_allows = counted
+
+    async def browse() -> list[int]:
+        await datasette.invoke_startup()
+        return [(await datasette.client.get(path)).status_code for path in (
+            "/", "/harvester/facts?_size=1", "/harvester/codebook", "/", "/harvester/facts?_size=1",
+            "/harvester/codebook")]
+    statuses = asyncio.run(browse())
+    assert statuses == [200, 200, 403, 200, 200, 403]
+    assert ("harvester", "facts") in computed
+    assert len(computed) == len(set(computed))  # each table's answer computed once
