@@ -53,13 +53,16 @@ class Pool:
 
     @classmethod
     def named(cls) -> Pool | None:
-        """The pool $HARVESTER_CONVERTER_POOL names, when its owner still runs."""
+        """The pool $HARVESTER_CONVERTER_POOL names (its owner may have ended since), or None."""
         try:
             owner, size, folder = os.environ[POOL_ENV].split(":", 2)
-            pool = cls(Path(folder), int(owner), int(size))
+            return cls(Path(folder), int(owner), int(size))
         except (KeyError, ValueError):
             return None
-        return pool if running(pool.owner) else None
+
+    def live(self) -> bool:
+        """Its owner still runs (a parse child of a run killed with -9 finds it gone)."""
+        return running(self.owner)
 
 
 def unoserver() -> str | None:
@@ -94,7 +97,7 @@ def shared_listener(size: int = 1) -> Iterator[Pool]:
     """The pool of this process and the children it forks: `size` listeners at most (capped at the
     cores), stopped at the end; an enclosing run's pool when there is one (left running)."""
     enclosing = Pool.named()
-    if enclosing is not None:
+    if enclosing is not None and enclosing.live():
         yield enclosing
         return
     pool = _new_pool(size)
@@ -109,7 +112,7 @@ def process_pool() -> Pool:
     """This process's pool, made for its lifetime when it has none (a cluster worker's, reused by
     every job it runs); stopped at its exit, or by the listeners' guards when it is killed."""
     pool = Pool.named()
-    if pool is None:
+    if pool is None or not pool.live():
         pool = _new_pool(1)
         atexit.register(_stop, pool)
     return pool
@@ -138,7 +141,7 @@ def _new_pool(size: int) -> Pool:
 @contextmanager
 def _slot(pool: Pool) -> Iterator[Path]:
     """A slot of the pool, locked for one conversion: the first free one, else one picked by pid."""
-    if not running(pool.owner):  # a parse child orphaned by a killed run
+    if not pool.live():  # a parse child orphaned by a killed run: its listeners are gone
         raise ConversionError(f"LibreOffice pool of process {pool.owner} is gone (its run ended)")
     pool.folder.mkdir(exist_ok=True)
     lock = _take_slot(pool)
