@@ -9,12 +9,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from held import wait_until_alive
 
 from harvester.crawl.families import LOOKAHEAD_PAGES
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
@@ -210,9 +210,7 @@ def test_crawl_delay_holds_across_three_workers(tmp_path: Path) -> None:
         # one request in hand per worker, so the shared frontier is shared out, not drained by the first
         started = [workers.start_worker(crawl_run, n, {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": "1"})
                    for n in range(3)]
-        while len(list(crawl_run.client().scan_iter(match=f"{crawl_run.prefix}:*:alive:*"))) < len(started):
-            assert all(worker.process.poll() is None for worker in started), "a worker died"
-            time.sleep(0.2)
+        wait_until_alive(crawl_run, started)
         crawl_run.client().rpush(f"{crawl_run.prefix}:start_urls", json.dumps({"site": "trs", "url": column}))
         outcome = workers.wait(started, timeout=180)
     finally:
