@@ -10,7 +10,7 @@ datasette_metadata.yaml, `filtered_rows` (1,000: milliseconds through an index) 
 - its facets are counted (harvester.db.counted_facets) only when at most faceted_rows
   rows match, else the page lists them as not counted ("These facets timed out");
 - a Chinese search (harvester.db.datasette_plugin) reads at most filtered_rows matching
-  sections from the search index, and says so when more match.
+  sections from the search index, and says so when more match (a CSV export reads them all).
 An unfiltered page keeps its exact counts (counted_facets). SQL typed by a user, canned
 queries and row pages are not touched.
 """

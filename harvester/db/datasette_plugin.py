@@ -3,7 +3,8 @@
 - `?_zh=复议` (or Datasette's own search box, `?_search=`) on the `sections` and `reports`
   tables keeps only rows whose text contains the query (exactly what a substring scan finds, see harvester/db/search.py); facets,
   JSON and CSV keep working because it is an ordinary filter. It reads at most
-  `filtered_rows` matching sections (harvester.db.bounded_counts) and says so when more match.
+  `filtered_rows` matching sections (harvester.db.bounded_counts) and says so when more match;
+  a CSV export reads every one.
 - SQL functions `zh_match(query)` (the FTS5 expression) and `zh_snippet(text, query)`
   for the canned `search` query.
 - `/-/blob/<sha256>` serves one archived file read-only, found only by its digest (no
@@ -84,10 +85,13 @@ def filters_from_request(request, database, table, datasette):
         raise BadRequest(str(search.QueryTooLong()))
 
     async def bounded_search():
-        """At most filtered_rows matching sections, and a description saying when more match."""
+        """At most filtered_rows matching sections, and a description saying when more match; a CSV
+        export reads them all (an analyst's file must not lose rows to a page's bound)."""
         limit, expression = bound(datasette), search.match_expression(query)
         described = f'text contains "{query}"'
-        if await _more_sections_than(datasette.get_database(DATABASE), expression, limit):
+        if request.path.endswith(".csv"):
+            limit = -1  # SQLite: no limit
+        elif await _more_sections_than(datasette.get_database(DATABASE), expression, limit):
             described += f" in the first {limit:,} matching sections (more match: the search query reads them all)"
         return FilterArguments([ZH_FILTERS[table]], {"zh_match": expression, "zh_limit": limit},
                                [described], extra_context=box)

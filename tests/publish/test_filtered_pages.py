@@ -10,6 +10,8 @@ Datasette's SQL trace on, so every query a page ran is planned again with EXPLAI
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -143,3 +145,15 @@ def test_a_search_reads_at_most_the_bound_of_matching_sections_and_says_so(trace
     reports = page(base, "/harvester/reports.json", _search="复议")
     assert reports["filtered_table_rows_count"] == few
     assert "in the first" not in reports["human_description_en"]
+
+
+def test_a_csv_export_of_a_search_holds_every_matching_section(traced) -> None:
+    """The bound keeps a page fast; an analyst's export must not lose rows to it silently."""
+    conn, base = traced
+    matching = len(search.search_sections(conn, "公开"))
+    assert matching > BOUND
+    response = httpx.get(f"{base}/harvester/sections.csv", params={"_search": "公开", "_stream": "on",
+                                                                    "_size": "max"}, timeout=120)
+    assert response.status_code == 200, response.text[:300]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == matching and all("公开" in row["text"] for row in rows)
