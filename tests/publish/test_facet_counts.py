@@ -23,6 +23,7 @@ import pytest
 from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout
 from harvester.db import facet_counts
+from harvester.db.datasette import build_metadata
 from harvester.db.load import load
 from harvester.operate.publish import publish
 from publish.helpers import SEEDS, archive_files, free_port, seed_archive_files, site_of
@@ -93,14 +94,17 @@ def test_whole_table_pages_show_exact_facets_and_counts(server, loaded_archive: 
 
 
 def test_filtered_pages_count_the_filtered_rows(server, loaded_archive: Path) -> None:
+    """Facets of a filtered page of at most faceted_rows rows are counted over those rows, exactly
+    (a larger one is bounded: tests/publish/test_filtered_pages.py)."""
     conn = sqlite3.connect(Layout(loaded_archive).published)
+    faceted = build_metadata()["plugins"]["harvester"]["faceted_rows"]
     year = conn.execute("SELECT max(year) FROM reports").fetchone()[0]
-    for table, column, value in (("facts", "table_name", "table3"), ("reports", "year", year)):
-        page = httpx.get(f"{server}/harvester/{table}.json", params={column: value},
-                         timeout=30).json()
-        where = f"AND [{column}] = {value!r}"
-        assert page["filtered_table_rows_count"] == conn.execute(
-            f"SELECT count(*) FROM [{table}] WHERE 1 {where}").fetchone()[0]
+    report = conn.execute("SELECT min(report_id) FROM facts WHERE table_name = 'table4'").fetchone()[0]
+    for table, filters in (("facts", {"report_id": report, "table_name": "table4"}), ("reports", {"year": year})):
+        page = httpx.get(f"{server}/harvester/{table}.json", params=filters, timeout=30).json()
+        where = "".join(f" AND [{column}] = {value!r}" for column, value in filters.items())
+        matching = conn.execute(f"SELECT count(*) FROM [{table}] WHERE 1 {where}").fetchone()[0]
+        assert page["filtered_table_rows_count"] == matching and 0 < matching <= faceted
         for kind, facet_column in facet_counts.facets()[table]:
             expected = direct_counts(conn, table, kind, facet_column, where)
             assert served_counts(page["facet_results"][facet_column]) == expected[:30]
