@@ -47,10 +47,12 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_outcomes_and_document_versions(tmp_path: Path) -> None:
     log = FetchLog(tmp_path / "archive.db")
     url = "http://example.test/t20240101_1.html"
-    assert log.record(content_fetch(url, SHA_A, etag='"v1"', title="2023年报告"))[1] == "new"
-    assert log.record(content_fetch(url, SHA_A))[1] == "unchanged"
-    assert log.record(content_fetch(url, SHA_B, etag='"v2"'))[1] == "changed"
-    assert log.record(content_fetch(url, SHA_A))[1] == "changed"  # back to the first version
+    # Fetch times given, one a day: four records can fall in one millisecond of the clock.
+    day = "2024-01-0{}T08:00:00.000Z".format
+    assert log.record(content_fetch(url, SHA_A, etag='"v1"', title="2023年报告", fetched_at=day(1)))[1] == "new"
+    assert log.record(content_fetch(url, SHA_A, fetched_at=day(2)))[1] == "unchanged"
+    assert log.record(content_fetch(url, SHA_B, etag='"v2"', fetched_at=day(3)))[1] == "changed"
+    assert log.record(content_fetch(url, SHA_A, fetched_at=day(4)))[1] == "changed"  # back to the first version
     versions = {(doc.url, doc.sha256): doc for doc in log.documents()}
     assert set(versions) == {(url, SHA_A), (url, SHA_B)}
     first = versions[(url, SHA_A)]
