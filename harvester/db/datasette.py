@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import escape
 
 from harvester.config import Layout
-from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES, default_columns
+from harvester.db.wide_columns import ALL_COLUMNS
 from harvester.parse.model import CELL_STATUSES
 from harvester.schema import KEYS
 
@@ -64,6 +66,12 @@ def build_metadata() -> dict[str, Any]:
         for key, spec in KEYS.items():
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
+        if shown := default_columns(f"{table}_wide"):  # harvester.db.wide_columns
+            meta = tables[f"{table}_wide"]
+            meta["description_html"] = (
+                f"{escape(meta['description'])} This page shows {len(shown)} of its"
+                f" {len(columns)} columns, each row's totals: <a href=\"?{ALL_COLUMNS}\">all"
+                f" columns</a> (JSON and CSV of the table hold them all).")
     for meta in tables.values():
         meta.setdefault("size", page_size(len(meta.get("columns", {}))))
     return metadata
@@ -158,10 +166,12 @@ def register_plugin() -> None:
     """
     from datasette.plugins import pm
 
-    from harvester.db import bounded_counts, counted_facets, datasette_plugin, static_metadata
+    from harvester.db import (bounded_counts, counted_facets, datasette_plugin, static_metadata,
+                              wide_columns)
 
     for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets),
                          ("harvester-bounded-counts", bounded_counts),
-                         ("harvester-static-metadata", static_metadata)):
+                         ("harvester-static-metadata", static_metadata),
+                         ("harvester-wide-columns", wide_columns)):
         if not pm.is_registered(plugin):
             pm.register(plugin, name=name)
