@@ -166,12 +166,13 @@ def register_plugin() -> None:
     """
     from datasette.plugins import pm
 
-    from harvester.db import (bounded_counts, counted_facets, datasette_plugin, static_metadata,
-                              wide_columns)
+    from harvester.db import (bounded_counts, counted_facets, datasette_plugin, long_lived,
+                              static_metadata, wide_columns)
 
     for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets),
                          ("harvester-bounded-counts", bounded_counts),
                          ("harvester-static-metadata", static_metadata),
-                         ("harvester-wide-columns", wide_columns)):
+                         ("harvester-wide-columns", wide_columns),
+                         ("harvester-long-lived", long_lived)):
         if not pm.is_registered(plugin):
             pm.register(plugin, name=name)

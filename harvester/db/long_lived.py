@@ -1,0 +1,23 @@
+"""Datasette plugin: what the server makes at start is left out of Python's garbage collections.
+
+A full collection of the cyclic garbage collector walks every object the process holds:
+Datasette, its plugins, the metadata with the wide tables' 570 column descriptions. Measured at
+1M facts, one facts page in 20 took 165 ms of CPU instead of ~65, 137 ms of it such a
+collection. Those objects live as long as the server, so once every startup hook has run they
+are moved to the permanent generation (`gc.freeze`, meant for this), and a collection walks
+only what requests make.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from datasette import hookimpl
+
+
+@hookimpl(trylast=True)
+def startup(datasette):
+    async def freeze():  # awaited after the other plugins' startup work
+        gc.collect()
+        gc.freeze()
+    return freeze
