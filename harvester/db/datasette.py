@@ -110,11 +110,15 @@ def outcome_keys(outcome: str) -> list[str]:
 
 
 def outcomes_by_year_sql() -> str:
-    """The outcome-shares chart: requests per year and outcome (totals column, table3_wide)."""
-    return "\nUNION ALL ".join(
-        f"SELECT year, '{outcome}' AS outcome, "
-        f"sum({' + '.join(f'coalesce([{k}], 0)' for k in outcome_keys(outcome))}) AS requests"
-        f" FROM table3_wide GROUP BY year" for outcome in OUTCOMES) + "\nORDER BY year, outcome"
+    """The outcome-shares chart: requests per year and outcome (totals column, table3_wide),
+    summed in one reading of the table (a reading an outcome took 229 ms of CPU at 10M facts)."""
+    sums = ",\n  ".join(
+        f"sum({' + '.join(f'coalesce([{k}], 0)' for k in outcome_keys(outcome))}) AS [{outcome}]"
+        for outcome in OUTCOMES)
+    return (f"WITH sums AS (SELECT year,\n  {sums}\nFROM table3_wide GROUP BY year)\n"
+            + "\nUNION ALL ".join(f"SELECT year, '{outcome}' AS outcome, [{outcome}] AS requests"
+                                  f" FROM sums" for outcome in OUTCOMES)
+            + "\nORDER BY year, outcome")
 
 
 def outcome_shares_sql() -> str:
