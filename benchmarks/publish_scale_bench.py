@@ -11,7 +11,7 @@ same files again: hours at 10M), with the indexes and facet counts dropped first
 again by `create_schema`, as a load of a new database makes them. Then it serves the copy
 with `harvester serve --allow-sql` and times every page over HTTP: each table with its
 default facets, a facet value clicked, every canned query, the searches, a report's row
-page, a CSV page, beside a bare `select * from facts limit 100` (the baseline: what
+page, a CSV page, the home page's charts' data, beside a bare `select * from facts limit 100` (the baseline: what
 Datasette itself costs on this machine now).
 """
 
@@ -30,16 +30,16 @@ import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import sqlite_utils
-import yaml
 from datasette.utils import tilde_encode
 
 from harvester.config import Layout
 from harvester.db import facet_counts, search
 from harvester.db.build import analyze, create_schema
-from harvester.db.datasette import METADATA
+from harvester.db.datasette import build_metadata
 from harvester.operate import coverage
 
 # Per table: the columns whose copies get the suffix "~n" (ids, and names that are facets).
@@ -128,7 +128,8 @@ def _index_names(conn: sqlite3.Connection, tables: Iterable[str] | None = None) 
 
 def pages(conn: sqlite3.Connection) -> dict[str, str]:
     """Name -> path of every page a researcher opens, after the baseline."""
-    database = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["harvester"]
+    metadata = build_metadata()
+    database = metadata["databases"]["harvester"]
     out = {"baseline: select * from facts limit 100": BASELINE}
     out |= {t: f"/harvester/{t}" for t, meta in database["tables"].items()
             if not meta.get("hidden")
@@ -148,6 +149,10 @@ def pages(conn: sqlite3.Connection) -> dict[str, str]:
         "report page": f"/harvester/reports/{tilde_encode(rid)}",
         "home": "/", "database": "/harvester",
     }
+    # The home page's charts, each fetched as datasette-dashboards fetches it.
+    charts = metadata["plugins"]["datasette-dashboards"]["harvester"]["charts"]
+    out |= {f"chart {name}": f"/harvester.json?sql={quote(chart['query'])}&_shape=objects"
+            for name, chart in charts.items()}
     return out
 
 
