@@ -10,7 +10,8 @@ from datasette.cli import cli as datasette_cli
 
 from harvester.commands.options import archive_option
 from harvester.config import Layout
-from harvester.db.datasette import datasette_args, register_plugin, write_metadata
+from harvester.db.datasette import datasette_args, write_metadata
+from harvester.db.plugins import register_plugins
 
 
 @click.command(name="serve")
@@ -32,7 +33,7 @@ def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
     published = Layout(archive).published
     if not published.exists():
         raise click.ClickException(f"no {published.name} under {archive}: run `harvester load` first")
-    register_plugin()
+    register_plugins()
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")
         # In this process, so stopping `harvester serve` stops Datasette (uvicorn handles signals).

@@ -13,11 +13,12 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from harvester.config import Layout
-from harvester.db.datasette import build_metadata, register_plugin
+from harvester.db.datasette import build_metadata
+from harvester.db.plugins import register_plugins
 
 
 def test_table_permission_checks_read_the_metadata_once_per_table(loaded_archive: Path) -> None:
-    register_plugin()
+    register_plugins()
     metadata = build_metadata()
     metadata["databases"]["harvester"]["tables"]["codebook"]["allow"] = {"id": "nobody"}
     datasette = Datasette(immutables=[str(Layout(loaded_archive).published)], metadata=metadata)
