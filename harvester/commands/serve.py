@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from pathlib import Path
 
 import click
 from datasette.cli import cli as datasette_cli
 
+from harvester import damage
 from harvester.commands.options import archive_option
 from harvester.config import Layout
 from harvester.db.datasette import datasette_args, write_metadata
@@ -37,5 +39,11 @@ def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")
         # In this process, so stopping `harvester serve` stops Datasette (uvicorn handles signals).
-        datasette_cli.main(args=datasette_args(archive, metadata, host, port, allow_sql),
-                           prog_name="datasette", standalone_mode=False)
+        try:
+            datasette_cli.main(args=datasette_args(archive, metadata, host, port, allow_sql),
+                               prog_name="datasette", standalone_mode=False)
+        except sqlite3.DatabaseError as error:  # met by Datasette's start-up (it counts every table)
+            if not damage.is_damage(error):
+                raise
+            raise click.ClickException(f"{published} is damaged ({error}): `harvester load --archive {archive}`"
+                                       " sets it aside and builds it again from the archive") from error
