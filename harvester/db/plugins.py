@@ -16,6 +16,8 @@ PLUGINS = {
     "harvester-counts": "harvester.db.counted_facets",
     "harvester-bounded-counts": "harvester.db.bounded_counts",
     "harvester-static-metadata": "harvester.db.static_metadata",
+    "harvester-wide-columns": "harvester.db.wide_columns",
+    "harvester-long-lived": "harvester.db.long_lived",
 }
 
 
