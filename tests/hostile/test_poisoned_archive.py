@@ -5,6 +5,8 @@ every good report, caches no verdict on bytes it could not trust, and changes no
 from __future__ import annotations
 
 import hashlib
+import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -50,9 +52,13 @@ def documents(root: Path) -> dict[str, tuple[str, str | None]]:
                 db.execute("SELECT url, parse_status, errors FROM documents")}
 
 
+def load_command(root: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "harvester", "load", "--archive", str(root), "--registry", str(REGISTRY),
+            "--workers", "2", *options]
+
+
 def harvester_load(root: Path, *options: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harvester", "load", "--archive", str(root), "--registry",
-                           str(REGISTRY), "--workers", "2", *options], capture_output=True, text=True, timeout=300)
+    return subprocess.run(load_command(root, *options), capture_output=True, text=True, timeout=300)
 
 
 def reports(root: Path) -> dict[str, int]:
@@ -168,3 +174,20 @@ def test_a_blob_that_is_not_a_file_is_a_recorded_failure(tmp_path: Path, sites: 
     status, errors = documents(tmp_path)[files[name][0]]
     assert status == "error" and "archived blob is unreadable" in errors and "Is a directory" in errors
     assert len(reports(tmp_path)) == 2
+
+
+def test_a_load_on_a_full_disk_says_so_and_the_next_load_ends_it(tmp_path: Path, sites: list[Site]) -> None:
+    """Under RLIMIT_FSIZE writing past 256 kB fails (EFBIG, as a full disk would fail the write)."""
+    archived(tmp_path, sites)
+    limit = 256 * 1024
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    run = subprocess.run(load_command(tmp_path), capture_output=True, text=True, timeout=300, preexec_fn=small_files)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert f"the load could not write under {tmp_path}" in run.stderr and "run it again" in run.stderr
+    again = harvester_load(tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(reports(tmp_path)) == 2 and all(reports(tmp_path).values())
