@@ -160,23 +160,3 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
     for name, value in settings.items():
         args += ["--setting", name, value]
     return args
-
-
-def register_plugin() -> None:
-    """Make sure the harvester plugins are loaded in this process.
-
-    Installing the package registers them as `datasette` entry points; an environment whose
-    install predates an entry point (an editable checkout not reinstalled) gets it here.
-    """
-    from datasette.plugins import pm
-
-    from harvester.db import (bounded_counts, counted_facets, datasette_plugin, long_lived,
-                              static_metadata, wide_columns)
-
-    for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets),
-                         ("harvester-bounded-counts", bounded_counts),
-                         ("harvester-static-metadata", static_metadata),
-                         ("harvester-wide-columns", wide_columns),
-                         ("harvester-long-lived", long_lived)):
-        if not pm.is_registered(plugin):
-            pm.register(plugin, name=name)

@@ -18,12 +18,13 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from harvester.config import Layout
-from harvester.db.datasette import build_metadata, register_plugin
+from harvester.db.datasette import build_metadata
+from harvester.db.plugins import register_plugins
 from publish.test_scaled_pages import benchmark
 
 
 def test_objects_made_at_start_are_left_out_of_collections(loaded_archive: Path) -> None:
-    register_plugin()
+    register_plugins()
     datasette = Datasette(immutables=[str(Layout(loaded_archive).published)], metadata=build_metadata())
     metadata = datasette._metadata_local  # made at start, kept while served
     assert any(o is metadata for o in gc.get_objects())  # tracked by the collector before
@@ -44,7 +45,7 @@ def test_full_collections_are_rare_while_pages_are_served(loaded_archive: Path, 
     facts = sqlite3.connect(Layout(loaded_archive).published).execute(
         "SELECT count(*) FROM facts").fetchone()[0]
     benchmark().replicate(loaded_archive, tmp_path, facts * 40)  # full pages of 100 facts
-    register_plugin()
+    register_plugins()
     datasette = Datasette(immutables=[str(Layout(tmp_path).published)], metadata=build_metadata())
     full: list[str] = []
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from harvester.config import Layout
-from harvester.db.datasette import build_metadata, register_plugin
+from harvester.db.datasette import build_metadata
+from harvester.db.plugins import register_plugins
 
 
 def test_table_permission_checks_read_the_metadata_once_per_table(loaded_archive: Path) -> None:
-    register_plugin()
+    register_plugins()
     metadata = build_metadata()
     metadata["databases"]["harvester"]["tables"]["codebook"]["allow"] = {"id": "nobody"}
     datasette = Datasette(immutables=[str(Layout(loaded_archive).published)], metadata=metadata)
@@ -45,7 +46,7 @@ def test_table_permission_checks_read_the_metadata_once_per_table(loaded_archive
 def test_plugin_configs_are_read_from_the_metadata_once(loaded_archive: Path) -> None:
     """Datasette-render-markdown asks for its config for every cell (~800 metadata merges for a
     page of 100 facts); the answers are the same while served, and a copy each time."""
-    register_plugin()
+    register_plugins()
     datasette = Datasette(immutables=[str(Layout(loaded_archive).published)], metadata=build_metadata())
     computed: list[tuple] = []
     config = datasette.plugin_config  # Datasette's own, counted before startup wraps it
