@@ -29,6 +29,7 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
+from harvester.crawl import pending
 from harvester.crawl.archiving import run_id_for, shared_archive
 from harvester.crawl.provenance import kind_of
 
@@ -57,7 +58,8 @@ class ArchiveDupeFilter(RFPDupeFilter):
 
 
 class ArchiveScheduler(Scheduler):
-    """Scrapy's scheduler, reading JOBDIR's disk queue only if the crawl that wrote it closed it."""
+    """Scrapy's scheduler, reading JOBDIR's disk queue only if the crawl that wrote it closed it, and
+    logging each request it still holds when the crawl stops (crawl/pending.py; kept in JOBDIR's queue)."""
 
     def open(self, spider: Spider):
         if self.dqdir:
@@ -65,6 +67,10 @@ class ArchiveScheduler(Scheduler):
         return super().open(spider)
 
     def close(self, reason: str):
+        left = [*iter(self.mqs.pop, None), *iter(self._dqpop, None)]
+        pending.record_left(self.spider, left, reason)
+        for request in reversed(left):  # what JOBDIR can hold waits there for the resumed run (unserialisable: not)
+            self._dqpush(request)
         closed = super().close(reason)  # the queue's state is on disk now
         if self.dqdir:
             (Path(self.dqdir).parent / QUEUE_OPEN).unlink(missing_ok=True)
