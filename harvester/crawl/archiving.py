@@ -46,9 +46,12 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
+from twisted.internet.error import ConnectionDone
+from twisted.protocols.basic import LineReceiver
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch, new_run_id
@@ -107,9 +110,22 @@ def run_id_for(spider: Spider) -> str:
     return run_id
 
 
+def closed_early(exception: BaseException) -> str | None:
+    """What happened when the server's connection closed cleanly before a whole answer's headers (Twisted
+    says only "ConnectionDone", also when it hung up itself on a header line over its limit), or None."""
+    cause = exception.__cause__ if isinstance(exception, DownloadFailedError) else exception
+    if not isinstance(cause, (ResponseFailed, ResponseNeverReceived)) or not cause.reasons or not all(
+            reason.check(ConnectionDone) for reason in cause.reasons):
+        return None
+    if isinstance(cause, ResponseNeverReceived):
+        return f"the server closed the connection without answering ({type(exception).__name__})"
+    return (f"the connection closed before the response's headers were complete: a header line over"
+            f" {LineReceiver.MAX_LENGTH} bytes is refused, or the server closed it ({type(exception).__name__})")
+
+
 def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, str]:
     """(outcome, error text) for a failed download."""
-    message = short_text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
+    message = closed_early(exception) or short_text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
     if isinstance(exception, DownloadCancelledError):
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).

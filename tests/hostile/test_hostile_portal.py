@@ -117,6 +117,7 @@ def test_each_hostile_answer_has_its_outcome(probes: dict) -> None:
     for path in ("/col/drip.html", "/col/reset.pdf", "/col/cl-long.pdf", "/col/bad-chunks.html",
                  "/col/huge-header.html", "/col/not-modified.html"):
         assert outcome[path][0] == "error", (path, outcome[path])
+    assert "headers were complete: a header line over 16384 bytes" in outcome["/col/huge-header.html"][1]
     assert outcome["/col/bomb.html"][0] == outcome["/col/bomb.pdf"][0] == "too_large"
     assert outcome["/col/off-port.html"] == ("error", f"off-scope redirect not followed: {probes['trap']}/stolen.html")
     for path in ("/col/chain/0.pdf", "/col/loop-a.html", "/col/off-port.html", "/col/to-file.pdf",
