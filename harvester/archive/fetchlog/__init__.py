@@ -162,11 +162,11 @@ WHERE kind = 'page_image' AND sha256 IS NOT NULL AND outcome IN ({outcomes})
 GROUP BY final_url
 """
 
-# Per crawl run, for source health: documents found, list pages, list errors, blocked and failed fetches.
+# Per crawl run, for source health: documents found, list pages (fetched), list errors, blocked and failed fetches.
 _HEALTH_SQL = f"""
 SELECT
   count(DISTINCT CASE WHEN kind IN {DOCUMENT_KINDS} AND outcome IN {CONTENT_OUTCOMES} THEN final_url END),
-  sum(kind = 'list'),
+  sum(kind = 'list' AND outcome != 'not_fetched'),
   sum(kind = 'list' AND (outcome = 'error' OR status >= 400)),
   sum(outcome = 'blocked'),
   sum(outcome = 'error')
