@@ -24,6 +24,7 @@ from harvester.crawl.archiving import fetch_row, shared_archive
 from harvester.crawl import diskerrors
 from harvester.crawl.provenance import short_text
 from harvester.crawl.retry import LAST_FAILURE
+from harvester.errors import is_disk_error
 
 QUEUE_ERROR = "queue_error"  # the finish reason (the run's status) when a push failed for another cause
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def record_lost(spider: Spider, request: Request, error: Exception, guard: diske
     """Log a request whose push raised `error`, and stop the crawl (disk_error or queue_error)."""
     message = short_text(f"not queued: {type(error).__name__}: {error}")
     _record(spider, [fetch_row(request, spider, request.url, outcome="error", error=message)])
-    if diskerrors.is_disk_error(error):
+    if is_disk_error(error):
         guard.fail(f"request queue write failed: {type(error).__name__}: {error}")
     else:
         guard.stop(f"a request could not be queued: {type(error).__name__}: {error}", QUEUE_ERROR)
@@ -62,7 +63,7 @@ def _record(spider: Spider, rows: list[Fetch]) -> int:
     try:
         return shared_archive(spider.crawler).log.record_all(rows)
     except Exception as error:
-        if not diskerrors.is_disk_error(error):
+        if not is_disk_error(error):
             raise
         spider.crawler.stats.inc_value(diskerrors.STAT)
         log.error("%d fetch rows could not be logged: %s: %s", len(rows), type(error).__name__, error)
