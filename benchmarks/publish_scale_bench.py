@@ -11,14 +11,16 @@ same files again: hours at 10M), with the indexes and facet counts dropped first
 again by `create_schema`, as a load of a new database makes them. Then it serves the copy
 with `harvester serve --allow-sql` and times every page over HTTP: each table with its
 default facets, a facet value clicked, every canned query, the searches, a report's row
-page, a CSV page, the home page's charts' data, beside a bare `select * from facts limit 100` (the baseline: what
-Datasette itself costs on this machine now).
+page, a CSV page, the home page's charts' data, beside a bare `select * from facts limit 100`
+(the baseline: what Datasette itself costs on this machine now), with each page's p95 over
+the baseline's and the server's mean CPU a request.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import socket
 import sqlite3
@@ -163,7 +165,9 @@ def free_port() -> int:
 
 
 def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
-    """Serve `root` and print status, p50 and p95 (ms) of each page over `repeat` requests."""
+    """Serve `root` and print status, p50 and p95 (ms) of each page over `repeat` requests, its
+    p95 over the baseline's (the first page), and the server's mean CPU a request (what a loaded
+    machine changes least)."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "harvester", "serve", "--archive", str(root),
                                "--port", str(port), "--allow-sql"], stdout=subprocess.DEVNULL,
@@ -171,20 +175,29 @@ def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             _wait_until_served(client, server)
-            print(f"{'page':<42}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}")
+            print(f"{'page':<42}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'p95/base':>10}{'CPU ms':>8}")
+            baseline = None
             for name, path in paths.items():
                 client.get(path, follow_redirects=True)  # warm-up, not timed
-                times, status = [], None
+                times, status, cpu = [], None, _cpu_seconds(server.pid)
                 for _ in range(repeat):
                     began = time.perf_counter()
                     status = client.get(path, follow_redirects=True).status_code
                     times.append((time.perf_counter() - began) * 1000)
+                cpu = (_cpu_seconds(server.pid) - cpu) * 1000 / repeat
                 p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-                print(f"{name:<42}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}",
-                      flush=True)
+                baseline = baseline or p95
+                print(f"{name:<42}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}"
+                      f"{p95 / baseline:>10.1f}{cpu:>8.0f}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_until_served(client: httpx.Client, server: subprocess.Popen) -> None:
