@@ -56,12 +56,14 @@ def cms():
 
 @pytest.fixture(scope="module")
 def crawled(cms: RealCms, tmp_path_factory) -> dict[str, tuple[Path, dict]]:
-    """Each column crawled once, as `harvester crawl --url COLUMN --loopback` does, into its own archive."""
-    runs = {}
-    for family, url in cms.columns.items():
-        archive = tmp_path_factory.mktemp(family)
-        runs[family] = archive, crawl(url=url, archive=archive, settings=LOOPBACK_SETTINGS, timeout=120)
-    return runs
+    """Each column crawled once, as `harvester crawl --url COLUMN --loopback` does, into its own archive
+    (the crawls at the same time: they share nothing but the server)."""
+    archives = {family: tmp_path_factory.mktemp(family) for family in cms.columns}
+    with ThreadPoolExecutor(len(archives)) as pool:
+        summaries = {family: pool.submit(crawl, url=cms.columns[family], archive=archive,
+                                         settings=LOOPBACK_SETTINGS, timeout=120)
+                     for family, archive in archives.items()}
+        return {family: (archives[family], summary.result()) for family, summary in summaries.items()}
 
 
 def archived(archive: Path, url: str) -> list[tuple]:
