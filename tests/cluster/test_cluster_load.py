@@ -158,6 +158,19 @@ def test_job_sets_go_through_the_callers_client_which_stays_connected(
     assert client.status == "running"
 
 
+def test_a_parse_worker_joins_with_the_parse_stack_loaded(cluster: tuple[str, Client], tmp_path: Path) -> None:
+    """Its first job does not pay the imports (~1 CPU s): they happen as the worker starts."""
+    address, client = cluster
+    worker = start_workers(address, tmp_path, 1, "w", tmp_path)
+    try:
+        client.wait_for_workers(1, timeout=180)
+        loaded = client.run(lambda: [name for name in ("harvester.cluster.jobs", "harvester.parse.ocr.page")
+                                     if name in sys.modules])
+    finally:
+        stop(worker)
+    assert list(loaded.values()) == [["harvester.cluster.jobs", "harvester.parse.ocr.page"]]
+
+
 # Seconds of OCR a page; under a load average of 20 on 2 cores it ran past the suite's 300 s.
 @pytest.mark.timeout(900)
 def test_a_cluster_with_a_worker_killed_parses_every_document_once_as_a_local_load(
