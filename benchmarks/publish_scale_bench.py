@@ -11,14 +11,16 @@ same files again: hours at 10M), with the indexes and facet counts dropped first
 again by `create_schema`, as a load of a new database makes them. Then it serves the copy
 with `harvester serve --allow-sql` and times every page over HTTP: each table with its
 default facets, a facet value clicked, every canned query, the searches, a report's row
-page, a CSV page, beside a bare `select * from facts limit 100` (the baseline: what
-Datasette itself costs on this machine now).
+page, a CSV page, the home page's charts' data, beside a bare `select * from facts limit 100`
+(the baseline: what Datasette itself costs on this machine now), with each page's p95 over
+the baseline's and the server's mean CPU a request.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import shutil
 import socket
 import sqlite3
@@ -30,16 +32,16 @@ import time
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import sqlite_utils
-import yaml
 from datasette.utils import tilde_encode
 
 from harvester.config import Layout
 from harvester.db import facet_counts, search
 from harvester.db.build import analyze, create_schema
-from harvester.db.datasette import METADATA
+from harvester.db.datasette import build_metadata
 from harvester.operate import coverage
 
 # Per table: the columns whose copies get the suffix "~n" (ids, and names that are facets).
@@ -89,10 +91,14 @@ def replicate(source: Path, target: Path, facts: int) -> int:
                  f" SELECT i + 1 FROM n WHERE i < {copies}) SELECT i FROM n")
     with conn:
         for table, suffixed in REPLICATED.items():
-            columns = [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
-            values = ", ".join(f"[{c}] || '~' || i" if c in suffixed else f"[{c}]" for c in columns)
+            info = conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+            values = ", ".join(f"[{c}] || '~' || i" if c in suffixed else f"[{c}]"
+                               for _, c, *_ in info)
+            # In primary-key order: its index is written page after page, not at random
+            # (at 10M facts an index far larger than the cache).
+            order = ", ".join(str(cid + 1) for cid, *_, pk in sorted(info, key=lambda r: r[-1]) if pk)
             conn.execute(f"INSERT INTO [{table}] SELECT {values} FROM copies, [{table}]"
-                         f" WHERE [{columns[0]}] NOT LIKE '%~%' ORDER BY i, [{table}].rowid")
+                         f" WHERE [{info[0][1]}] NOT LIKE '%~%' ORDER BY {order}")
         conn.execute(COPY_SEARCH_INDEX)
     create_schema(db)  # indexes and facet counts, made as for a new database
     coverage.write(db, date.today())  # of every agency, as a load writes it
@@ -110,6 +116,9 @@ def _drop_indexes(conn: sqlite3.Connection) -> set[str]:
     for name in _index_names(conn, REPLICATED):
         conn.execute(f"DROP INDEX [{name}]")
     conn.execute("PRAGMA cache_size = -1000000")  # 1 GB: the primary keys of 10M facts
+    # A throw-away copy: no rollback journal, no fsync (a crash leaves a copy to build again).
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
     return names
 
 
@@ -121,7 +130,8 @@ def _index_names(conn: sqlite3.Connection, tables: Iterable[str] | None = None) 
 
 def pages(conn: sqlite3.Connection) -> dict[str, str]:
     """Name -> path of every page a researcher opens, after the baseline."""
-    database = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["harvester"]
+    metadata = build_metadata()
+    database = metadata["databases"]["harvester"]
     out = {"baseline: select * from facts limit 100": BASELINE}
     out |= {t: f"/harvester/{t}" for t, meta in database["tables"].items()
             if not meta.get("hidden")
@@ -141,6 +151,10 @@ def pages(conn: sqlite3.Connection) -> dict[str, str]:
         "report page": f"/harvester/reports/{tilde_encode(rid)}",
         "home": "/", "database": "/harvester",
     }
+    # The home page's charts, each fetched as datasette-dashboards fetches it.
+    charts = metadata["plugins"]["datasette-dashboards"]["harvester"]["charts"]
+    out |= {f"chart {name}": f"/harvester.json?sql={quote(chart['query'])}&_shape=objects"
+            for name, chart in charts.items()}
     return out
 
 
@@ -151,7 +165,9 @@ def free_port() -> int:
 
 
 def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
-    """Serve `root` and print status, p50 and p95 (ms) of each page over `repeat` requests."""
+    """Serve `root` and print status, p50 and p95 (ms) of each page over `repeat` requests, its
+    p95 over the baseline's (the first page), and the server's mean CPU a request (what a loaded
+    machine changes least)."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "harvester", "serve", "--archive", str(root),
                                "--port", str(port), "--allow-sql"], stdout=subprocess.DEVNULL,
@@ -159,20 +175,29 @@ def time_pages(root: Path, paths: dict[str, str], repeat: int) -> None:
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             _wait_until_served(client, server)
-            print(f"{'page':<42}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}")
+            print(f"{'page':<42}{'status':>7}{'p50 ms':>9}{'p95 ms':>9}{'p95/base':>10}{'CPU ms':>8}")
+            baseline = None
             for name, path in paths.items():
                 client.get(path, follow_redirects=True)  # warm-up, not timed
-                times, status = [], None
+                times, status, cpu = [], None, _cpu_seconds(server.pid)
                 for _ in range(repeat):
                     began = time.perf_counter()
                     status = client.get(path, follow_redirects=True).status_code
                     times.append((time.perf_counter() - began) * 1000)
+                cpu = (_cpu_seconds(server.pid) - cpu) * 1000 / repeat
                 p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-                print(f"{name:<42}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}",
-                      flush=True)
+                baseline = baseline or p95
+                print(f"{name:<42}{status:>7}{statistics.median(times):>9.0f}{p95:>9.0f}"
+                      f"{p95 / baseline:>10.1f}{cpu:>8.0f}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_until_served(client: httpx.Client, server: subprocess.Popen) -> None:

@@ -6,6 +6,8 @@ import importlib
 
 import click
 
+from harvester.errors import OperatorError
+
 # Subcommand name -> module in harvester.commands exposing `command` (a click.Command).
 # Imported lazily so `harvester parse` does not pay for Scrapy or Datasette.
 COMMANDS = {
@@ -34,6 +36,13 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         return self._load(name) if name in COMMANDS else None
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; an OperatorError is a message (exit 1), not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except OperatorError as error:
+            raise click.ClickException(str(error)) from error
 
     @staticmethod
     def _load(name: str) -> click.Command | None:

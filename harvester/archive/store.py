@@ -33,6 +33,10 @@ class BlobMissing(FileNotFoundError):
     """No blob with this SHA-256 is in the store."""
 
 
+class BlobUnreadable(OSError):
+    """A blob's path holds something that cannot be read as a file (a folder, no permission, EIO)."""
+
+
 class DigestMismatch(ValueError):
     """Copied bytes do not hash to the SHA-256 they were copied as."""
 
@@ -164,11 +168,13 @@ class BlobStore:
         return write_atomically(self.path(sha256), lambda out: copy_verified(source, out, sha256))
 
     def open(self, sha256: str) -> BinaryIO:
-        """Open a stored blob for reading."""
+        """Open a stored blob for reading (BlobMissing if absent, BlobUnreadable if not readable)."""
         try:
             return open(self.path(sha256), "rb")
         except FileNotFoundError:
             raise BlobMissing(sha256) from None
+        except OSError as error:
+            raise BlobUnreadable(f"{sha256}: {error.strerror or error}") from error
 
     def read(self, sha256: str) -> bytes:
         """The bytes of a stored blob."""

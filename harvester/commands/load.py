@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from harvester.config import Layout
 from harvester.db.load import DEFAULT_WORKERS, load
 from harvester.db.parsing import Parsing
 from harvester.db.sources import recorded_sites
+from harvester.errors import OperatorError, is_disk_error
 from harvester.registry import REGISTRY, RegistryError, Site, load_registry
 
 
@@ -43,6 +45,12 @@ def command(archive: Path, registry_path: str | None, portal: str | None, worker
                        retry_failed=retry_failed, parsing=cluster_parsing(cluster))
     except ClusterError as error:
         raise click.ClickException(str(error)) from error
+    except (OSError, sqlite3.OperationalError) as error:
+        if not is_disk_error(error):
+            raise
+        raise OperatorError(f"the load could not write under {archive} ({type(error).__name__}: {error}): free"
+                            " space or mend the disk and run it again; what it wrote before is whole (each"
+                            " report and each parse is written in a transaction of its own)") from error
     for line in summary.lines():
         click.echo(line)
     click.echo(f"database: {Layout(archive).published}")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from pathlib import Path
 
 import click
 from datasette.cli import cli as datasette_cli
 
+from harvester import damage
 from harvester.commands.options import archive_option
 from harvester.config import Layout
-from harvester.db.datasette import datasette_args, register_plugin, write_metadata
+from harvester.db.datasette import datasette_args, write_metadata
+from harvester.db.plugins import register_plugins
 
 
 @click.command(name="serve")
@@ -32,9 +35,15 @@ def serve(archive: Path, host: str, port: int, allow_sql: bool = False) -> None:
     published = Layout(archive).published
     if not published.exists():
         raise click.ClickException(f"no {published.name} under {archive}: run `harvester load` first")
-    register_plugin()
+    register_plugins()
     with tempfile.TemporaryDirectory(prefix="harvester-serve-") as scratch:
         metadata = write_metadata(Path(scratch) / "metadata.json")
         # In this process, so stopping `harvester serve` stops Datasette (uvicorn handles signals).
-        datasette_cli.main(args=datasette_args(archive, metadata, host, port, allow_sql),
-                           prog_name="datasette", standalone_mode=False)
+        try:
+            datasette_cli.main(args=datasette_args(archive, metadata, host, port, allow_sql),
+                               prog_name="datasette", standalone_mode=False)
+        except sqlite3.DatabaseError as error:  # met by Datasette's start-up (it counts every table)
+            if not damage.is_damage(error):
+                raise
+            raise click.ClickException(f"{published} is damaged ({error}): `harvester load --archive {archive}`"
+                                       " sets it aside and builds it again from the archive") from error

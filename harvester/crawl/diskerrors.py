@@ -17,16 +17,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro
 
+from harvester.errors import is_disk_error
+
 DISK_ERROR = "disk_error"  # the finish reason, hence the run's status
 STAT = "archive/disk_error"  # Scrapy stat: writes that failed
 logger = logging.getLogger(__name__)
-
-
-def is_disk_error(error: BaseException) -> bool:
-    """True for errors of the storage itself (not of the data being written)."""
-    if isinstance(error, sqlite3.OperationalError):
-        return "disk" in str(error)
-    return isinstance(error, OSError)
 
 
 class DiskGuard:

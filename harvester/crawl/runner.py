@@ -114,10 +114,12 @@ def crawl(
     """Run one crawl to the end (or `timeout` seconds) and return its summary (see `summarise`).
 
     Options as `crawl_command`: sites, url, registry, portal, archive, jobdir, settings, max_pages.
-    `on_line` receives progress lines of the Scrapy log.
+    `on_line` receives progress lines of the Scrapy log. A fetch log that cannot be used (damaged, too
+    new) raises FetchLogError before any request is made.
     """
     run_id = run_id or new_run_id()
     began = time.monotonic()
+    FetchLog(Layout.of(options.get("archive")).fetch_log).close()  # one that cannot be used stops us here
     process = start_crawl(run_id, **options)
     expired = threading.Event()
 

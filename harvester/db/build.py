@@ -83,7 +83,8 @@ INDEXES = {
     "report_documents": [["document_id"]],
     # Written whole by their own modules (harvester.operate.coverage and publish,
     # harvester.db.divisions), which call index() after.
-    "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year"]],
+    # (agency_id, year, status): the coverage chart sums each agency's status from the index alone.
+    "coverage": [["status"], ["year"], ["level"], ["province"], ["city"], ["agency_id", "year", "status"]],
     "divisions": [["level"], ["type"], ["province"], ["administered"]],
     "coverage_by_region": [["province"], ["level"], ["year"]],
     "source_health": [["status"], ["site"]],
@@ -92,7 +93,8 @@ INDEXES = {
 }
 
 # Indexes of an older harvester that a current one covers (dropped by create_schema).
-OBSOLETE_INDEXES = ["idx_facts_key"]  # a prefix of idx_facts_key_report_id
+OBSOLETE_INDEXES = ["idx_facts_key",  # a prefix of idx_facts_key_report_id
+                    "idx_coverage_agency_id_year"]  # of idx_coverage_agency_id_year_status
 
 
 def open_db(root: Path) -> sqlite_utils.Database:

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import escape
 
 from harvester.config import Layout
-from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES
+from harvester.db.wide import REPORT_COLUMNS, WIDE_TABLES, default_columns
+from harvester.db.wide_columns import ALL_COLUMNS
 from harvester.parse.model import CELL_STATUSES
 from harvester.schema import KEYS
 
@@ -64,6 +66,12 @@ def build_metadata() -> dict[str, Any]:
         for key, spec in KEYS.items():
             if spec.table == table:
                 columns[key] = f"{spec.description} [{spec.unit}; layout {spec.layout}]"
+        if shown := default_columns(f"{table}_wide"):  # harvester.db.wide_columns
+            meta = tables[f"{table}_wide"]
+            meta["description_html"] = (
+                f"{escape(meta['description'])} This page shows {len(shown)} of its"
+                f" {len(columns)} columns, each row's totals: <a href=\"?{ALL_COLUMNS}\">all"
+                f" columns</a> (JSON and CSV of the table hold them all).")
     for meta in tables.values():
         meta.setdefault("size", page_size(len(meta.get("columns", {}))))
     return metadata
@@ -102,11 +110,15 @@ def outcome_keys(outcome: str) -> list[str]:
 
 
 def outcomes_by_year_sql() -> str:
-    """The outcome-shares chart: requests per year and outcome (totals column, table3_wide)."""
-    return "\nUNION ALL ".join(
-        f"SELECT year, '{outcome}' AS outcome, "
-        f"sum({' + '.join(f'coalesce([{k}], 0)' for k in outcome_keys(outcome))}) AS requests"
-        f" FROM table3_wide GROUP BY year" for outcome in OUTCOMES) + "\nORDER BY year, outcome"
+    """The outcome-shares chart: requests per year and outcome (totals column, table3_wide),
+    summed in one reading of the table (a reading an outcome took 229 ms of CPU at 10M facts)."""
+    sums = ",\n  ".join(
+        f"sum({' + '.join(f'coalesce([{k}], 0)' for k in outcome_keys(outcome))}) AS [{outcome}]"
+        for outcome in OUTCOMES)
+    return (f"WITH sums AS (SELECT year,\n  {sums}\nFROM table3_wide GROUP BY year)\n"
+            + "\nUNION ALL ".join(f"SELECT year, '{outcome}' AS outcome, [{outcome}] AS requests"
+                                  f" FROM sums" for outcome in OUTCOMES)
+            + "\nORDER BY year, outcome")
 
 
 def outcome_shares_sql() -> str:
@@ -148,20 +160,3 @@ def datasette_args(root: Path, metadata: Path, host: str, port: int,
     for name, value in settings.items():
         args += ["--setting", name, value]
     return args
-
-
-def register_plugin() -> None:
-    """Make sure the harvester plugins are loaded in this process.
-
-    Installing the package registers them as `datasette` entry points; an environment whose
-    install predates an entry point (an editable checkout not reinstalled) gets it here.
-    """
-    from datasette.plugins import pm
-
-    from harvester.db import bounded_counts, counted_facets, datasette_plugin, static_metadata
-
-    for name, plugin in (("harvester", datasette_plugin), ("harvester-counts", counted_facets),
-                         ("harvester-bounded-counts", bounded_counts),
-                         ("harvester-static-metadata", static_metadata)):
-        if not pm.is_registered(plugin):
-            pm.register(plugin, name=name)

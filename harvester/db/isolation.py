@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import harvester.parse as parser
-from harvester.archive.store import BlobMissing, BlobStore, InvalidDigest, sha256_hex
+from harvester.archive.store import BlobMissing, BlobStore, BlobUnreadable, InvalidDigest, sha256_hex
 from harvester.config import Layout
 from harvester.parse.converter import shared_listener
 from harvester.parse.model import ParseResult
@@ -229,6 +229,8 @@ def trusted_bytes(root: Path, sha256: str) -> bytes:
         raise ArchiveFault(f"{ARCHIVE_FAULT} cannot be named: {error}") from None
     except BlobMissing:
         raise ArchiveFault(f"{ARCHIVE_FAULT} is missing: {sha256}") from None
+    except BlobUnreadable as error:
+        raise ArchiveFault(f"{ARCHIVE_FAULT} is unreadable: {error}") from None
     if (actual := sha256_hex(data)) != sha256:
         raise ArchiveFault(f"{ARCHIVE_FAULT} is corrupt: its bytes hash to {actual}")
     return data

@@ -8,6 +8,7 @@ chosen source file or the parser version changed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,8 @@ from typing import Any
 
 import sqlite_utils
 
+from harvester import damage
+from harvester.archive.fetchlog import DamagedFetchLog
 from harvester.config import Layout
 from harvester.db import divisions
 from harvester.db import reports as rep
@@ -51,11 +54,13 @@ class LoadSummary:
     # (url, problem) of every document parsed as a report that is in no published report.
     unpublished: list[tuple[str, str]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)  # URL -> why its parse failed (kind "error")
+    set_aside: list[str] = field(default_factory=list)  # damaged derived files renamed aside, and how
 
     def lines(self) -> list[str]:
         """A human summary, naming every report document left unpublished and why."""
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
         return [
+            *self.set_aside,
             f"documents: {self.documents} ({statuses or 'none'}); parsed now: {self.parsed}",
             f"reports: {self.reports} ({self.reports_written} written, "
             f"{self.reports_removed} removed); agencies: {self.agencies}",
@@ -73,11 +78,34 @@ def load(root: Path, sites: list[Site], progress: Progress | None = None,
 
     `sites` is the registry the archive was crawled with (agency names and regions); files not
     yet in the parse cache (nor cached as a crash under other limits, or as any failure when
-    `retry_failed`) are parsed by `parsing` (default: `workers` processes on this machine).
+    `retry_failed`) are parsed by `parsing` (default: `workers` processes on this machine). A
+    damaged published database or parse cache is set aside and the load run again without it
+    (harvester.damage); a damaged fetch log is a DamagedFetchLog.
     """
     parsing = parsing or LocalParsing(workers)
     progress = progress or (lambda stage, done, total: None)
     root.mkdir(parents=True, exist_ok=True)
+    try:
+        return _load(root, sites, progress, retry_failed, parsing)
+    except sqlite3.DatabaseError as error:
+        if not damage.is_damage(error):
+            raise
+        layout = Layout(root)
+        if why := damage.damage_found(layout.fetch_log, thorough=True):
+            raise DamagedFetchLog(f"{layout.fetch_log}: {why}") from error
+        damaged = {path: why for path in (layout.published, layout.parse_cache)
+                   if (why := damage.damage_found(path, thorough=True))}
+        if not damaged:
+            raise
+    notes = [damage.set_aside(path, why) for path, why in damaged.items()]
+    summary = _load(root, sites, progress, retry_failed, parsing)
+    summary.set_aside = notes
+    return summary
+
+
+def _load(root: Path, sites: list[Site], progress: Progress, retry_failed: bool,
+          parsing: Parsing) -> LoadSummary:
+    """One load (see `load`)."""
     db = open_db(root)
     cache = ParseCache(root)
     summary = LoadSummary()

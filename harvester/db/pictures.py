@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from harvester.archive.store import BlobStore
+from harvester.archive.store import BlobMissing, BlobStore, BlobUnreadable
 from harvester.config import Layout
 from harvester.crawl.pictures import content_images
 from harvester.db.isolation import ArchiveFault, Limits, failed_parse, isolated_map, trusted_bytes, worth_retrying
@@ -77,8 +77,12 @@ def picture_pages(root: Path, documents: list[dict[str, Any]],
 
 def picture_page(store: BlobStore, url: str, sha256: str, pictures: dict[str, str]) -> PicturePage | None:
     """The page with those of its pictures that are archived (`pictures`: URL -> sha256), in page order;
-    None when there are none."""
-    shown = tuple((image, pictures[image]) for image in content_images(store.read(sha256), url) if image in pictures)
+    None when there are none, or when the page's own blob cannot be read (its parse says so)."""
+    try:
+        page = store.read(sha256)
+    except (BlobMissing, BlobUnreadable):
+        return None
+    shown = tuple((image, pictures[image]) for image in content_images(page, url) if image in pictures)
     return PicturePage(url, sha256, shown) if shown else None
 
 

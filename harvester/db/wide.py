@@ -21,6 +21,19 @@ INDEXES = (("agency_id", "year"), ("agency", "year"), ("province",), ("city",), 
            ("year",), ("template",))
 
 
+# The table whose HTML page shows each row's totals column only (its applicant columns
+# one click away, harvester.db.wide_columns): 7 columns of 26 rows are 191 columns.
+TOTALS_ONLY = "table3_wide"
+
+
+def default_columns(name: str) -> list[str] | None:
+    """The columns the HTML page of wide table `name` shows unless asked for others (None: all)."""
+    if name != TOTALS_ONLY:
+        return None
+    return ["report_id", *REPORT_COLUMNS,
+            *(key for key in keys_of(name.removesuffix("_wide")) if key.endswith(".total"))]
+
+
 def keys_of(table: str) -> list[str]:
     """The codebook keys of a report table, in codebook order."""
     return [key for key, spec in KEYS.items() if spec.table == table]

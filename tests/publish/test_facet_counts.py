@@ -33,8 +33,9 @@ SERVE_WITH_TRACE = """
 import sys
 from pathlib import Path
 from datasette.cli import cli
-from harvester.db.datasette import datasette_args, register_plugin, write_metadata
-register_plugin()
+from harvester.db.datasette import datasette_args, write_metadata
+from harvester.db.plugins import register_plugins
+register_plugins()
 metadata = write_metadata(Path(sys.argv[2]) / "metadata.json")
 args = datasette_args(Path(sys.argv[1]), metadata, "127.0.0.1", int(sys.argv[3]))
 cli.main(args=args + ["--setting", "trace_debug", "1"], prog_name="datasette", standalone_mode=False)

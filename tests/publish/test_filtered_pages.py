@@ -30,7 +30,7 @@ from publish.test_scaled_pages import benchmark
 COPIES = 40
 BOUND, FACETED = 100, 50  # filtered_rows, faceted_rows
 # Datasette with the harvester plugins (registered as `harvester serve` registers them).
-RUN_DATASETTE = ("import sys; from harvester.db.datasette import register_plugin; register_plugin();"
+RUN_DATASETTE = ("import sys; from harvester.db.plugins import register_plugins; register_plugins();"
                  " from datasette.cli import cli; cli.main(args=sys.argv[1:], prog_name='datasette')")
 # The filters the benchmark times, and one of a few rows.
 FILTERED = {"facts by key": ("facts", {"key": "apply.new.total"}),

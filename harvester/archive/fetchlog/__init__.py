@@ -23,6 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from harvester.damage import is_damage
+from harvester.errors import OperatorError
+
 SCHEMA_VERSION = 4  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'; 4: operate tables, runs.registry
 # page_image: a picture shown in a report page whose report is printed as images (图片版).
 KINDS = ("list", "report_page", "attachment", "page_image", "robots", "other")
@@ -173,8 +176,18 @@ FROM fetches WHERE run_id = ?
 """
 
 
-class FetchLogError(RuntimeError):
+class FetchLogError(OperatorError):
     """The fetch log cannot be used (newer schema, corrupt file)."""
+
+
+class DamagedFetchLog(FetchLogError):
+    """SQLite finds the fetch log damaged. It is the archive's record of every fetch, which no load can
+    make again: it is left as it is, and the operator restores it."""
+
+    def __str__(self) -> str:
+        return (f"the fetch log is damaged: {super().__str__()} — it is the archive's record of every fetch"
+                " and was left as it is; restore it from a backup or a copy of the archive"
+                " (harvester merge COPY --archive NEW), then run again")
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -267,6 +280,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         if Path(f"{path}-wal").exists():
             raise
         return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise (DamagedFetchLog if is_damage(error) else FetchLogError)(f"{path}: {error}") from error
 
 
 class FetchLog:
@@ -294,7 +310,7 @@ class FetchLog:
             self.conn.close()
             if isinstance(error, FetchLogError):
                 raise
-            raise FetchLogError(f"{self.path}: {error}") from error
+            raise (DamagedFetchLog if is_damage(error) else FetchLogError)(f"{self.path}: {error}") from error
 
     def close(self) -> None:
         """Close the connection."""
