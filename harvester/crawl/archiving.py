@@ -46,9 +46,12 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, DownloadFailedError, IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
+from twisted.internet.error import ConnectionDone
+from twisted.protocols.basic import LineReceiver
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from harvester.archive import Archive
 from harvester.archive.fetchlog import Fetch, new_run_id
@@ -107,9 +110,22 @@ def run_id_for(spider: Spider) -> str:
     return run_id
 
 
+def closed_early(exception: BaseException) -> str | None:
+    """What happened when the server's connection closed cleanly before a whole answer's headers (Twisted
+    says only "ConnectionDone", also when it hung up itself on a header line over its limit), or None."""
+    cause = exception.__cause__ if isinstance(exception, DownloadFailedError) else exception
+    if not isinstance(cause, (ResponseFailed, ResponseNeverReceived)) or not cause.reasons or not all(
+            reason.check(ConnectionDone) for reason in cause.reasons):
+        return None
+    if isinstance(cause, ResponseNeverReceived):
+        return f"the server closed the connection without answering ({type(exception).__name__})"
+    return (f"the connection closed before the response's headers were complete: a header line over"
+            f" {LineReceiver.MAX_LENGTH} bytes is refused, or the server closed it ({type(exception).__name__})")
+
+
 def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, str]:
     """(outcome, error text) for a failed download."""
-    message = short_text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
+    message = closed_early(exception) or short_text(f"{type(exception).__name__}: {exception}") or type(exception).__name__
     if isinstance(exception, DownloadCancelledError):
         # Scrapy cancels a download when the announced or streamed body passes
         # download_maxsize (a timeout is a DownloadTimeoutError, not a cancel).
@@ -119,6 +135,26 @@ def exception_outcome(exception: BaseException, max_bytes: int) -> tuple[str, st
     if isinstance(exception, IgnoreRequest) and "robots.txt" in str(exception):
         return "disallowed", message  # never sent: the site's robots.txt forbids it
     return "error", message
+
+
+def fetch_row(request: Request, spider: Spider, final_url: str, **fields: Any) -> Fetch:
+    """A fetch row of `request` with the provenance every outcome shares (fields: the rest of the row)."""
+    declared = request.meta.get("harvester", {})
+    redirects = list(request.meta.get("redirect_urls", []))
+    referer = declared.get("referer") or header_text(request.headers, "Referer")
+    return Fetch(
+        run_id=run_id_for(spider),
+        url=redirects[0] if redirects else request.url,
+        final_url=final_url,
+        kind=kind_of(request),
+        site=site_of(request, spider),
+        spider=spider.name,
+        redirects=redirects,
+        method=request.method,
+        referer=short_text(referer),
+        link_text=short_text(declared.get("link_text")),
+        **fields,
+    )
 
 
 class ArchiveMiddleware:
@@ -169,25 +205,6 @@ class ArchiveMiddleware:
 
     # --- responses --------------------------------------------------------------------
 
-    def _fetch(self, request: Request, final_url: str, **fields: Any) -> Fetch:
-        """A fetch row with the provenance every outcome shares."""
-        declared = request.meta.get("harvester", {})
-        redirects = list(request.meta.get("redirect_urls", []))
-        referer = declared.get("referer") or header_text(request.headers, "Referer")
-        return Fetch(
-            run_id=run_id_for(self.spider),
-            url=redirects[0] if redirects else request.url,
-            final_url=final_url,
-            kind=kind_of(request),
-            site=site_of(request, self.spider),
-            spider=self.spider.name,
-            redirects=redirects,
-            method=request.method,
-            referer=short_text(referer),
-            link_text=short_text(declared.get("link_text")),
-            **fields,
-        )
-
     def _record(self, request: Request, fetch: Fetch, record: Callable[[], tuple[int, str]] | None = None) -> str:
         """Commit a fetch row (by `record`, else alone), count it, and tell the spider what happened."""
         fetch_id, outcome = record() if record else self.archive.log.record(fetch)
@@ -216,20 +233,20 @@ class ArchiveMiddleware:
         refused = refusal(request)
         if refused is not None:  # a gzip bomb, too many redirects: logged here, then dropped
             outcome, error = refused
-            self._record(request, self._fetch(request, response.url, outcome=outcome, error=error,
+            self._record(request, fetch_row(request, self.spider, response.url, outcome=outcome, error=error,
                                               **self._response_fields(response)))
             raise IgnoreRequest(error)
         if response.status == 304:
             return self._not_modified(request, response)
         fields = self._response_fields(response)
         if len(response.body) > self.max_bytes:
-            self._record(request, self._fetch(request, response.url, outcome="too_large", size=len(response.body),
+            self._record(request, fetch_row(request, self.spider, response.url, outcome="too_large", size=len(response.body),
                                               error=f"body of {len(response.body)} bytes exceeds {self.max_bytes}", **fields))
             return response
         if 300 <= response.status < 400:
             # RedirectMiddleware hands us a 3xx only when it will not follow it (file:, ftp:, no Location).
             location = header_text(response.headers, "Location")
-            self._record(request, self._fetch(request, response.url, outcome="error",
+            self._record(request, fetch_row(request, self.spider, response.url, outcome="error",
                                               error=short_text(f"redirect not followed: {location}"), **fields))
             return response
         self._store(request, response, fields)
@@ -246,8 +263,8 @@ class ArchiveMiddleware:
             outcome, error = None, None  # new, changed or unchanged: decided inside the transaction
         else:
             outcome, error = "error", f"HTTP {response.status}"
-        fetch = self._fetch(
-            request, response.url, outcome=outcome, error=error, sha256=sha256, size=len(response.body),
+        fetch = fetch_row(
+            request, self.spider, response.url, outcome=outcome, error=error, sha256=sha256, size=len(response.body),
             title=title_of(request, response) if is_content else None, **fields,
         )
         writer = self._warc_writers().for_site(site_of(request, self.spider))
@@ -292,7 +309,7 @@ class ArchiveMiddleware:
         fields = self._response_fields(response)
         latest = self.archive.log.latest(response.url)
         if latest is None or not self.archive.store.has(latest.sha256):
-            self._record(request, self._fetch(request, response.url, outcome="error",
+            self._record(request, fetch_row(request, self.spider, response.url, outcome="error",
                                               error="304 Not Modified but nothing archived for this URL", **fields))
             return response
         body = self.archive.store.read(latest.sha256)
@@ -302,7 +319,7 @@ class ArchiveMiddleware:
         # A 304 carries few headers; like an HTTP cache, update the stored ones with them, so the
         # next 304 still rebuilds a response with its Content-Type (and charset) intact.
         fields["headers"] = {**latest.headers, **fields["headers"]}
-        self._record(request, self._fetch(request, response.url, outcome="not_modified", sha256=latest.sha256,
+        self._record(request, fetch_row(request, self.spider, response.url, outcome="not_modified", sha256=latest.sha256,
                                           size=len(body), **fields))
         return self._archived_response(request, response.url, Headers(fields["headers"]), body,
                                        [*response.flags, "not_modified"], protocol=response.protocol,
@@ -314,7 +331,7 @@ class ArchiveMiddleware:
             return None
         outcome, error = exception_outcome(exception, request.meta.get("download_maxsize", self.max_bytes))
         with self.disk.writing():
-            self._record(request, self._fetch(request, request.url, outcome=outcome, error=error))
+            self._record(request, fetch_row(request, self.spider, request.url, outcome=outcome, error=error))
         return None
 
 

@@ -40,14 +40,18 @@ class DiskGuard:
             if not is_disk_error(error):
                 raise
             message = f"archive write failed: {type(error).__name__}: {error}"
-            self.crawler.stats.inc_value(STAT)
-            self._stop(message)
+            self.fail(message)
             raise IgnoreRequest(message) from error
 
-    def _stop(self, message: str) -> None:
-        """Close the spider once (responses still in flight fail the same way, quietly)."""
+    def fail(self, message: str) -> None:
+        """Count a failed write and stop the crawl as disk_error."""
+        self.crawler.stats.inc_value(STAT)
+        self.stop(message, DISK_ERROR)
+
+    def stop(self, message: str, reason: str) -> None:
+        """Close the spider with `reason`, once (writes still in flight fail the same way, quietly)."""
         if self.stopping:
             return
         self.stopping = True
         logger.error("%s; stopping the crawl", message)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=DISK_ERROR))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))

@@ -29,6 +29,7 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
+from harvester.crawl import diskerrors, pending
 from harvester.crawl.archiving import run_id_for, shared_archive
 from harvester.crawl.provenance import kind_of
 
@@ -57,14 +58,37 @@ class ArchiveDupeFilter(RFPDupeFilter):
 
 
 class ArchiveScheduler(Scheduler):
-    """Scrapy's scheduler, reading JOBDIR's disk queue only if the crawl that wrote it closed it."""
+    """Scrapy's scheduler, reading JOBDIR's disk queue only if the crawl that wrote it closed it, and
+    logging each request it still holds when the crawl stops (crawl/pending.py; kept in JOBDIR's queue)."""
 
     def open(self, spider: Spider):
+        self.guard = diskerrors.DiskGuard(self.crawler)
         if self.dqdir:
             _drop_unclosed_queue(Path(self.dqdir))
         return super().open(spider)
 
+    def enqueue_request(self, request: Request) -> bool:
+        """Scrapy's push; one that raises is the request's error row and stops the crawl (crawl/pending.py)."""
+        try:
+            return super().enqueue_request(request)
+        except Exception as error:
+            pending.record_lost(self.spider, request, error, self.guard)
+            return False
+
     def close(self, reason: str):
+        left = list(iter(self.mqs.pop, None))
+        try:
+            left.extend(iter(self._dqpop, None))
+        except OSError as error:  # a queue file a full disk never got: what it held has no row
+            self.crawler.stats.inc_value(diskerrors.STAT)
+            log.error("JOBDIR queue unreadable as the crawl stopped (%s: %s): %d requests in it have no row",
+                      type(error).__name__, error, len(self.dqs))
+        pending.record_left(self.spider, left, reason)
+        try:
+            for request in reversed(left):  # kept in JOBDIR for the resumed run (unserialisable: not)
+                self._dqpush(request)
+        except OSError as error:  # the resumed run asks the fetch log instead
+            log.error("JOBDIR queue not written as the crawl stopped: %s: %s", type(error).__name__, error)
         closed = super().close(reason)  # the queue's state is on disk now
         if self.dqdir:
             (Path(self.dqdir).parent / QUEUE_OPEN).unlink(missing_ok=True)

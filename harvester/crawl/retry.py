@@ -10,6 +10,10 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from harvester.crawl.provenance import short_text
+
+LAST_FAILURE = "harvester_last_failure"  # request.meta of a retry: why the attempt before it failed
+
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None when absent or unreadable."""
@@ -30,7 +34,9 @@ class RetryAfterMiddleware(RetryMiddleware):
     """RetryMiddleware that waits what the server asked before retrying, or gives up if it asked too much.
 
     HARVESTER_RETRY_AFTER_MAX (seconds) bounds the wait: a server asking for more is left alone for this
-    run (the response, e.g. a 429, reaches the archive layer, which records it as a rate limit).
+    run (the response, e.g. a 429, reaches the archive layer, which records it as a rate limit). A retry
+    carries why the attempt before it failed (meta LAST_FAILURE): a crawl stopped before sending it says
+    so in the retry's row (crawl/pending.py).
     """
 
     def __init__(self, settings) -> None:
@@ -48,3 +54,9 @@ class RetryAfterMiddleware(RetryMiddleware):
             await asyncio.sleep(wait)
             return retry
         return super().process_response(request, response)
+
+    def _retry(self, request: Request, reason: str | Exception | type[Exception]) -> Request | None:
+        retry = super()._retry(request, reason)
+        if retry is not None:
+            retry.meta[LAST_FAILURE] = reason if isinstance(reason, str) else short_text(f"{type(reason).__name__}: {reason}")
+        return retry

@@ -34,6 +34,8 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from harvester.crawl import diskerrors, pending
+
 log = logging.getLogger("harvester.frontier")
 INFLIGHT = "harvester_inflight"  # request.meta key: the queue entry this request came from
 TAG_BYTES = 16  # each entry starts with a random hex tag, so equal requests stay distinct entries
@@ -195,6 +197,7 @@ class ReliableScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         super().open(spider)
+        self.guard = diskerrors.DiskGuard(spider.crawler)
         interval = spider.crawler.settings.getfloat("HARVESTER_HEARTBEAT_S", DEFAULT_HEARTBEAT_S)
         self.queue.beat()
         self._heartbeat = task.LoopingCall(self.queue.beat)
@@ -203,9 +206,15 @@ class ReliableScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         """Queue a request not seen yet by any worker; seen and queued in one step (scrapy-redis marks it
-        seen first: a worker killed between the two left it seen by all and queued by none)."""
+        seen first: a worker killed between the two left it seen by all and queued by none). A push that
+        raises is the request's error row and stops this worker (crawl/pending.py)."""
         seen = None if request.dont_filter else (self.df.key, self.df.request_fingerprint(request))
-        if not self.queue.push(request, seen):
+        try:
+            pushed = self.queue.push(request, seen)
+        except Exception as error:  # Redis refused it or is gone, or the request does not serialise
+            pending.record_lost(self.spider, request, error, self.guard)
+            return False
+        if not pushed:
             self.df.log(request, self.spider)
             return False
         if self.stats:

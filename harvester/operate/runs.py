@@ -32,7 +32,8 @@ class RunSummary:
     crawl_run_ids: list[str] = field(default_factory=list)
 
     def add_fetch_counts(self, log: FetchLog, crawl_run_id: str) -> None:
-        """Add one crawl's document outcomes from the fetch log (failed = errors, soft 404s, oversized)."""
+        """Add one crawl's document outcomes from the fetch log (failed = errors, soft 404s, oversized, and
+        those not fetched because the crawl stopped: a shortfall, not a success)."""
         for outcome, count in log.document_outcomes(crawl_run_id).items():
             if outcome in CONTENT_OUTCOMES:
                 setattr(self, outcome, getattr(self, outcome) + count)

@@ -72,11 +72,12 @@ def test_only_report_kinds_with_content_become_documents(tmp_path: Path) -> None
     assert log.latest("http://x.test/gone.html") is None  # a soft 404 is never "current content"
     assert log.outcome_counts("r1") == {"new": 1, "changed": 0, "unchanged": 0, "not_modified": 0,
                                         "error": 1, "blocked": 0, "soft404": 1, "too_large": 0,
-                                        "disallowed": 0}
+                                        "disallowed": 0, "not_fetched": 0}
 
 
 # What each older schema lacked in the fetches CHECK constraints.
-OLDER_SCHEMAS = {1: (", 'disallowed'", ", 'page_image'"), 2: (", 'page_image'",)}
+OLDER_SCHEMAS = {1: (", 'disallowed'", ", 'page_image'", ", 'not_fetched'"), 2: (", 'page_image'", ", 'not_fetched'"),
+                 4: (", 'not_fetched'",)}
 
 
 @pytest.mark.parametrize("version", sorted(OLDER_SCHEMAS))
@@ -95,16 +96,18 @@ def test_an_older_log_is_migrated_and_keeps_its_rows(tmp_path: Path, version: in
         ALTER TABLE fetches RENAME TO f_old;
         {schema};
         INSERT INTO fetches SELECT * FROM f_old; DROP TABLE f_old; PRAGMA user_version = {version};""")
-    with pytest.raises(sqlite3.IntegrityError):  # the old constraint really refuses the new kind
+    with pytest.raises(sqlite3.IntegrityError):  # the old constraint really refuses the new outcome
         conn.execute("INSERT INTO fetches(run_id, url, final_url, fetched_at, kind, outcome)"
-                     " VALUES ('r1', 'u', 'u', 't', 'page_image', 'new')")
+                     " VALUES ('r1', 'u', 'u', 't', 'report_page', 'not_fetched')")
     conn.close()
     log = FetchLog(path)
     assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     log.record(Fetch(run_id="r1", url="http://x.test/private/", final_url="http://x.test/private/",
                      kind="report_page", outcome="disallowed", error="Forbidden by robots.txt"))
     log.record(content_fetch("http://x.test/p1.png", SHA_B, kind="page_image"))
-    assert log.outcome_counts("r1")["disallowed"] == 1
+    log.record_all([Fetch(run_id="r1", url="http://x.test/b.pdf", final_url="http://x.test/b.pdf", kind="attachment",
+                          outcome="not_fetched", error="not fetched: the crawl stopped (shutdown)")])
+    assert log.outcome_counts("r1")["disallowed"] == log.outcome_counts("r1")["not_fetched"] == 1
     assert log.latest("http://x.test/a.html").sha256 == SHA_A
     assert log.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in log.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
@@ -119,13 +122,15 @@ def test_a_version_3_log_gains_the_run_registry_and_the_operate_tables(tmp_path:
     log.close()
     conn = sqlite3.connect(path)
     conn.executescript("""
-        CREATE TABLE runs_old AS SELECT run_id, spider, site, started_at, ended_at, status, stats FROM runs;
+        CREATE TABLE runs_old (run_id TEXT PRIMARY KEY, spider TEXT, site TEXT, started_at TEXT NOT NULL,
+                               ended_at TEXT, status TEXT, stats TEXT);
+        INSERT INTO runs_old SELECT run_id, spider, site, started_at, ended_at, status, stats FROM runs;
         PRAGMA foreign_keys = OFF; DROP TABLE runs; ALTER TABLE runs_old RENAME TO runs;
         DROP TABLE schedule_lock; DROP TABLE scheduled_runs; DROP TABLE source_health; DROP TABLE alerts;
         PRAGMA user_version = 3;""")
     conn.close()
     log = FetchLog(path)
-    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert log.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert "registry" in {row[1] for row in log.conn.execute("PRAGMA table_info(runs)")}
     tables = {row[0] for row in log.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"schedule_lock", "scheduled_runs", "source_health", "alerts"} <= tables

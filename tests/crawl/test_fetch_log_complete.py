@@ -1,6 +1,7 @@
 """Every request the crawler makes ends as exactly one fetch-log row, however it fails: gzip bombs
-(PDF and HTML), redirect loops (too many hops, and a cycle the duplicate filter used to swallow)
-and a page whose declared charset cannot decode it."""
+(PDF and HTML), redirect loops (too many hops, and a cycle the duplicate filter used to swallow),
+a page whose declared charset cannot decode it, and answers whose headers never end (a header line
+over Twisted's 16 KB, headers cut by the server) or that never begin, each with a reason saying so."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ TITLE = "2023年度政府信息公开工作年度报告"
 MAX_BYTES = 1_000_000
 BOMB = gzip.compress(b"\0" * (20 * MAX_BYTES))  # ~20 KB on the wire, 20 MB inflated
 BAD_CHARSET = f"<html><head><title>{TITLE}</title></head><body>一、总体情况</body></html>".encode("gbk")
+RAW = {  # path -> the bytes the server sends before it closes the connection
+    "/huge-header.html": b"HTTP/1.1 200 OK\r\nX-Padding: " + b"x" * (1 << 20) + b"\r\n\r\n",
+    "/cut-headers.html": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n",
+    "/silent.html": b"",
+}
 PAGES = {  # path -> (status, headers, body)
     "/bomb.pdf": (200, {"Content-Type": "application/pdf", "Content-Encoding": "gzip"}, BOMB),
     "/bomb.html": (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, BOMB),
@@ -34,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self) -> tuple[int, dict[str, str], bytes]:
         if self.path == "/list.html":
-            links = [*PAGES, "/hops/0.html"]
+            links = [*PAGES, *RAW, "/hops/0.html"]
             items = "".join(f"<li><a href='{href}'>{TITLE}</a></li>" for href in links)
             return 200, {"Content-Type": "text/html; charset=utf-8"}, f"<ul>{items}</ul>".encode()
         if self.path.startswith("/hops/"):  # a chain of redirects longer than REDIRECT_MAX_TIMES
@@ -42,6 +48,10 @@ class Handler(BaseHTTPRequestHandler):
         return PAGES.get(self.path, (404, {}, b""))
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        if self.path in RAW:
+            self.wfile.write(RAW[self.path])
+            self.close_connection = True
+            return
         status, headers, body = self.answer()
         self.send_response(status)
         for name, value in headers.items():
@@ -89,6 +99,15 @@ def test_redirect_loops_are_errors(fetches) -> None:
 def test_a_page_whose_charset_cannot_decode_is_archived(fetches) -> None:
     [(outcome, error, _)] = fetches["/charset.html"]
     assert (outcome, error) == ("new", None)
+
+
+def test_answers_whose_headers_never_end_say_so(fetches) -> None:
+    cut = "the connection closed before the response's headers were complete"
+    for path in ("/huge-header.html", "/cut-headers.html"):
+        [(outcome, error, _)] = fetches[path]
+        assert outcome == "error" and error.startswith(cut) and "16384" in error, (path, error)
+    [(outcome, error, _)] = fetches["/silent.html"]
+    assert outcome == "error" and error.startswith("the server closed the connection without answering"), error
 
 
 def test_no_request_has_two_rows(fetches) -> None:

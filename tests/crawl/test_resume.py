@@ -8,9 +8,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import threading
+from collections import Counter
 from pathlib import Path
 
 from held import held_column, wait_for
+from loopback import TITLE, RecordingHandler, serve, url_of
 
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl, start_crawl
 
@@ -78,3 +81,52 @@ def test_resume_after_kill_minus_nine_does_not_read_the_queue_files_the_kill_lef
     resumed = crawl(run_id="queued", timeout=240, **options)
     assert resumed["returncode"] == 0 and resumed["status"] == "finished", resumed
     assert logged_articles(archive) == set(column.articles)
+
+
+class FailingAndHeld(RecordingHandler):
+    """A column of three reports: one that fails (HTTP 500), one that answers, one held until `gate`."""
+
+    def answer(self) -> None:
+        if self.path == "/list.html":
+            return self.send(200, "".join(f"<a href='/{name}.html'>{TITLE}</a>" for name in ("broken", "ok", "held"))
+                             .encode())
+        if self.path == "/broken.html":
+            return self.send(500, b"down")
+        if self.path == "/held.html":
+            self.server.gate.wait()  # type: ignore[attr-defined]
+        return self.send(200, f"<title>{TITLE}</title>{self.path}".encode())
+
+
+def test_a_resumed_run_counts_the_killed_runs_failures_as_done(tmp_path: Path) -> None:
+    """What resume promises (docs/ARCHITECTURE.md): a request is done once its run holds its row, a failed
+    one too (it failed after its retries; the next run asks again). Killed by kill -9 with one report
+    failed and one held, the resumed run fetches the held one and does not ask the failed one again."""
+    archive = tmp_path / "archive"
+    settings = {**LOOPBACK_SETTINGS, "RETRY_TIMES": "0"}
+    with serve(FailingAndHeld, gate=threading.Event()) as server:
+        base = url_of(server)
+        options = {"url": f"{base}/list.html", "archive": archive, "jobdir": tmp_path / "job", "settings": settings}
+        killed = start_crawl("failed", **options)
+        assert wait_for(lambda: "/held.html" in server.seen and logged(archive, "failed") >= {  # type: ignore[attr-defined]
+            (f"{base}/broken.html", "error"), (f"{base}/ok.html", "new")}, 300)
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait()
+        server.gate.set()  # type: ignore[attr-defined]
+        resumed = crawl(run_id="failed", timeout=240, **options)
+        seen = Counter(server.seen)  # type: ignore[attr-defined]
+    assert resumed["returncode"] == 0 and resumed["status"] == "finished", resumed
+    assert (seen["/broken.html"], seen["/ok.html"], seen["/held.html"]) == (1, 1, 2)
+    assert logged(archive, "failed") == {
+        (f"{base}/broken.html", "error"), (f"{base}/ok.html", "new"), (f"{base}/held.html", "new")}
+
+
+def logged(archive: Path, run_id: str) -> set[tuple[str, str]]:
+    """(url, outcome) of a run's report rows (none before the log exists)."""
+    if not (archive / "archive.db").exists():
+        return set()
+    with sqlite3.connect(f"file:{archive / 'archive.db'}?mode=ro", uri=True) as conn:
+        try:
+            return set(conn.execute("SELECT url, outcome FROM fetches WHERE run_id = ? AND kind = 'report_page'",
+                                    (run_id,)).fetchall())
+        except sqlite3.OperationalError:  # the tables are being created
+            return set()

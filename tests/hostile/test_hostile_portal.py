@@ -22,9 +22,6 @@ from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 MAX_BYTES = 16 * 1024 * 1024  # below the gzip bomb's 64 MB
 SETTINGS = {**LOOPBACK_SETTINGS, "DOWNLOAD_TIMEOUT": "4", "DOWNLOAD_MAXSIZE": str(MAX_BYTES),
             "DOWNLOAD_WARNSIZE": str(MAX_BYTES), "RETRY_TIMES": "1"}
-# No retries for the traps: once in three runs a request the server saw had no row after --max-pages
-# closed the crawl; the suspected cause, a retry still queued and dropped with the queue, is left open.
-TRAP_SETTINGS = {**SETTINGS, "RETRY_TIMES": "0"}
 MAX_RSS_MB = 600  # a Scrapy crawl of a small site takes ~150 MB; 50,000 links or a bomb must not add GBs
 TRAP_PAGES = 120
 
@@ -83,7 +80,7 @@ def probes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         hostile_seen, before = list(portal.seen), snapshot(archive)
         portal.seen.clear()
         portal.robots = "timeout"  # the traps' crawl finds a robots.txt that never ends
-        traps = measured_crawl(url=f"{portal.url}/traps/index.html", archive=str(archive), settings=TRAP_SETTINGS,
+        traps = measured_crawl(url=f"{portal.url}/traps/index.html", archive=str(archive), settings=SETTINGS,
                                timeout=300, max_pages=TRAP_PAGES)
         yield {"archive": archive, "base": portal.url, "trap": trap.url, "trap_seen": list(trap.seen), "before": before,
                "hostile": (hostile, hostile_seen), "traps": (traps, list(portal.seen))}
@@ -120,6 +117,7 @@ def test_each_hostile_answer_has_its_outcome(probes: dict) -> None:
     for path in ("/col/drip.html", "/col/reset.pdf", "/col/cl-long.pdf", "/col/bad-chunks.html",
                  "/col/huge-header.html", "/col/not-modified.html"):
         assert outcome[path][0] == "error", (path, outcome[path])
+    assert "headers were complete: a header line over 16384 bytes" in outcome["/col/huge-header.html"][1]
     assert outcome["/col/bomb.html"][0] == outcome["/col/bomb.pdf"][0] == "too_large"
     assert outcome["/col/off-port.html"] == ("error", f"off-scope redirect not followed: {probes['trap']}/stolen.html")
     for path in ("/col/chain/0.pdf", "/col/loop-a.html", "/col/off-port.html", "/col/to-file.pdf",
@@ -178,3 +176,19 @@ def test_a_broken_robots_txt_is_logged_and_the_crawl_goes_on(robots: str, outcom
     assert unaccounted(portal.url, seen, fetched) == ([], [])
     assert [logged for logged, _ in robots_rows(fetched)] == [outcome]  # an HTML error page is a soft 404
     assert [row["outcome"] for row in fetched if row["url"] == f"{portal.url}/col/good.html"] == ["new"]
+
+
+@pytest.mark.parametrize("max_pages", [2, 6, 10])
+def test_a_hostile_column_stopped_at_max_pages_leaves_every_request_one_row(max_pages: int, tmp_path: Path) -> None:
+    """Retries on, stopped at several points of the hostile column: what the stop left (retries of resets
+    and timeouts, links not yet asked) is one `not_fetched` row each, what the server saw one row each."""
+    with HostilePortal(trap="http://127.0.0.1:9", robots="plain") as portal:
+        summary = crawl(url=f"{portal.url}/col/index.html", archive=tmp_path, settings=SETTINGS, timeout=300,
+                        max_pages=max_pages)
+        seen = list(portal.seen)
+    assert summary["returncode"] == 0 and summary["status"] == "closespider_pagecount", summary
+    fetched = rows(tmp_path, summary["run_id"])
+    assert unaccounted(portal.url, seen, fetched) == ([], [])
+    left = [row for row in fetched if row["outcome"] == "not_fetched"]
+    assert left and all(row["error"].startswith("not fetched: the crawl stopped (closespider_pagecount)")
+                        for row in left)

@@ -26,11 +26,12 @@ from typing import Any, NamedTuple, TypeVar
 from harvester.damage import is_damage
 from harvester.errors import OperatorError
 
-SCHEMA_VERSION = 4  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'; 4: operate tables, runs.registry
+SCHEMA_VERSION = 5  # 2: outcome 'disallowed' (robots.txt); 3: kind 'page_image'; 4: operate tables, runs.registry;
+# 5: outcome 'not_fetched' (a request the crawl made and still held when it stopped)
 # page_image: a picture shown in a report page whose report is printed as images (图片版).
 KINDS = ("list", "report_page", "attachment", "page_image", "robots", "other")
 OUTCOMES = ("new", "changed", "unchanged", "not_modified", "error", "blocked", "soft404", "too_large",
-            "disallowed")
+            "disallowed", "not_fetched")
 # Outcomes whose body is the current content of the URL (validators and documents come from these).
 CONTENT_OUTCOMES = ("new", "changed", "unchanged", "not_modified")
 DOCUMENT_KINDS = ("report_page", "attachment")
@@ -164,11 +165,11 @@ WHERE kind = 'page_image' AND sha256 IS NOT NULL AND outcome IN ({outcomes})
 GROUP BY final_url
 """
 
-# Per crawl run, for source health: documents found, list pages, list errors, blocked and failed fetches.
+# Per crawl run, for source health: documents found, list pages (fetched), list errors, blocked and failed fetches.
 _HEALTH_SQL = f"""
 SELECT
   count(DISTINCT CASE WHEN kind IN {DOCUMENT_KINDS} AND outcome IN {CONTENT_OUTCOMES} THEN final_url END),
-  sum(kind = 'list'),
+  sum(kind = 'list' AND outcome != 'not_fetched'),
   sum(kind = 'list' AND (outcome = 'error' OR status >= 400)),
   sum(outcome = 'blocked'),
   sum(outcome = 'error')
@@ -349,8 +350,9 @@ class FetchLog:
         if version > SCHEMA_VERSION:
             raise FetchLogError(f"{self.path}: schema version {version} is newer than {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
-            if 0 < version < 3:
-                # SQLite cannot alter a CHECK constraint: rebuild fetches under the new one.
+            if 0 < version < 5:
+                # SQLite cannot alter a CHECK constraint: rebuild fetches under the new one (its indexes,
+                # renamed away with the old table, are made again by the script below).
                 conn.execute("ALTER TABLE fetches RENAME TO fetches_old")
                 _run_script(conn, SCHEMA)
                 conn.execute("INSERT INTO fetches SELECT * FROM fetches_old")
@@ -459,8 +461,10 @@ class FetchLog:
     # --- fetches ----------------------------------------------------------------------
 
     def requested_urls(self, run_id: str) -> set[str]:
-        """The URLs a run asked for that already have their row (what a resumed run need not ask again)."""
-        return {url for (url,) in self.conn.execute("SELECT url FROM fetches WHERE run_id=?", (run_id,))}
+        """The URLs a run asked for that already have their row (what a resumed run need not ask again);
+        one it stopped before fetching (`not_fetched`) is still to do."""
+        return {url for (url,) in self.conn.execute(
+            "SELECT url FROM fetches WHERE run_id=? AND outcome != 'not_fetched'", (run_id,))}
 
     def fetched_urls(self) -> list[str]:
         """Every URL the log has a row for, once each (what a baseline crawler is asked to fetch)."""
@@ -505,6 +509,11 @@ class FetchLog:
         writes follows that one decision; it returns where the record went.
         """
         return self.transaction(lambda conn: self._record(conn, fetch, blob_content_type, evidence))
+
+    def record_all(self, fetches: Iterable[Fetch]) -> int:
+        """Record fetches whose outcome is decided, in one transaction (what a stopped crawl left); how many."""
+        fetches = list(fetches)  # a transaction retried while locked runs its body again
+        return self.transaction(lambda conn: sum(1 for fetch in fetches if self._record(conn, fetch, None, None)))
 
     def _record(self, conn: sqlite3.Connection, fetch: Fetch, blob_content_type: str | None,
                 evidence: Evidence | None) -> tuple[int, str]:
