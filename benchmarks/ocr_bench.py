@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ocr_bench.py [--variant scan] [--seeds 2] [--one-core]
         [--against main]
+    .venv/bin/python benchmarks/ocr_bench.py --goldens [--against main]
 
 `--against REV` first measures the OCR code of git revision REV (its `harvester` package
 exported to a temporary folder, run in a child process), then this tree's: before and after
@@ -14,6 +15,11 @@ its worker pool once (models load once per worker, as in `harvester load`). The 
 average is printed too: other work on the machine slows every wall figure; CPU s/page (of
 the workers, model loading included) much less.
 
+`--goldens` times nothing: it reads every OCR golden (each seed as every variant of
+tests/ocr) with a cold cache and prints, per golden, facts right of expected and a digest of
+all the facts read; with `--against REV` it then says which goldens REV read differently
+(same facts and same values, or not): an OCR speed-up must read every golden as before.
+
 Accuracy: each report is then parsed (its pages from the cache just filled) and its facts
 compared with the seed's truth (expected.json): facts right of facts expected, all reports.
 """
@@ -21,6 +27,7 @@ compared with the seed's truth (expected.json): facts right of facts expected, a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -39,6 +46,7 @@ from harvester.parse.ocr.render import PageSource
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
+GOLDEN_VARIANTS = ("scan", "rotated", "noisy", "badfont", "unruled")  # as tests/ocr reads them
 
 
 def children_cpu() -> float:
@@ -94,6 +102,43 @@ def measure(files: list[Path], modes: list[tuple[str, int]]) -> None:
     print(f"peak RSS of one OCR worker process: {worker_peak:.0f} MiB", flush=True)
 
 
+def read_goldens() -> dict[str, dict]:
+    """The facts read from every OCR golden (seed.variant -> facts), each printed with its
+    accuracy against the seed's truth and a digest of what was read."""
+    print(f"code {Path(engine.__file__).parents[3]} ({engine.ENGINE_ID})", flush=True)
+    readings = {}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["HARVESTER_OCR_CACHE"] = cache
+        for path in sorted(REPORTS.glob("*/*.pdf")):
+            seed, variant = path.parent.name, path.name.split(".")[1]
+            if variant not in GOLDEN_VARIANTS:
+                continue
+            truth = json.loads((path.parent / "expected.json").read_text())["facts"]
+            facts = parse_bytes(path.read_bytes(), path.name).facts
+            right = sum(facts.get(key) == value for key, value in truth.items())
+            digest = hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+            print(f"{seed}.{variant:<8} {right:>4}/{len(truth):<4} facts right, {len(facts)} read, "
+                  f"digest {digest[:12]}   load {os.getloadavg()[0]:.1f}", flush=True)
+            readings[f"{seed}.{variant}"] = facts
+    shutdown_workers()
+    return readings
+
+
+def compare_goldens(rev: str, argv: list[str]) -> None:
+    """Read every golden with REV's code, then with this tree's, and name those read differently."""
+    with tempfile.TemporaryDirectory() as folder:
+        theirs_file = Path(folder) / "facts.json"
+        measure_revision(rev, [*argv, "--facts-out", str(theirs_file)])
+        theirs = json.loads(theirs_file.read_text())
+    ours = read_goldens()
+    differ = sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+    print(f"{len(ours) - len(differ)}/{len(ours)} goldens read exactly as {rev} (same facts, same values)")
+    for name in differ:
+        a, b = theirs.get(name, {}), ours.get(name, {})
+        changed = {k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+        print(f"  {name}: {len(changed)} facts differ ({rev}, this tree): {dict(list(changed.items())[:5])}")
+
+
 def measure_revision(rev: str, argv: list[str]) -> None:
     """Run this benchmark (without --against) on the `harvester` package of git revision `rev`."""
     archive = subprocess.run(["git", "archive", rev, "harvester"], cwd=ROOT, check=True,
@@ -110,7 +155,18 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5, help="how many seed reports")
     parser.add_argument("--one-core", action="store_true", help="only the one-core mode")
     parser.add_argument("--against", metavar="REV", help="measure git revision REV's OCR first")
+    parser.add_argument("--goldens", action="store_true",
+                        help="read every OCR golden (with --against: name those REV reads differently)")
+    parser.add_argument("--facts-out", metavar="FILE", help=argparse.SUPPRESS)  # --goldens --against
     args = parser.parse_args()
+    if args.goldens:
+        if args.against:
+            compare_goldens(args.against, [a for a in sys.argv[1:] if a not in ("--against", args.against)])
+        else:
+            readings = read_goldens()
+            if args.facts_out:
+                Path(args.facts_out).write_text(json.dumps(readings, ensure_ascii=False))
+        return
     files = sorted(REPORTS.glob(f"*/*.{args.variant}.pdf"))[: args.seeds]
     cores = os.cpu_count() or 1
     modes = [("one core", 1)] + ([] if args.one_core else [(f"{cores} cores", cores)])

@@ -10,6 +10,7 @@ is recorded as a failed parse, as the local load records a parse that kills its 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,14 @@ IN_FLIGHT_PER_THREAD = 4  # jobs queued per worker thread: workers never idle, t
 
 @dataclass
 class ClusterParsing:
-    """Parses on the Dask cluster whose scheduler is at `address` (e.g. tcp://10.0.0.5:8786)."""
+    """Parses on the Dask cluster whose scheduler is at `address` (e.g. tcp://10.0.0.5:8786).
+
+    With `client` (a Client of that scheduler, which the caller closes) every job set goes through
+    it; else each job set connects and closes a client of its own."""
 
     address: str
     workers_timeout_s: float = WORKERS_TIMEOUT_S
+    client: Client | None = None
 
     def blobs(self, root: Path, shas: Sequence[str]) -> Iterator[ParseResult]:
         jobs = self._run(parse_blob, shas, key=lambda sha: sha,
@@ -49,7 +54,7 @@ class ClusterParsing:
         """(item, result) for every item, as jobs finish; a bounded number in flight at a time."""
         if not items:
             return
-        with self._connect() as client:
+        with self._session() as client:
             waiting, submitted, done = iter(items), {}, as_completed(loop=client.loop)
 
             def top_up() -> None:
@@ -67,6 +72,10 @@ class ClusterParsing:
                 item = submitted.pop(future.key)
                 yield item, _result(future, lambda reason: failed(item, reason))
                 top_up()
+
+    def _session(self):
+        """The caller's client (left open), or a client connected for this job set (closed after)."""
+        return nullcontext(self.client) if self.client is not None else self._connect()
 
     def _connect(self) -> Client:
         """A client of the scheduler, once at least one worker has joined it."""

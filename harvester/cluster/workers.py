@@ -14,10 +14,16 @@ from harvester.parse.converter import POOL_ENV
 from harvester.parse.ocr.limits import OCR_WORKERS_ENV
 
 
+JOBS_MODULE = "harvester.cluster.jobs"
+
+
 def worker_argv(scheduler: str, processes: int, name: str | None = None) -> list[str]:
     """The `dask worker` command line of `processes` one-thread workers of `scheduler`."""
+    # The jobs' module (and the parse stack it imports, ~1 CPU s) is loaded as each worker process
+    # starts, not by its first job: a worker joins the scheduler ready to parse.
     argv = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler,
-            "--nworkers", str(processes), "--nthreads", "1", "--no-dashboard"]
+            "--nworkers", str(processes), "--nthreads", "1", "--no-dashboard",
+            "--preload", JOBS_MODULE]
     return argv + (["--name", name] if name else [])
 
 

@@ -18,7 +18,9 @@ import psutil
 import pytest
 from distributed import Client
 
+from harvester.archive.store import BlobStore
 from harvester.cluster.local import start_scheduler, start_workers
+from harvester.cluster.submit import ClusterParsing
 from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from harvester.db.load import load
 from harvester.db.sources import recorded_sites
@@ -134,6 +136,39 @@ def test_a_worker_that_cannot_see_the_archive_stops_the_load_recording_nothing(
     assert "has no blob" in result.stderr and str(tmp_path / "elsewhere" / "blobs") in result.stderr, result.stderr
     with sqlite3.connect(root / "parse_cache.db") as conn:
         assert conn.execute("SELECT count(*) FROM parses").fetchone()[0] == 0, "nothing recorded as parsed"
+
+
+def test_job_sets_go_through_the_callers_client_which_stays_connected(
+        cluster: tuple[str, Client], tmp_path: Path) -> None:
+    """A caller holding a client (the cluster benchmark, timing jobs and not the connection) sends
+    job set after job set through it; it is the caller's to close."""
+    address, client = cluster
+    root = tmp_path / "archive"
+    html = (REPORTS / TEXT_REPORT).read_bytes()
+    shas = [BlobStore(root).put(html + f"\n<!-- copy {n} -->\n".encode()) for n in range(2)]
+    worker = start_workers(address, root, 1, "w", tmp_path)
+    try:
+        client.wait_for_workers(1, timeout=180)
+        parsing = ClusterParsing(address, client=client)
+        results = [*parsing.blobs(root, shas[:1]), *parsing.blobs(root, shas[1:])]
+    finally:
+        stop(worker)
+    assert [result.sha256 for result in results] == shas
+    assert [result.kind for result in results] == ["report", "report"], [r.errors for r in results]
+    assert client.status == "running"
+
+
+def test_a_parse_worker_joins_with_the_parse_stack_loaded(cluster: tuple[str, Client], tmp_path: Path) -> None:
+    """Its first job does not pay the imports (~1 CPU s): they happen as the worker starts."""
+    address, client = cluster
+    worker = start_workers(address, tmp_path, 1, "w", tmp_path)
+    try:
+        client.wait_for_workers(1, timeout=180)
+        loaded = client.run(lambda: [name for name in ("harvester.cluster.jobs", "harvester.parse.ocr.page")
+                                     if name in sys.modules])
+    finally:
+        stop(worker)
+    assert list(loaded.values()) == [["harvester.cluster.jobs", "harvester.parse.ocr.page"]]
 
 
 # Seconds of OCR a page; under a load average of 20 on 2 cores it ran past the suite's 300 s.

@@ -7,6 +7,7 @@ lines at table rules before they are read: one recognised piece never spans two 
 from __future__ import annotations
 
 import logging
+import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ import numpy as np
 
 from harvester.parse.ocr.geometry import Box
 
-ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-batch-4"
+ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-width-8-batch-8"
 """Changes whenever recognition output can change; part of the page cache key."""
 
 
@@ -27,6 +28,13 @@ class Piece:
     text: str
     box: Box
     confidence: float
+
+
+REC_HEIGHT = 48  # the recogniser's input height (fixed by the model)
+# Recognition cost grows with the padded width of a batch: crops are batched with others of
+# the same width rounded up to WIDTH_STEP px, so no crop is padded to a longer neighbour's width.
+WIDTH_STEP = 8
+REC_BATCH = 8  # batches of 8 equal-width crops: fewest runs with no padding beyond WIDTH_STEP
 
 
 @lru_cache(maxsize=2)
@@ -47,10 +55,7 @@ def _rapidocr(threads: int):
         "Det.box_thresh": 0.3,
         # Most crops are single cells ("0", "12"); the default 320 px minimum width pads
         # each of them to a long line and costs ~2x in recognition.
-        "Rec.rec_img_shape": [3, 48, 48],
-        # Recognition cost grows linearly with the padded batch width; small batches of
-        # width-sorted crops pad least (4 was fastest of 1/2/4/8/16/64 on the seed pages).
-        "Rec.rec_batch_num": 4,
+        "Rec.rec_img_shape": [3, REC_HEIGHT, REC_HEIGHT],
         # RapidOCR turns ONNX Runtime's memory arena off; reallocating every tensor of every
         # batch cost ~22% of recognition time on the seed pages (with batches of 4: one-core
         # OCR 4.35 -> 2.82 s/page). The price: a worker peaks ~300 MiB higher (~950 MiB).
@@ -91,9 +96,13 @@ def _base_letter(ch: str) -> str:
     return unicodedata.normalize("NFKD", ch)[:1] or ch
 
 
-def _digits_only(ocr, crop: np.ndarray) -> tuple[str, float]:
+def _recogniser(threads: int):
+    """RapidOCR's text recogniser (ONNX session, resizing, CTC decoding), loaded on first use."""
+    return _rapidocr(threads)._load_rec_model()
+
+
+def _digits_only(rec, crop: np.ndarray) -> tuple[str, float]:
     """Re-read a crop allowing only digits (a whitelist, as in form OCR); greedy CTC decoding."""
-    rec = ocr.text_rec
     h, w = crop.shape[:2]
     norm = rec.resize_norm_img(crop, max(rec.rec_image_shape[2] / rec.rec_image_shape[1], w / h))
     probs = rec.session(norm[np.newaxis].astype(np.float32))[0]
@@ -109,20 +118,41 @@ def _digits_only(ocr, crop: np.ndarray) -> tuple[str, float]:
     return text, (sum(scores) / len(scores) if scores else 0.0)
 
 
+def _padded_width(crop: np.ndarray) -> int:
+    """The crop's width once scaled to REC_HEIGHT, at least square, rounded up to WIDTH_STEP."""
+    width = max(REC_HEIGHT, math.ceil(REC_HEIGHT * crop.shape[1] / crop.shape[0]))
+    return WIDTH_STEP * math.ceil(width / WIDTH_STEP)
+
+
+def _read_crops(rec, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """(text, confidence) of each crop, read in batches of crops of one padded width."""
+    by_width: dict[int, list[int]] = {}
+    for i, crop in enumerate(crops):
+        by_width.setdefault(_padded_width(crop), []).append(i)
+    readings: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for width, members in by_width.items():
+        for start in range(0, len(members), REC_BATCH):
+            batch = members[start:start + REC_BATCH]
+            pixels = np.stack([rec.resize_norm_img(crops[i], width / REC_HEIGHT) for i in batch])
+            lines, _ = rec.postprocess_op(rec.session(pixels.astype(np.float32)))
+            for i, line in zip(batch, lines):
+                readings[i] = line
+    return readings
+
+
 def recognise(rgb: np.ndarray, boxes: list[Box], threads: int) -> list[Piece]:
     """Read the text inside each box; empty readings are dropped."""
     crops = [_with_margin(rgb[y0:y1, x0:x1]) for x0, y0, x1, y1 in boxes]
     keep = [i for i, c in enumerate(crops) if c.shape[0] >= 4 and c.shape[1] >= 4]
     if not keep:
         return []
-    ocr = _rapidocr(threads)
-    result = ocr.recognize_txt([crops[i] for i in keep])
+    rec = _recogniser(threads)
     pieces = []
-    for i, text, score in zip(keep, result.txts, result.scores):
+    for i, (text, score) in zip(keep, _read_crops(rec, [crops[i] for i in keep])):
         text = text.strip()
         if text and len(text) <= 3 and {_base_letter(ch) for ch in text} <= DIGIT_LOOKALIKES:
             # The lower whitelist confidence is kept, so the reading stays flagged as doubtful.
-            digits, digit_score = _digits_only(ocr, crops[i])
+            digits, digit_score = _digits_only(rec, crops[i])
             if digits:
                 text, score = digits, min(float(score), digit_score)
         if text:
