@@ -52,4 +52,3 @@ def set_aside(path: Path, why: str) -> str:
         if side.exists():
             side.rename(aside.with_name(aside.name + suffix))
     return f"{path.name} was damaged ({why}): set aside as {aside.name} and built again from the archive"
-

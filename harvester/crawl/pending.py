@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from scrapy import Request, Spider
 
 from harvester.archive.fetchlog import Fetch
-from harvester.crawl.archiving import fetch_row, shared_archive
 from harvester.crawl import diskerrors
+from harvester.crawl.archiving import fetch_row, shared_archive
 from harvester.crawl.provenance import short_text
 from harvester.crawl.retry import LAST_FAILURE
 from harvester.errors import is_disk_error

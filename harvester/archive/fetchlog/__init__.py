@@ -268,6 +268,11 @@ def _is_locked(error: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
+def _unusable(path: Path, error: sqlite3.DatabaseError) -> FetchLogError:
+    """The error of a fetch log SQLite cannot use: DamagedFetchLog when the file is damaged."""
+    return (DamagedFetchLog if is_damage(error) else FetchLogError)(f"{path}: {error}")
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that never writes the log. A WAL log whose folder this process cannot write
     (no -shm can be made there) is read as immutable, which is exact while no -wal file holds
@@ -283,7 +288,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     except sqlite3.DatabaseError as error:
         conn.close()
-        raise (DamagedFetchLog if is_damage(error) else FetchLogError)(f"{path}: {error}") from error
+        raise _unusable(path, error) from error
 
 
 class FetchLog:
@@ -311,7 +316,7 @@ class FetchLog:
             self.conn.close()
             if isinstance(error, FetchLogError):
                 raise
-            raise (DamagedFetchLog if is_damage(error) else FetchLogError)(f"{self.path}: {error}") from error
+            raise _unusable(self.path, error) from error
 
     def close(self) -> None:
         """Close the connection."""
