@@ -1,31 +1,18 @@
-"""Every seed, as a scan, a rotated scan, a noisy scan, a scan without table rules and a PDF with broken fonts,
-gives the golden facts."""
+"""Every seed, as a scan, a rotated scan and a scan without table rules, gives the golden facts
+(noisy scans and broken fonts: test_golden_damaged.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ocr_corpus import VARIANTS, fixture_path, golden, parsed, seeds
+from ocr_corpus import SCAN_VARIANTS, assert_golden_facts, fixture_path, seeds
 from harvester.parse.model import Table
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", SCAN_VARIANTS)
 @pytest.mark.parametrize("seed", seeds())
 def test_ocr_gives_the_golden_facts(seed: str, variant: str) -> None:
-    expected = golden(seed)
-    result = parsed(seed, f"{variant}.pdf")
-    facts = expected["facts"]
-    right = sum(1 for key, value in facts.items() if result.facts.get(key, "<missing>") == value)
-    print(f"{seed}.{variant}: per-cell accuracy {right}/{len(facts)} = {right / len(facts):.1%}")
-    wrong = {k: (result.facts.get(k, "<missing>"), v) for k, v in facts.items()
-             if result.facts.get(k, "<missing>") != v}
-    assert not wrong, f"{len(wrong)} cells differ (got, expected): {dict(list(wrong.items())[:10])}"
-    assert not set(result.facts) - set(facts)
-    assert (result.template, result.year, result.agency) == (
-        expected["template"], expected["year"], expected["agency"])
-    assert result.method == "ocr"
-    judged = [note for note in result.page_notes if note["signals"]["chars"] or note["signals"]["image_share"]]
-    assert judged and all(note["decision"] == "ocr" for note in judged)
+    assert_golden_facts(seed, variant)
 
 
 @pytest.mark.parametrize("seed", seeds())

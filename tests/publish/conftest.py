@@ -43,7 +43,12 @@ def browser():
     """Headless Chromium (Debian's), shared by the tests that open pages in it."""
     from playwright.sync_api import sync_playwright
 
+    from harvester.parse.ocr.pool import shutdown_workers
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**PLAYWRIGHT_LAUNCH_OPTIONS)
         yield browser
         browser.close()
+        # The driver exits when its pipe closes; an OCR pool forked from this process while
+        # the driver ran holds that pipe too (so leaving the block would wait for ever).
+        shutdown_workers()
