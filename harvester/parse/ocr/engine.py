@@ -65,6 +65,22 @@ def _rapidocr(threads: int):
     })
 
 
+def load_models(threads: int = 1) -> None:
+    """Load detection and recognition now (~1 CPU s), so that every process forked from this
+    one afterwards reads pages without loading them again. One ONNX thread starts no thread
+    pool, so such a process stays safe to fork; more threads would not."""
+    if threads != 1:
+        raise ValueError("only one-thread models are safe to inherit across fork")
+    _rapidocr(threads)._load_det_model()
+    _recogniser(threads)
+
+
+def models_loaded(threads: int = 1) -> bool:
+    """Whether this process holds loaded detection and recognition models (its own or inherited)."""
+    ocr = _rapidocr(threads)
+    return ocr.text_det is not None and ocr.text_rec is not None
+
+
 def detect(rgb: np.ndarray, threads: int) -> list[Box]:
     """Axis-aligned boxes of text lines found on an (upright) page."""
     result = _rapidocr(threads)(rgb, use_det=True, use_cls=False, use_rec=False)

@@ -1,0 +1,50 @@
+"""Models loaded before a fork serve the child: it reads a page as a process that loads its own."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from harvester.parse.ocr import engine
+from harvester.parse.ocr.page import read_page
+from harvester.parse.ocr.render import PageSource
+
+from ocr_corpus import fixture_path, seeds
+
+
+def _read_second_page(send) -> None:
+    loaded_before = engine.models_loaded()
+    source = PageSource("pdf", fixture_path(seeds()[0], "scan.pdf").read_bytes())
+    blocks, _ = read_page(source.load(1), 2, 1)
+    send.send((loaded_before, [repr(block) for block in blocks]))
+
+
+def _in_child(method: str, target) -> tuple[bool, list[str]]:
+    """What a child started by `method` sends back from `target`."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context(method).Process(target=target, args=(send,))
+    child.start()
+    send.close()
+    assert receive.poll(240), "the child read nothing"
+    outcome = receive.recv()
+    child.join(30)
+    return outcome
+
+
+def _load_then_read(send) -> None:
+    """Load the models, then read the page in a grandchild forked from here."""
+    engine.load_models()
+    send.send(_in_child("fork", _read_second_page))
+
+
+def test_a_child_forked_after_loading_reads_as_a_fresh_process() -> None:
+    inherited, inherited_blocks = _in_child("spawn", _load_then_read)
+    fresh, fresh_blocks = _in_child("spawn", _read_second_page)  # a new interpreter: nothing loaded
+    assert (inherited, fresh) == (True, False)
+    assert inherited_blocks and inherited_blocks == fresh_blocks
+
+
+def test_only_one_thread_models_are_loaded_for_children() -> None:
+    with pytest.raises(ValueError):
+        engine.load_models(threads=2)
