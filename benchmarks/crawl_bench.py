@@ -8,7 +8,10 @@ included in both).
 With --profile FILE, one more first crawl (of a fresh archive) runs under cProfile timed by CPU
 (time.process_time: the whole process, threads included); its stats go to FILE and its top costs
 are printed.
-Run: .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--concurrency 16] [--profile crawl.prof]
+With --repeat N, N first crawls (each into a fresh archive) and N bare runs alternate, and the
+medians are compared (one run's ratio moves with whatever else the machine does).
+Run: .venv/bin/python benchmarks/crawl_bench.py [--pages 2000] [--concurrency 16] [--repeat 5]
+    [--profile crawl.prof]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import os
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -122,21 +126,31 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000, help="list + article pages to generate")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight to the one loopback host")
     parser.add_argument("--profile", type=Path, help="also profile a first crawl, stats to this file")
+    parser.add_argument("--repeat", type=int, default=1, help="first crawls and bare runs, each side in turn")
     args = parser.parse_args()
     settings = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": str(args.concurrency),
                 "CONCURRENT_REQUESTS_PER_DOMAIN": str(args.concurrency), "LOG_LEVEL": "WARNING"}
     with start_portal() as portal, tempfile.TemporaryDirectory() as tmp:
         start = portal.generate_large(args.pages)
-        archive = Path(tmp)
-        before = children_cpu()
-        first = crawl(url=start, archive=archive, settings=settings)
-        first_cpu = children_cpu() - before
-        report("first crawl", first, archive)
-        bare_pages, bare_cpu = bare_scrapy(archive, args.concurrency)
-        pages = sum(first["kinds"].values())
-        print(f"bare Scrapy, same pages: {bare_pages} pages, {bare_cpu / bare_pages * 1000:.2f} ms CPU a page; "
-              f"harvester crawl {first_cpu / pages * 1000:.2f} ms CPU a page = "
-              f"{first_cpu / pages / (bare_cpu / bare_pages):.2f}x (load average {os.getloadavg()[0]:.1f})")
+        ours, bares = [], []
+        for attempt in range(1, args.repeat + 1):  # each side in turn: both see the same machine
+            archive = Path(tmp) / f"archive-{attempt}"
+            archive.mkdir()
+            before = children_cpu()
+            first = crawl(url=start, archive=archive, settings=settings)
+            first_cpu = children_cpu() - before
+            report(f"first crawl {attempt}", first, archive)
+            bare_pages, bare_cpu = bare_scrapy(archive, args.concurrency)
+            pages = sum(first["kinds"].values())
+            ours.append(first_cpu / pages)
+            bares.append(bare_cpu / bare_pages)
+            print(f"bare Scrapy, same pages: {bare_pages} pages, {bares[-1] * 1000:.2f} ms CPU a page; "
+                  f"harvester crawl {ours[-1] * 1000:.2f} ms CPU a page = {ours[-1] / bares[-1]:.2f}x "
+                  f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+        if args.repeat > 1:
+            print(f"median of {args.repeat}: harvester crawl {statistics.median(ours) * 1000:.2f} ms, bare Scrapy "
+                  f"{statistics.median(bares) * 1000:.2f} ms CPU a page = "
+                  f"{statistics.median(ours) / statistics.median(bares):.2f}x")
         size_after_first = folder_bytes(archive)
         again = crawl(url=start, archive=archive, settings=settings)
         report("unchanged recrawl", again, archive)
