@@ -28,7 +28,7 @@ def dask_setup(worker: object) -> None:
     """Dask's hook for a preload module, run as each worker process starts: the OCR models are
     loaded once there, and each job's parse child (forked from it) inherits them instead of
     loading them for every OCR'd document (~1 CPU s each; a 图片版 page's OCR is ~3 s)."""
-    load_models(threads=1)
+    load_models()
 
 
 def parse_blob(sha256: str) -> ParseResult:

@@ -22,8 +22,10 @@ def _loaded_in_worker_and_in_a_forked_child() -> tuple[bool, bool]:
     if child == 0:
         os.write(write, b"1" if engine.models_loaded() else b"0")
         os._exit(0)
+    os.close(write)
     os.waitpid(child, 0)
-    return engine.models_loaded(), os.read(read, 1) == b"1"
+    with os.fdopen(read, "rb") as answer:
+        return engine.models_loaded(), answer.read() == b"1"
 
 
 # The worker cannot import tests/: the job goes by value (a lambda, which plain pickle refuses, so

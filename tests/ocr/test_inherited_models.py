@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 
-import pytest
-
 from harvester.parse.ocr import engine
 from harvester.parse.ocr.page import read_page
 from harvester.parse.ocr.render import PageSource
@@ -44,7 +42,3 @@ def test_a_child_forked_after_loading_reads_as_a_fresh_process() -> None:
     assert (inherited, fresh) == (True, False)
     assert inherited_blocks and inherited_blocks == fresh_blocks
 
-
-def test_only_one_thread_models_are_loaded_for_children() -> None:
-    with pytest.raises(ValueError):
-        engine.load_models(threads=2)

@@ -65,19 +65,18 @@ def _rapidocr(threads: int):
     })
 
 
-def load_models(threads: int = 1) -> None:
+def load_models() -> None:
     """Load detection and recognition now (~1 CPU s), so that every process forked from this
-    one afterwards reads pages without loading them again. One ONNX thread starts no thread
-    pool, so such a process stays safe to fork; more threads would not."""
-    if threads != 1:
-        raise ValueError("only one-thread models are safe to inherit across fork")
-    _rapidocr(threads)._load_det_model()
-    _recogniser(threads)
+    one afterwards reads pages without loading them again. Loaded for one ONNX thread (what
+    an OCR process of a one-process pool uses): that setting starts no thread pool, so this
+    process stays safe to fork."""
+    _rapidocr(1)._load_det_model()
+    _recogniser(1)
 
 
-def models_loaded(threads: int = 1) -> bool:
-    """Whether this process holds loaded detection and recognition models (its own or inherited)."""
-    ocr = _rapidocr(threads)
+def models_loaded() -> bool:
+    """Whether this process holds the one-thread models (its own or inherited)."""
+    ocr = _rapidocr(1)
     return ocr.text_det is not None and ocr.text_rec is not None
 
 
