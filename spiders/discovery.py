@@ -41,7 +41,7 @@ from harvester.crawl.arguments import ArgumentError, http_url, one_of, refuse_un
 from harvester.crawl.families import UNKNOWN, Post, families_for
 from harvester.crawl.embedded import embedded_documents
 from harvester.crawl.links import (Link, is_attachment, is_interpretation, is_listing, is_report_title, page_links,
-                                   same_site, under_column, year_named)
+                                   page_tree, same_site, under_column, year_named)
 from harvester.crawl.pictures import wanted_images
 from harvester.registry import RENDER_MODES, RegistryError, entries, load_registry, select
 
@@ -128,8 +128,8 @@ class DiscoverySpider(scrapy.Spider):
         @returns requests 4
         @returns items 0 0
         """
-        if not isinstance(response, TextResponse):
-            return
+        if not isinstance(response, TextResponse) or page_tree(response) is None:
+            return  # a file, or an answer in JSON: no page to list from
         start = self._column_moved(response.meta["discovery"], response)
         rendered = bool(response.meta.get("playwright"))
         self.listed.add(response.url)
@@ -176,8 +176,9 @@ class DiscoverySpider(scrapy.Spider):
         @scrapes url kind site link_text referer sha256
         """
         yield from self._found(response)
-        if not isinstance(response, TextResponse):
-            return  # the "page" was itself a document; the archive kept it
+        tree = page_tree(response) if isinstance(response, TextResponse) else None
+        if tree is None:
+            return  # the "page" was itself a document, or an answer in JSON; the archive kept it
         start: Start = response.meta["discovery"]
         shown = [link for link in page_links(response) if is_attachment(link.url)]
         linked = {link.url for link in shown}
@@ -187,7 +188,7 @@ class DiscoverySpider(scrapy.Spider):
             yield self._document_request(start, link, response.url, attachment=True)
         if attachments:
             return
-        for url in wanted_images(response.body, response.url):
+        for url in wanted_images(response.body, response.url, tree):
             if same_site(url, start.column):
                 meta = self._meta(start, "page_image", Link(url, ""), response.url)
                 yield scrapy.Request(url, callback=self.parse_attachment, meta=meta)

@@ -272,10 +272,10 @@ class ArchiveMiddleware:
             fetch, writer,
             url=response.url,
             method=request.method,
-            request_headers=list(header_pairs(request.headers)),
+            request_headers=header_pairs(header_map(request.headers)),
             status=response.status,
             reason=reason_phrase(response.status),
-            response_headers=[*header_pairs(response.headers, skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
+            response_headers=[*header_pairs(fields["headers"], skip=WIRE_HEADERS), ("Content-Length", str(len(response.body)))],
             body=response.body,
         ))
 

@@ -29,6 +29,22 @@ _DATASTORE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?<datastore\b", re.IGNORECASE)
 _RECORD = re.compile(rb"<record\b", re.IGNORECASE)
 
 _INVISIBLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _cues(phrase: str) -> list[bytes]:
+    """What the bytes of a body hold whenever its visible text says `phrase`: its UTF-8 and GB18030 bytes;
+    for an ASCII phrase (searched in lowered text, tags and spaces maybe between its words), its last word
+    in lower case, to be found in the lowered body."""
+    if phrase.isascii():
+        return [phrase.split()[-1].lower().encode("ascii")]
+    return [phrase.encode(encoding) for encoding in ("utf-8", "gb18030")]
+
+
+# A body holding none of these cannot say any phrase (or 404), and its visible text need not be read.
+# Literal searches, not one regex: an alternation of twenty literals cost more than reading the text.
+_CUES = tuple(cue for phrase in (*CHALLENGE_PHRASES, *NOT_FOUND_PHRASES) for cue in _cues(phrase) if not cue.isascii())
+_LOWERED_CUES = (*(cue for phrase in (*CHALLENGE_PHRASES, *NOT_FOUND_PHRASES) for cue in _cues(phrase) if cue.isascii()),
+                 b"404")
 _TAG = re.compile(rb"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
@@ -64,9 +80,8 @@ def _challenge(body: bytes, text: str) -> str | None:
     """The challenge marker in a small body whose visible text is `text`, if any."""
     if len(body) > CHALLENGE_MAX_BYTES:
         return None
-    texts = _decodings(body)
-    for token in CHALLENGE_TOKENS:
-        if any(token in decoded for decoded in texts):
+    for token in CHALLENGE_TOKENS:  # ASCII: found in the bytes, whatever the page's encoding
+        if token.encode("ascii") in body:
             return token
     if len(text) <= SHORT_TEXT_CHARS:
         for phrase in CHALLENGE_PHRASES:
@@ -87,8 +102,17 @@ def _not_found(body: bytes, text: str) -> str | None:
 
 
 def _small_page_text(body: bytes) -> str:
-    """The visible text of a body small enough to be a challenge or a not-found page ("" otherwise), read once."""
-    return visible_text(body) if len(body) <= CHALLENGE_MAX_BYTES else ""
+    """The visible text of a body small enough to be a challenge or a not-found page, read once; "" for a
+    larger body or one that cannot say any phrase searched for (verdicts on "" and on its text are the same)."""
+    return visible_text(body) if len(body) <= CHALLENGE_MAX_BYTES and _may_say_a_phrase(body) else ""
+
+
+def _may_say_a_phrase(body: bytes) -> bool:
+    """Whether the body holds a cue of a phrase searched for in visible text (else its text says none)."""
+    if any(cue in body for cue in _CUES):
+        return True
+    lowered = body.lower()
+    return any(cue in lowered for cue in _LOWERED_CUES)
 
 
 def classify(status: int, body: bytes, content_type: str | None = None) -> Verdict | None:

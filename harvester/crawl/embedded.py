@@ -16,7 +16,9 @@ from harvester.crawl.links import Link, is_attachment, label
 
 _SHOWN = (("iframe", "src"), ("embed", "src"), ("object", "data"), ("frame", "src"))
 # Run on lxml's tree directly, as links.anchors: a parsel Selector per element cost more than the query.
-_CANDIDATES = lxml.etree.XPath("//*[@src or @data or @href or @onclick]")
+# Only the elements `_addresses` reads from (every link of the page asked in Python cost more than the query).
+_CANDIDATES = lxml.etree.XPath(" | ".join([*(f"//{tag}[@{name}]" for tag, name in _SHOWN), "//*[@onclick]",
+                                           "//a[contains(@href, 'file=')]"]))
 _SCRIPTED = re.compile(r"""(?:window\.open|location(?:\.href)?\s*=|location\.assign)\s*\(?\s*['"]([^'"]+)['"]""")
 
 

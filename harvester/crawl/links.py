@@ -73,13 +73,20 @@ def anchors(selector: Selector, urljoin: Callable[[str], str]) -> list[Link]:
     return found
 
 
+def page_tree(response: TextResponse) -> lxml.etree._Element | None:
+    """Scrapy's element tree of a text response, built once; None when Scrapy read the body as JSON."""
+    root = response.selector.root
+    return root if isinstance(root, lxml.etree._Element) else None
+
+
 _extracted: weakref.WeakKeyDictionary[TextResponse, tuple[Link, ...]] = weakref.WeakKeyDictionary()
 
 
 def page_links(response: TextResponse) -> tuple[Link, ...]:
-    """The anchors of a response, extracted once however many readers ask (the spider, each CMS family)."""
+    """The anchors of a response, extracted once however many readers ask (the spider, each CMS family);
+    none in a JSON answer."""
     if response not in _extracted:
-        _extracted[response] = tuple(anchors(response.selector, response.urljoin))
+        _extracted[response] = tuple(anchors(response.selector, response.urljoin)) if page_tree(response) is not None else ()
     return _extracted[response]
 
 

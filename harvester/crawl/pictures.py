@@ -9,6 +9,7 @@ same `content_images`. Reads the markup with harvester.markup only: the crawl ne
 
 from __future__ import annotations
 
+import copy
 import re
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -54,13 +55,19 @@ def _visible_text(element: lxml.html.HtmlElement) -> str:
     return element.text_content()
 
 
-def wanted_images(data: bytes, url: str) -> list[str]:
-    """The pictures the crawler must archive to read a report page: none when its text prints the report."""
-    root = _document(data)
-    if root is None:
-        return []
+def _printed_numbers(root: lxml.etree._Element) -> int:
+    """How many numbers the page's body shows a reader, read from a copy (the tree is left as it is: copying
+    costs a tenth of parsing the page again, an XPath excluding skipped ancestors ten times as much)."""
     body = root.find("body")
-    if len(_NUMBER.findall(_visible_text(body if body is not None else root))) >= MAX_PRINTED_NUMBERS:
+    return len(_NUMBER.findall(_visible_text(copy.deepcopy(body if body is not None else root))))
+
+
+def wanted_images(data: bytes, url: str, root: lxml.etree._Element | None = None) -> list[str]:
+    """The pictures the crawler must archive to read a report page: none when its text prints the report.
+    `root`: the page's tree when the caller has one (the spider: Scrapy's), so most pages are not parsed
+    again; the pictures themselves are read from the page's own decoding, as the load stage reads them."""
+    root = _document(data) if root is None else root
+    if root is None or _printed_numbers(root) >= MAX_PRINTED_NUMBERS:
         return []
     return content_images(data, url)
 

@@ -90,14 +90,10 @@ def title_of(request: Request, response: Response) -> str | None:
     return disposition_filename(response.headers.get("Content-Disposition"))
 
 
-def header_pairs(headers: Headers, skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
-    """Headers as (name, value) text pairs for a WARC record, minus names in skip (lowercase)."""
-    return [
-        (name, value)
-        for name, values in header_map(headers).items()
-        if name.lower() not in skip
-        for value in values
-    ]
+def header_pairs(headers: dict[str, list[str]], skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str]]:
+    """Headers (as header_map gives them) as (name, value) text pairs for a WARC record, minus names in
+    skip (lowercase)."""
+    return [(name, value) for name, values in headers.items() if name.lower() not in skip for value in values]
 
 
 def reason_phrase(status: int) -> str:

@@ -31,6 +31,8 @@ def seed_page(index: int, extra: str = "") -> bytes:
         (403, b"<html><body>403 Forbidden</body></html>", None, "blocked", "forbidden (403)"),
         (200, SOFT404_GBK, "text/html", "soft404", "page says 页面不存在"),
         (200, SOFT404_NUMBER, None, "soft404", "page says 404"),
+        # the words in another case, a tag and a line break between them
+        (200, b"<html><body><h1>Page NOT<br>\n FOUND</h1></body></html>", "text/html", "soft404", "page says not found"),
     ],
 )
 def test_not_content(status: int, body: bytes, content_type: str | None, outcome: str, reason: str) -> None:

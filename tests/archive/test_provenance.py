@@ -6,7 +6,7 @@ import pytest
 from scrapy import Request, Spider
 from scrapy.http import Headers, HtmlResponse, Response
 
-from harvester.crawl.provenance import disposition_filename, header_pairs, kind_of, site_of, title_of
+from harvester.crawl.provenance import disposition_filename, header_map, header_pairs, kind_of, site_of, title_of
 
 
 @pytest.mark.parametrize(
@@ -46,4 +46,4 @@ def test_titles_from_html_meta_or_file_name() -> None:
 
 def test_header_pairs_drop_wire_headers() -> None:
     headers = Headers({"Content-Encoding": "gzip", "ETag": '"1"', "Set-Cookie": ["a=1", "b=2"]})
-    assert header_pairs(headers, skip={"content-encoding"}) == [("Etag", '"1"'), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+    assert header_pairs(header_map(headers), skip={"content-encoding"}) == [("Etag", '"1"'), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from scrapy import Request
+from scrapy.http import TextResponse
+
 from spiders.discovery import DiscoverySpider
 
 
@@ -78,3 +81,17 @@ def test_js_built_list_is_rendered_again_with_the_browser(saved_page) -> None:
     [request] = list(spider.parse_list(page))
     assert request.url == page.url and request.dont_filter
     assert request.meta["playwright"] is True and request.meta["harvester"]["kind"] == "list"
+
+
+def test_an_answer_in_json_is_no_page_and_breaks_nothing() -> None:
+    """A report link or list page answered with JSON (an API's error, a list endpoint): Scrapy reads it as
+    a JSON selector, which has no element tree; the spider finds nothing there and raises nothing."""
+    spider = DiscoverySpider(url="http://portal.test/zwgk/zfxxgknb/index.html")
+    body = b'{"code": 404, "msg": "\\u9875\\u9762\\u4e0d\\u5b58\\u5728", "data": [{"url": "/a/t1.html"}]}'
+    for url, callback in (("http://portal.test/zwgk/zfxxgknb/t1.html", spider.parse_report),
+                          ("http://portal.test/zwgk/zfxxgknb/index_1.html", spider.parse_list)):
+        request = Request(url, meta={**start_meta(spider), "harvester": {"kind": "report_page"}})
+        answer = TextResponse(url, body=body, headers={"Content-Type": "application/json"}, request=request)
+        assert answer.selector.type == "json"  # what makes it no page
+        assert list(callback(answer)) == []
+
