@@ -1,23 +1,33 @@
-"""What a parse worker runs: one archived file, or one 图片版 page, read by digest from shared storage.
+"""What a parse worker runs: one archived file, one page of a file to OCR, or one 图片版 page, read by
+digest from shared storage.
 
 A worker finds the archive's blobs under $HARVESTER_ARCHIVE (set by `harvester parse-workers
 --archive`); each job parses under the per-document isolation of harvester.db.isolation, so a
 file that crashes or overruns the parser is a recorded result, and the worker lives on. A blob the
 worker cannot see is the worker's fault, not the file's: that raises, and the load stops saying so.
+
+A scan's pages are read by several workers at once: its first parse job stops short of OCR and names
+the pages missing from the page cache (shared, under the archive root: $HARVESTER_OCR_CACHE must be
+shared storage too when set), each page is a job of its own that fills the cache, and the file's
+second parse job finds every page read (one that is not, it reads itself).
 """
 
 from __future__ import annotations
 
 import socket
+from functools import partial
 from pathlib import Path
 
 from harvester.archive.store import BlobStore
 from harvester.config import Layout, archive_root
-from harvester.db.isolation import parse_archived
+from harvester.db.isolation import isolated_map, parse_archived, trusted_bytes
 from harvester.db.pictures import PicturePage, parse_picture_page
 from harvester.parse.converter import process_pool
 from harvester.parse.model import ParseResult
+from harvester.parse.ocr import cache
 from harvester.parse.ocr.engine import load_models
+from harvester.parse.ocr.pool import PagesToRead, read_source_page
+from harvester.parse.ocr.render import PageSource
 
 
 class BlobUnreachable(RuntimeError):
@@ -31,12 +41,27 @@ def dask_setup(worker: object) -> None:
     load_models()
 
 
-def parse_blob(sha256: str) -> ParseResult:
-    """Parse one archived blob in a child of its own (a failure is a result of kind "error")."""
+def parse_blob(sha256: str, ocr_elsewhere: bool = False) -> ParseResult | PagesToRead:
+    """Parse one archived blob in a child of its own (a failure is a result of kind "error"); with
+    `ocr_elsewhere`, the pages it must OCR that the page cache lacks, if any, instead."""
     root = _root_holding([sha256])
     process_pool()  # this worker's LibreOffice listener, kept for the jobs that follow
-    [result] = parse_archived(root, [sha256], workers=1)
+    [result] = parse_archived(root, [sha256], workers=1, ocr_elsewhere=ocr_elsewhere)
     return result
+
+
+def read_page(sha256: str, kind: str, index: int) -> str | None:
+    """OCR page `index` (0-based) of an archived file into the page cache, in a child of its own; why
+    it could not be read, or None. Either way the file's parse job reads the page itself if need be."""
+    root = _root_holding([sha256])
+    [(_, error, failure)] = isolated_map(partial(_read_into_cache, root, sha256, kind), [index], workers=1)
+    return error or failure
+
+
+def _read_into_cache(root: Path, sha256: str, kind: str, index: int) -> str | None:
+    """In a child: read one page through the page cache; its error, or None."""
+    source = PageSource(kind, trusted_bytes(root, sha256))
+    return read_source_page(source, index, threads=1, cache_dir=cache.cache_dir(Layout(root).ocr_cache)).error
 
 
 def parse_page(page: PicturePage) -> ParseResult:

@@ -5,6 +5,11 @@ submitted twice, by one load or two, is one job; results come back as they finis
 caches each at once, so a load killed midway resumes where it stopped. Dask re-runs the jobs of a
 worker that dies; a job that kills worker after worker (distributed.scheduler.allowed-failures)
 is recorded as a failed parse, as the local load records a parse that kills its child.
+
+A file whose OCR would take one worker page after page is spread when the cluster has more than one
+worker thread: its parse job answers with the pages to read (harvester.cluster.jobs), each page goes
+out as a job of its own (`harvester-ocr-<digest>-<page>`), and once all are back the file is parsed
+again (`harvester-<parser version>-<digest>-read`), every page found in the page cache.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ from distributed import Client, Future, as_completed
 from distributed.scheduler import KilledWorker
 
 from harvester.cluster import ClusterError
-from harvester.cluster.jobs import parse_blob, parse_page
+from harvester.cluster.jobs import parse_blob, parse_page, read_page
 from harvester.db.isolation import failed_parse
 from harvester.db.pictures import PicturePage
 from harvester.parse import PARSER_VERSION
 from harvester.parse.model import ParseResult
+from harvester.parse.ocr.pool import PagesToRead
 
 WORKERS_TIMEOUT_S = 300.0  # how long a load waits for the first parse worker to join
 IN_FLIGHT_PER_THREAD = 4  # jobs queued per worker thread: workers never idle, the scheduler stays small
+# Page jobs run before the parse jobs queued beside them, and a file's second parse before both: a
+# scan's pages, once sent, are all read soon, and its result comes back as soon as they are.
+PAGE_PRIORITY, REREAD_PRIORITY = 1, 2
 
 
 @dataclass
@@ -42,35 +51,60 @@ class ClusterParsing:
 
     def blobs(self, root: Path, shas: Sequence[str]) -> Iterator[ParseResult]:
         jobs = self._run(parse_blob, shas, key=lambda sha: sha,
-                         failed=lambda sha, reason: failed_parse(sha, sha, reason))
+                         failed=lambda sha, reason: failed_parse(sha, sha, reason), spread_ocr=True)
         return (result for _, result in jobs)
 
     def pages(self, root: Path, pages: Sequence[PicturePage]) -> Iterator[tuple[PicturePage, ParseResult]]:
         return self._run(parse_page, pages, key=lambda page: page.key,
                          failed=lambda page, reason: failed_parse(page.url, page.sha256, reason, "html"))
 
-    def _run(self, job: Callable[[Any], ParseResult], items: Sequence[Any], key: Callable[[Any], str],
-             failed: Callable[[Any, str], ParseResult]) -> Iterator[tuple[Any, ParseResult]]:
-        """(item, result) for every item, as jobs finish; a bounded number in flight at a time."""
+    def _run(self, job: Callable[..., Any], items: Sequence[Any], key: Callable[[Any], str],
+             failed: Callable[[Any, str], ParseResult], spread_ocr: bool = False) -> Iterator[tuple[Any, ParseResult]]:
+        """(item, result) for every item, as jobs finish; a bounded number in flight at a time. With
+        `spread_ocr` (jobs of archived files), a file's OCR is spread over the workers (module docstring)."""
         if not items:
             return
         with self._session() as client:
-            waiting, submitted, done = iter(items), {}, as_completed(loop=client.loop)
+            waiting, done = iter(items), as_completed(loop=client.loop)
+            submitted: dict[str, tuple[Any, str | None]] = {}  # job key -> (item, page job's key or None)
+            pages_left: dict[str, set[str]] = {}  # item's key -> its page jobs still out
+
+            def send(function: Callable[..., Any], *args: Any, item: Any, name: str, page: bool = False,
+                     priority: int = 0) -> None:
+                future = client.submit(function, *args, key=name, pure=False, priority=priority)
+                submitted[future.key] = (item, name if page else None)
+                done.add(future)
 
             def top_up() -> None:
                 """Submit jobs until the cluster's threads (workers come and go) have enough queued."""
-                wanted = IN_FLIGHT_PER_THREAD * max(1, sum(client.nthreads().values()))
+                threads = max(1, sum(client.nthreads().values()))
                 for item in waiting:
-                    future = client.submit(job, item, key=f"harvester-{PARSER_VERSION}-{key(item)}", pure=False)
-                    submitted[future.key] = item
-                    done.add(future)
-                    if len(submitted) >= wanted:
+                    extra = (spread_ocr and threads > 1,) if spread_ocr else ()
+                    send(job, item, *extra, item=item, name=f"harvester-{PARSER_VERSION}-{key(item)}")
+                    if len(submitted) >= IN_FLIGHT_PER_THREAD * threads:
                         return
 
             top_up()
             for future in done:
-                item = submitted.pop(future.key)
-                yield item, _result(future, lambda reason: failed(item, reason))
+                item, page = submitted.pop(future.key)
+                if page is not None:  # its file is parsed again once all its pages are back
+                    _page_read(future)
+                    left = pages_left[key(item)]
+                    left.discard(page)
+                    if not left:
+                        del pages_left[key(item)]
+                        send(job, item, False, item=item, name=f"harvester-{PARSER_VERSION}-{key(item)}-read",
+                             priority=REREAD_PRIORITY)
+                    continue
+                result = _result(future, lambda reason: failed(item, reason))
+                if isinstance(result, PagesToRead):
+                    names = {f"harvester-ocr-{key(item)}-{index}": index for index in result.indices}
+                    pages_left[key(item)] = set(names)
+                    for name, index in names.items():
+                        send(read_page, key(item), result.kind, index, item=item, name=name, page=True,
+                             priority=PAGE_PRIORITY)
+                    continue
+                yield item, result
                 top_up()
 
     def _session(self):
@@ -92,7 +126,18 @@ class ClusterParsing:
         return client
 
 
-def _result(future: Future, failed: Callable[[str], ParseResult]) -> ParseResult:
+def _page_read(future: Future) -> None:
+    """Wait for a page job: its page is in the page cache now, or its file's parse reads it; a page job
+    the cluster itself failed (a worker without the archive) stops the load."""
+    try:
+        future.result()
+    except KilledWorker:
+        pass  # the page killed every worker that read it: the file's parse, isolated, records why
+    except Exception as error:  # noqa: BLE001 - the cluster's failure, not the page's
+        raise ClusterError(f"page job {future.key} failed on the cluster: {type(error).__name__}: {error}") from error
+
+
+def _result(future: Future, failed: Callable[[str], ParseResult]) -> ParseResult | PagesToRead:
     """A finished job's parse; the recorded failure of one that killed too many workers; else raise."""
     try:
         return future.result()

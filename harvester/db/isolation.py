@@ -23,6 +23,7 @@ import resource
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection, wait
@@ -35,6 +36,7 @@ from harvester.config import Layout
 from harvester.parse.converter import shared_listener
 from harvester.parse.model import ParseResult
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
+from harvester.parse.ocr.pool import OcrDeferred, PagesToRead, deferring
 
 MEMORY_ENV = "HARVESTER_PARSE_MEMORY_MB"
 TIMEOUT_ENV = "HARVESTER_PARSE_TIMEOUT_S"
@@ -191,18 +193,22 @@ def failed_parse(name: str, sha256: str, reason: str, carrier: str = "unknown") 
                        parser_version=parser.PARSER_VERSION)
 
 
-def parse_archived(root: Path, shas: Sequence[str], workers: int) -> Iterator[ParseResult]:
+def parse_archived(root: Path, shas: Sequence[str], workers: int,
+                   ocr_elsewhere: bool = False) -> Iterator[ParseResult | PagesToRead]:
     """Parse archived blobs, each in a child of its own, `workers` at a time, in the order they finish;
-    a child that died or overran gives a failed result saying so."""
+    a child that died or overran gives a failed result saying so. With `ocr_elsewhere`, a blob with
+    pages to OCR that are not in the page cache gives those pages instead (harvester.parse.ocr.pool.deferring)."""
     # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
     one_core_each = workers > 1 and len(shas) > 1
+    parse = partial(_parse_blob, root, one_core_each, ocr_elsewhere)
     with shared_listener(workers):  # LibreOffice listeners for the children's DOC, stopped at the end
-        for sha256, result, failure in isolated_map(partial(_parse_blob, root, one_core_each), shas, workers):
+        for sha256, result, failure in isolated_map(parse, shas, workers):
             yield result if failure is None else failed_parse(sha256, sha256, failure)
 
 
-def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
-    """In a child: parse one blob; an exception becomes a recorded error, never a crash."""
+def _parse_blob(root: Path, one_core: bool, ocr_elsewhere: bool, sha256: str) -> ParseResult | PagesToRead:
+    """In a child: parse one blob (or name its pages to OCR elsewhere first); an exception becomes a
+    recorded error, never a crash."""
     if one_core:
         os.environ[OCR_WORKERS_ENV] = "1"
     try:
@@ -210,7 +216,10 @@ def _parse_blob(root: Path, one_core: bool, sha256: str) -> ParseResult:
     except ArchiveFault as fault:
         return failed_parse(sha256, sha256, str(fault))
     try:
-        return parser.parse_bytes(data, sha256, ocr_cache=Layout(root).ocr_cache)
+        with deferring() if ocr_elsewhere else nullcontext():
+            return parser.parse_bytes(data, sha256, ocr_cache=Layout(root).ocr_cache)
+    except OcrDeferred as deferred:
+        return deferred.pages
     except MemoryError:
         raise  # _child names it, with the limits it ran under
     except Exception as error:  # noqa: BLE001 - a parser bug must not stop the archive load

@@ -77,6 +77,11 @@ def load(key: str, directory: Path, page: int) -> tuple[list[Block], dict[str, A
         return None
 
 
+def holds(key: str, directory: Path) -> bool:
+    """Whether `directory` holds a page reading under `key` (readable or not: `load` says)."""
+    return _path(key, directory).is_file()
+
+
 def store(key: str, blocks: list[Block], note: dict[str, Any], directory: Path) -> None:
     """Write a page's result into `directory`; a cache that cannot be written only costs time later."""
     path = _path(key, directory)

@@ -6,6 +6,8 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from harvester.parse.model import Block
 from harvester.parse.ocr import cache
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, worker_count
 from harvester.parse.ocr.page import read_page
-from harvester.parse.ocr.render import Pages
+from harvester.parse.ocr.render import Pages, PageSource
 from harvester.progress import Progress
 
 OCR_STAGE = "OCR pages"  # the stage named in progress calls
@@ -48,6 +50,54 @@ def read_source_page(source: Pages, index: int, threads: int, cache_dir: Path) -
         return PageOutcome(page, error=f"page {page}: {error.message}")
     except Exception as error:  # noqa: BLE001 - one bad page (OpenCV/ONNX error) must not sink the report
         return PageOutcome(page, error=f"page {page}: OCR failed: {type(error).__name__}: {error}")
+
+
+@dataclass(frozen=True)
+class PagesToRead:
+    """Pages of a file (a PageSource of `kind` over its bytes) that are not in the page cache yet."""
+
+    kind: str
+    indices: tuple[int, ...]
+
+
+class OcrDeferred(BaseException):
+    """Raised by ocr_pages under `deferring`: the pages are to be read elsewhere first (each by a parse
+    worker of its own, into the shared page cache), and this parse to run again once they are. A
+    BaseException: no parser's handler of its own failures takes it for one."""
+
+    def __init__(self, pages: PagesToRead) -> None:
+        super().__init__(f"{len(pages.indices)} pages to read before this parse")
+        self.pages = pages
+
+
+_DEFERRING: list[int] = []  # inside `deferring`: the fewest uncached pages worth reading elsewhere
+
+
+@contextmanager
+def deferring(fewest_pages: int = 2) -> Iterator[None]:
+    """Within: ocr_pages on a file raises OcrDeferred instead of reading `fewest_pages` or more pages
+    that are not in the page cache (fewer are read here: spreading one page gains nothing)."""
+    _DEFERRING.append(fewest_pages)
+    try:
+        yield
+    finally:
+        _DEFERRING.pop()
+
+
+def _defer_uncached(source: Pages, indices: list[int], cache_dir: Path) -> None:
+    """Raise OcrDeferred when deferring and enough of the file's pages are not in the page cache."""
+    if not _DEFERRING or not isinstance(source, PageSource) or len(indices) < _DEFERRING[-1]:
+        return
+    uncached = []
+    for index in indices:
+        try:
+            key = cache.page_key(source.load(index).gray)
+        except Exception:  # noqa: BLE001 - a page that does not load is read here, to its recorded error
+            continue
+        if not cache.holds(key, cache_dir):
+            uncached.append(index)
+    if len(uncached) >= _DEFERRING[-1]:
+        raise OcrDeferred(PagesToRead(source.kind, tuple(uncached)))
 
 
 def _timed_out(page: int) -> PageOutcome:
@@ -97,18 +147,20 @@ def ocr_pages(source: Pages, indices: list[int], workers: int | None = None,
               progress: Progress | None = None, cache_dir: Path | None = None) -> list[PageOutcome]:
     """OCR the given 0-based pages in worker processes; outcomes come back in page order.
 
-    Page readings are cached in `cache_dir` (see `cache.cache_dir`).
+    Page readings are cached in `cache_dir` (see `cache.cache_dir`). Under `deferring`, pages of a file
+    missing there raise OcrDeferred instead.
 
     Pages always run in child processes: the parent never starts ONNX runtime threads, so
     forking stays safe and a page that overruns the budget can be killed (with its pool).
     With fewer pages than workers, each page gets the spare cores as ONNX threads.
     """
+    cache_dir = cache.cache_dir(cache_dir)
+    _defer_uncached(source, indices, cache_dir)
     workers = workers or worker_count()
     threads = max(1, workers // max(1, min(workers, len(indices))))
     outcomes: dict[int, PageOutcome] = {}
     deadline = time.monotonic() + DOCUMENT_TIMEOUT_S
     pool = _WORKERS.get(workers)
-    cache_dir = cache.cache_dir(cache_dir)
     finished = False
     try:
         pending = {index: pool.apply_async(read_source_page, (source, index, threads, cache_dir))
