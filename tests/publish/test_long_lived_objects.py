@@ -18,7 +18,7 @@ from pathlib import Path
 from datasette.app import Datasette
 
 from harvester.config import Layout
-from harvester.db.datasette import build_metadata
+from harvester.db.datasette import SETTINGS, build_metadata
 from harvester.db.plugins import register_plugins
 from publish.test_scaled_pages import benchmark
 
@@ -46,7 +46,10 @@ def test_full_collections_are_rare_while_pages_are_served(loaded_archive: Path, 
         "SELECT count(*) FROM facts").fetchone()[0]
     benchmark().replicate(loaded_archive, tmp_path, facts * 40)  # full pages of 100 facts
     register_plugins()
-    datasette = Datasette(immutables=[str(Layout(tmp_path).published)], metadata=build_metadata())
+    # Without facet suggestions, as `harvester serve` runs (they cost this test 30 s of SQL, nothing of GC).
+    assert SETTINGS["suggest_facets"] == "off"
+    datasette = Datasette(immutables=[str(Layout(tmp_path).published)], metadata=build_metadata(),
+                          settings={"suggest_facets": False})
     full: list[str] = []
 
     def count(phase: str, info: dict) -> None:
