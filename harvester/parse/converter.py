@@ -34,7 +34,7 @@ from typing import IO
 
 from harvester.parse import libreoffice
 from harvester.parse.libreoffice import ConversionError
-from harvester.parse.listener import Listener, Unreachable, call, recorded, running, start
+from harvester.parse.listener import DiedStarting, Listener, Unreachable, call, recorded, running, start
 
 UNOSERVER_ENV = "HARVESTER_UNOSERVER"
 POOL_ENV = "HARVESTER_CONVERTER_POOL"
@@ -82,8 +82,12 @@ def convert(data: bytes, source_suffix: str, extension: str, filter_name: str) -
         return libreoffice.convert(data, source_suffix, f"{extension}:{filter_name}")
     pool = Pool.named() or process_pool()
     with _slot(pool) as slot:
-        for _ in range(2):
-            listener = _listener(pool, slot, executable)
+        for _ in range(2):  # a listener that died starting, or under a call, is started once more
+            try:
+                listener = _listener(pool, slot, executable)
+            except DiedStarting as error:  # its processes are gone already
+                failure: Exception = error
+                continue
             try:
                 return call(listener, data, extension)
             except Unreachable as error:

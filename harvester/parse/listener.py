@@ -54,6 +54,11 @@ class Unreachable(Exception):
     """The listener refused, dropped or broke the call: it died or is not there."""
 
 
+class DiedStarting(ConversionError):
+    """The listener exited before it answered (seen under load: soffice died as unoserver started it,
+    "Binary URP bridge disposed during call", and unoserver gave up); a new start may well succeed."""
+
+
 def recorded(slot: Path) -> Listener | None:
     """The listener a slot folder names (alive or not), or None."""
     try:
@@ -70,7 +75,7 @@ def start(slot: Path, executable: str, owner: int, run_folder: Path) -> Listener
     pid_file = str(slot / f"soffice-{generation}.pid")
     # -P: a script's folder (harvester/parse) must not shadow the modules it imports.
     command = [sys.executable, "-P", str(GUARD), str(owner), str(run_folder),
-               _interpreter(executable), "-P", str(HIDDEN_UNOSERVER), "--interface", "127.0.0.1", "--port", str(port), "--uno-port", str(uno_port),
+               unoserver_python(executable), "-P", str(HIDDEN_UNOSERVER), "--interface", "127.0.0.1", "--port", str(port), "--uno-port", str(uno_port),
                "--user-installation", str(slot / f"profile-{generation}"), "--libreoffice-pid-file", pid_file]
     if soffice := libreoffice.soffice():
         command += ["--executable", soffice]
@@ -83,7 +88,7 @@ def start(slot: Path, executable: str, owner: int, run_folder: Path) -> Listener
     return listener
 
 
-def _interpreter(unoserver: str) -> str:
+def unoserver_python(unoserver: str) -> str:
     """The Python that runs the unoserver script (its #! line: a console script names it)."""
     with open(unoserver, "rb") as script:
         first = script.readline().decode("utf-8", "replace")
@@ -108,7 +113,8 @@ def _wait_ready(listener: Listener, process: subprocess.Popen, slot: Path) -> No
     listener.stop()
     process.wait()
     tail = (slot / "listener.log").read_bytes()[-300:].decode("utf-8", "replace")
-    raise ConversionError(f"LibreOffice listener did not start (exit {process.poll()}): {tail}")
+    failure = DiedStarting if time.monotonic() < deadline else ConversionError
+    raise failure(f"LibreOffice listener did not start (exit {process.poll()}): {tail}")
 
 
 def call(listener: Listener, data: bytes, extension: str) -> bytes:

@@ -22,7 +22,8 @@ from harvester.archive.store import BlobStore
 from harvester.db.isolation import parse_archived
 from harvester.parse import libreoffice, parse_bytes
 from harvester.parse.carriers import doc as doc_carrier
-from harvester.parse.converter import POOL_ENV, UNOSERVER_ENV, listeners, shared_listener, starts
+from harvester.parse.converter import POOL_ENV, UNOSERVER_ENV, listeners, shared_listener, starts, unoserver
+from harvester.parse.listener import unoserver_python
 from harvester.parse.model import Table
 from harvester.registry import REGISTRY
 from publish.helpers import archive_files
@@ -128,6 +129,24 @@ def table_doc(folder: Path, merged_down: bool) -> bytes:
         table.cell(0, 0).merge(table.cell(2, 0)).text = "第二十条第（一）项"
     document.save(folder / "table.docx")
     return libreoffice.convert((folder / "table.docx").read_bytes(), ".docx", "doc:MS Word 97")
+
+
+@needs_listener
+def test_a_listener_that_dies_while_starting_is_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen under load: soffice died as unoserver started it, unoserver exited, and the DOC was read by
+    antiword. Here the listener's Python (a wrapper) exits at once the first time; the second start runs."""
+    died = tmp_path / "died-once"
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\nif [ ! -e {died} ]; then touch {died}; exit 0; fi\n'
+                      f'exec {unoserver_python(unoserver())} "$@"\n')
+    python.chmod(0o755)
+    (tmp_path / "unoserver").write_text(f"#!{python}\n")  # only its #! line is read: the Python to run
+    monkeypatch.setenv(UNOSERVER_ENV, str(tmp_path / "unoserver"))
+    monkeypatch.delenv(POOL_ENV, raising=False)  # a pool of its own
+    path = DOCS[0]
+    with shared_listener() as fresh:
+        assert_read_by_libreoffice(parse_bytes(path.read_bytes(), path.name), path)
+        assert died.exists() and len(starts(fresh)) == 1  # the start that died, then the one that answered
 
 
 def antiword_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
