@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harvester.archive.store import BlobStore
 from harvester.config import Layout, archive_root
-from harvester.db.isolation import isolated_map, parse_archived, trusted_bytes
+from harvester.db.isolation import ArchiveFault, isolated_map, parse_archived, trusted_bytes
 from harvester.db.pictures import PicturePage, parse_picture_page
 from harvester.parse.converter import process_pool
 from harvester.parse.model import ParseResult
@@ -60,7 +60,10 @@ def read_page(sha256: str, kind: str, index: int) -> str | None:
 
 def _read_into_cache(root: Path, sha256: str, kind: str, index: int) -> str | None:
     """In a child: read one page through the page cache; its error, or None."""
-    source = PageSource(kind, trusted_bytes(root, sha256))
+    try:
+        source = PageSource(kind, trusted_bytes(root, sha256))
+    except ArchiveFault as fault:
+        return str(fault)
     return read_source_page(source, index, threads=1, cache_dir=cache.cache_dir(Layout(root).ocr_cache)).error
 
 

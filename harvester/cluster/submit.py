@@ -66,31 +66,31 @@ class ClusterParsing:
             return
         with self._session() as client:
             waiting, done = iter(items), as_completed(loop=client.loop)
-            submitted: dict[str, tuple[Any, str | None]] = {}  # job key -> (item, page job's key or None)
-            pages_left: dict[str, set[str]] = {}  # item's key -> its page jobs still out
+            submitted: dict[str, tuple[Any, bool]] = {}  # job key -> (item, whether a page job)
+            pages_left: dict[str, set[str]] = {}  # item's key -> the keys of its page jobs still out
 
             def send(function: Callable[..., Any], *args: Any, item: Any, name: str, page: bool = False,
                      priority: int = 0) -> None:
                 future = client.submit(function, *args, key=name, pure=False, priority=priority)
-                submitted[future.key] = (item, name if page else None)
+                submitted[future.key] = (item, page)
                 done.add(future)
 
             def top_up() -> None:
                 """Submit jobs until the cluster's threads (workers come and go) have enough queued."""
                 threads = max(1, sum(client.nthreads().values()))
                 for item in waiting:
-                    extra = (spread_ocr and threads > 1,) if spread_ocr else ()
-                    send(job, item, *extra, item=item, name=f"harvester-{PARSER_VERSION}-{key(item)}")
+                    args = (item, threads > 1) if spread_ocr else (item,)
+                    send(job, *args, item=item, name=f"harvester-{PARSER_VERSION}-{key(item)}")
                     if len(submitted) >= IN_FLIGHT_PER_THREAD * threads:
                         return
 
             top_up()
             for future in done:
                 item, page = submitted.pop(future.key)
-                if page is not None:  # its file is parsed again once all its pages are back
+                if page:  # its file is parsed again once all its pages are back
                     _page_read(future)
                     left = pages_left[key(item)]
-                    left.discard(page)
+                    left.discard(future.key)
                     if not left:
                         del pages_left[key(item)]
                         send(job, item, False, item=item, name=f"harvester-{PARSER_VERSION}-{key(item)}-read",

@@ -30,21 +30,14 @@ _RECORD = re.compile(rb"<record\b", re.IGNORECASE)
 
 _INVISIBLE = re.compile(rb"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
-
-def _cues(phrase: str) -> list[bytes]:
-    """What the bytes of a body hold whenever its visible text says `phrase`: its UTF-8 and GB18030 bytes;
-    for an ASCII phrase (searched in lowered text, tags and spaces maybe between its words), its last word
-    in lower case, to be found in the lowered body."""
-    if phrase.isascii():
-        return [phrase.split()[-1].lower().encode("ascii")]
-    return [phrase.encode(encoding) for encoding in ("utf-8", "gb18030")]
-
-
 # A body holding none of these cannot say any phrase (or 404), and its visible text need not be read.
 # Literal searches, not one regex: an alternation of twenty literals cost more than reading the text.
-_CUES = tuple(cue for phrase in (*CHALLENGE_PHRASES, *NOT_FOUND_PHRASES) for cue in _cues(phrase) if not cue.isascii())
-_LOWERED_CUES = (*(cue for phrase in (*CHALLENGE_PHRASES, *NOT_FOUND_PHRASES) for cue in _cues(phrase) if cue.isascii()),
-                 b"404")
+_PHRASES = (*CHALLENGE_PHRASES, *NOT_FOUND_PHRASES)
+# A phrase in Chinese is in the body as its UTF-8 or GB18030 bytes...
+_CUES = tuple(phrase.encode(encoding) for phrase in _PHRASES if not phrase.isascii() for encoding in ("utf-8", "gb18030"))
+# ...an ASCII one, searched in lowered text (tags and spaces maybe between its words), as its last word
+# in the lowered body.
+_LOWERED_CUES = (*(phrase.split()[-1].lower().encode("ascii") for phrase in _PHRASES if phrase.isascii()), b"404")
 _TAG = re.compile(rb"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 

@@ -83,10 +83,10 @@ _extracted: weakref.WeakKeyDictionary[TextResponse, tuple[Link, ...]] = weakref.
 
 
 def page_links(response: TextResponse) -> tuple[Link, ...]:
-    """The anchors of a response, extracted once however many readers ask (the spider, each CMS family);
-    none in a JSON answer."""
+    """The anchors of a response with a tree (`page_tree`), extracted once however many readers ask (the
+    spider, each CMS family)."""
     if response not in _extracted:
-        _extracted[response] = tuple(anchors(response.selector, response.urljoin)) if page_tree(response) is not None else ()
+        _extracted[response] = tuple(anchors(response.selector, response.urljoin))
     return _extracted[response]
 
 

@@ -110,10 +110,10 @@ def _wait_ready(listener: Listener, process: subprocess.Popen, slot: Path) -> No
         except (OSError, http.client.HTTPException, xmlrpc.client.Error):
             pass
         time.sleep(0.2)
+    failure = DiedStarting if process.poll() is not None else ConversionError  # exited, or still silent
     listener.stop()
     process.wait()
     tail = (slot / "listener.log").read_bytes()[-300:].decode("utf-8", "replace")
-    failure = DiedStarting if time.monotonic() < deadline else ConversionError
     raise failure(f"LibreOffice listener did not start (exit {process.poll()}): {tail}")
 
 
