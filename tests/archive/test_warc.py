@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import zlib
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -59,6 +61,33 @@ def test_revisit_record_for_unchanged_content(tmp_path: Path) -> None:
     writer.close()
     kind, uri, payload, digest = records(tmp_path / location.file)[1]
     assert (kind, payload, digest) == ("revisit", b"", warc_digest(sha))
+
+
+def test_each_record_is_one_gzip_member_that_tools_read_with_its_headers(tmp_path: Path) -> None:
+    """Headers with bytes beyond ASCII (a UTF-8 file name sent raw, kept as latin-1 text) are
+    percent-encoded as RFC 8187 says; the request names its response; every record stands alone."""
+    raw_name = "年度报告.pdf".encode().decode("latin-1")
+    writer = WarcWriter(tmp_path, "demo", "r5")
+    location = writer.write(
+        url="http://x.test/a?b=1", method="GET", request_headers=[("User-Agent", "harvester-test")],
+        status=200, reason="OK", body=b"%PDF-1.7 body",
+        response_headers=[("Content-Disposition", f'attachment; filename="{raw_name}"')])
+    writer.close()
+    data = (tmp_path / location.file).read_bytes()
+    with open(tmp_path / location.file, "rb") as stream:
+        found = list(ArchiveIterator(stream, check_digests="raise"))
+        kinds = [(record.rec_type, record.rec_headers.get_header("WARC-Record-ID")) for record in found]
+    response, request = found[1], found[2]
+    assert response.http_headers.get_header("Content-Disposition") == (
+        "attachment; filename*=UTF-8''" + quote(raw_name))
+    assert request.rec_headers.get_header("WARC-Concurrent-To") == kinds[1][1]
+    assert request.http_headers.protocol == "GET" and request.http_headers.statusline.startswith("/a?b=1")
+    assert len({record_id for _, record_id in kinds}) == 3
+    # the response record's offset starts a gzip member holding exactly that record
+    member = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    alone = member.decompress(data[location.offset:])
+    assert alone.startswith(b"WARC/1.1\r\nWARC-Type: response\r\n") and alone.endswith(b"%PDF-1.7 body\r\n\r\n")
+    assert member.unused_data.startswith(b"\x1f\x8b")  # the request record is a member of its own
 
 
 def test_rotation_and_never_reusing_a_file(tmp_path: Path) -> None:
