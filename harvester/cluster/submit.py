@@ -34,7 +34,9 @@ from harvester.parse.ocr.pool import PagesToRead
 WORKERS_TIMEOUT_S = 300.0  # how long a load waits for the first parse worker to join
 IN_FLIGHT_PER_THREAD = 4  # jobs queued per worker thread: workers never idle, the scheduler stays small
 # Page jobs run before the parse jobs queued beside them, and a file's second parse before both: a
-# scan's pages, once sent, are all read soon, and its result comes back as soon as they are.
+# scan's pages, once sent, are all read soon, and its result comes back as soon as they are. Among page
+# jobs the inkiest (longest) go first, PAGE_PRIORITY plus the page's inked share (below 1): a long page
+# read last keeps one worker busy while the others idle.
 PAGE_PRIORITY, REREAD_PRIORITY = 1, 2
 
 
@@ -70,7 +72,7 @@ class ClusterParsing:
             pages_left: dict[str, set[str]] = {}  # item's key -> the keys of its page jobs still out
 
             def send(function: Callable[..., Any], *args: Any, item: Any, name: str, page: bool = False,
-                     priority: int = 0) -> None:
+                     priority: float = 0) -> None:
                 future = client.submit(function, *args, key=name, pure=False, priority=priority)
                 submitted[future.key] = (item, page)
                 done.add(future)
@@ -98,11 +100,12 @@ class ClusterParsing:
                     continue
                 result = _result(future, lambda reason: failed(item, reason))
                 if isinstance(result, PagesToRead):
-                    names = {f"harvester-ocr-{key(item)}-{index}": index for index in result.indices}
-                    pages_left[key(item)] = set(names)
-                    for name, index in names.items():
+                    pages = {f"harvester-ocr-{key(item)}-{index}": (index, inked)
+                             for index, inked in result.heaviest_first()}
+                    pages_left[key(item)] = set(pages)
+                    for name, (index, inked) in pages.items():  # sent heaviest first: idle workers take them in turn
                         send(read_page, key(item), result.kind, index, item=item, name=name, page=True,
-                             priority=PAGE_PRIORITY)
+                             priority=PAGE_PRIORITY + inked)
                     continue
                 yield item, result
                 top_up()
