@@ -70,6 +70,7 @@ def test_a_scans_pages_are_read_by_both_workers_and_the_file_parses_as_it_does_l
     # The file's second parse found every page read (cached), and reads as a local parse of it does.
     assert result.method == "ocr" and result.kind == "report", result.errors
     assert [note["ocr"]["cached"] for note in result.page_notes] == [True] * 4
+    assert [note["ocr"]["rendered"] for note in result.page_notes] == [False] * 4  # found by the file's pages
     [local] = parse_archived(root, [sha], workers=1)
     assert (result.facts, result.cell_status, result.errors) == (local.facts, local.cell_status, local.errors)
     assert len(result.facts) > 50

@@ -40,6 +40,26 @@ def test_page_cache_hit_on_second_read(tmp_path: Path, monkeypatch: pytest.Monke
     assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
 
 
+def test_a_files_page_read_before_is_found_without_rendering_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan parsed again (a new parser version, a file's second parse on the cluster) finds its
+    pages' readings through the file's digest and page number; a link whose reading is gone is
+    rendered and read again."""
+    monkeypatch.setenv("HARVESTER_OCR_CACHE", str(tmp_path / "cache"))
+    pdf = io.BytesIO()
+    with Image.open(io.BytesIO(_top_quarter_png(seeds()[0]))) as image:
+        image.convert("RGB").save(pdf, "PDF", resolution=200)  # an image-only PDF, as a scanner writes
+    source = PageSource("pdf", pdf.getvalue())
+    [first] = ocr_pages(source, [0])
+    [again] = ocr_pages(PageSource("pdf", pdf.getvalue()), [0])
+    assert (first.note["cached"], first.note["rendered"]) == (False, True) and first.blocks
+    assert (again.note["cached"], again.note["rendered"]) == (True, False) and again.blocks == first.blocks
+    [reading] = (tmp_path / "cache").rglob("*.json")
+    reading.unlink()
+    [third] = ocr_pages(PageSource("pdf", pdf.getvalue()), [0])
+    assert (third.note["cached"], third.note["rendered"]) == (False, True) and third.blocks == first.blocks
+
+
 def test_a_cached_page_read_again_as_another_page_takes_that_page_number(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HARVESTER_OCR_CACHE", str(tmp_path / "cache"))

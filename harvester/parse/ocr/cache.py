@@ -3,6 +3,11 @@
 Where: $HARVESTER_OCR_CACHE, else the folder the caller names (the archive's `ocr-cache/`, see
 harvester.config.Layout), else the default archive root's. One JSON file per page image,
 named by sha256 of the pixels plus the engine and layout version, written atomically.
+
+Beside them, `by-file/` links a file's page (the file's digest, the page number, the rendering, engine
+and layout versions) to its reading's name, so that a file read before (a scan parsed again, its
+pages read by parse workers elsewhere) finds its pages' readings without rendering them again (~0.07 s
+a page). A link whose reading is gone or damaged only costs the render.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 from harvester.config import Layout
 from harvester.parse.model import Block, Cell, Paragraph, Table
 from harvester.parse.ocr.engine import ENGINE_ID
+from harvester.parse.ocr.render import RENDERING_ID
 
 LAYOUT_VERSION = "4"
 """Bump when preprocessing or layout reconstruction changes what a page yields."""
@@ -37,8 +43,17 @@ def page_key(gray: np.ndarray) -> str:
     return digest.hexdigest()
 
 
+def file_page_key(file_digest: str, kind: str, index: int) -> str:
+    """Name of page `index` (0-based) of the file with this digest, as rendered and read by this version."""
+    return hashlib.sha256(f"{ENGINE_ID}|layout {LAYOUT_VERSION}|{RENDERING_ID}|{kind}|{file_digest}|{index}".encode()).hexdigest()
+
+
 def _path(key: str, directory: Path) -> Path:
     return directory / key[:2] / f"{key}.json"
+
+
+def _link_path(file_page: str, directory: Path) -> Path:
+    return directory / "by-file" / file_page[:2] / file_page
 
 
 def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -82,14 +97,33 @@ def holds(key: str, directory: Path) -> bool:
     return _path(key, directory).is_file()
 
 
+def linked(file_page: str, directory: Path) -> str | None:
+    """The name of the reading a file's page was linked to, or None."""
+    try:
+        key = _link_path(file_page, directory).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return None
+    return key if len(key) == 64 else None
+
+
+def link(file_page: str, key: str, directory: Path) -> None:
+    """Link a file's page to the name of its reading (see the module docstring)."""
+    _write_atomically(_link_path(file_page, directory), key)
+
+
 def store(key: str, blocks: list[Block], note: dict[str, Any], directory: Path) -> None:
     """Write a page's result into `directory`; a cache that cannot be written only costs time later."""
-    path = _path(key, directory)
+    _write_atomically(_path(key, directory),
+                      json.dumps({"blocks": blocks_to_json(blocks), "note": note}, ensure_ascii=False))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a cache file whole or not at all; a cache that cannot be written only costs time later."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
                                          delete=False, suffix=".tmp") as handle:
-            json.dump({"blocks": blocks_to_json(blocks), "note": note}, handle, ensure_ascii=False)
+            handle.write(text)
         os.replace(handle.name, path)
     except OSError:
         return

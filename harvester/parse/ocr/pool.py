@@ -36,19 +36,39 @@ class PageOutcome:
     error: str | None = None
 
 
+def _file_page(source: Pages, index: int) -> str | None:
+    """The page cache's name for page `index` of a file (None for a set of images: no one file)."""
+    return cache.file_page_key(source.digest, source.kind, index) if isinstance(source, PageSource) else None
+
+
+def _linked_reading(file_page: str | None, cache_dir: Path) -> str | None:
+    """The name of a file page's reading when the page cache holds it, found without rendering."""
+    key = cache.linked(file_page, cache_dir) if file_page else None
+    return key if key and cache.holds(key, cache_dir) else None
+
+
 def read_source_page(source: Pages, index: int, threads: int, cache_dir: Path) -> PageOutcome:
-    """Load, OCR (or fetch from the page cache in `cache_dir`) page `index` of a source."""
+    """Load, OCR (or fetch from the page cache in `cache_dir`) page `index` of a source. A file's page
+    read before is found through its file's link, without rendering it ("rendered": False)."""
     page = index + 1
     try:
+        file_page = _file_page(source, index)
+        key = _linked_reading(file_page, cache_dir)
+        cached = cache.load(key, cache_dir, page) if key else None
+        if cached is not None:
+            blocks, note = cached
+            return PageOutcome(page, blocks, {**note, "cached": True, "rendered": False})
         image = source.load(index)
         key = cache.page_key(image.gray)
         cached = cache.load(key, cache_dir, page)
-        if cached is not None:
+        if cached is None:
+            blocks, note = read_page(image, page, threads)
+            cache.store(key, blocks, note, cache_dir)
+        else:
             blocks, note = cached
-            return PageOutcome(page, blocks, {**note, "cached": True})
-        blocks, note = read_page(image, page, threads)
-        cache.store(key, blocks, note, cache_dir)
-        return PageOutcome(page, blocks, {**note, "cached": False})
+        if file_page:
+            cache.link(file_page, key, cache_dir)
+        return PageOutcome(page, blocks, {**note, "cached": cached is not None, "rendered": True})
     except UnreadableFile as error:
         return PageOutcome(page, error=f"page {page}: {error.message}")
     except Exception as error:  # noqa: BLE001 - one bad page (OpenCV/ONNX error) must not sink the report
@@ -100,12 +120,17 @@ def _defer_uncached(source: Pages, indices: list[int], cache_dir: Path) -> None:
         return
     uncached: dict[int, float] = {}
     for index in indices:
+        if _linked_reading(_file_page(source, index), cache_dir):
+            continue  # read before: no need to render it
         try:
             gray = source.load(index).gray
         except Exception:  # noqa: BLE001 - a page that does not load is read here, to its recorded error
             continue
-        if not cache.holds(cache.page_key(gray), cache_dir):
+        key = cache.page_key(gray)
+        if not cache.holds(key, cache_dir):
             uncached[index] = float(np.count_nonzero(gray < INK_LEVEL)) / gray.size
+        elif file_page := _file_page(source, index):  # read before as another file's page
+            cache.link(file_page, key, cache_dir)
     if len(uncached) >= _DEFERRING[-1]:
         raise OcrDeferred(PagesToRead(source.kind, tuple(uncached), tuple(uncached.values())))
 

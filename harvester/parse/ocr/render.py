@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import PIL
 import pypdfium2 as pdfium
 from PIL import Image, UnidentifiedImageError
 
 from harvester.parse.errors import UnreadableFile
 from harvester.parse.ocr.limits import (MAX_IMAGE_PIXELS, MAX_LONG_SIDE, MAX_PAGE_PIXELS,
                                         RENDER_DPI)
+
+
+RENDERING_ID = (f"pdfium {pdfium.version.PDFIUM_INFO}|pypdfium2 {pdfium.version.PYPDFIUM_INFO}|pillow {PIL.__version__}"
+                f"|dpi {RENDER_DPI}|max {MAX_PAGE_PIXELS} px|long side {MAX_LONG_SIDE}")
+"""Everything that decides the pixels a file's page becomes: a page's reading found by its file's
+digest and page number (harvester.parse.ocr.cache) is only the reading of these pixels under it."""
 
 
 @dataclass
@@ -31,6 +39,11 @@ class PageSource:
 
     kind: str  # "pdf" or "image"
     data: bytes
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """sha256 of the bytes (computed once per source and process)."""
+        return hashlib.sha256(self.data).hexdigest()
 
     def count(self) -> int:
         """Number of pages (frames for a multi-page TIFF)."""
