@@ -53,10 +53,7 @@ class WarcLocation(NamedTuple):
 
 def _sha256_digest(data: bytes) -> str:
     """A block's WARC digest value (sha256:<base32>)."""
-    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
-
-
-_EMPTY_DIGEST = _sha256_digest(b"")
+    return warc_digest(hashlib.sha256(data).hexdigest())
 
 
 def _http_block(first_line: str, headers: Headers) -> bytes:
@@ -84,6 +81,9 @@ def _warc_date() -> str:
 def warc_digest(sha256_hex: str) -> str:
     """A hex sha256 as a WARC digest value (sha256:<base32>)."""
     return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+_EMPTY_DIGEST = _sha256_digest(b"")
 
 
 def safe_component(text: str, *, lowercase: bool) -> str:

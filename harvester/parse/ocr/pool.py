@@ -41,19 +41,13 @@ def _file_page(source: Pages, index: int) -> str | None:
     return cache.file_page_key(source.digest, source.kind, index) if isinstance(source, PageSource) else None
 
 
-def _linked_reading(file_page: str | None, cache_dir: Path) -> str | None:
-    """The name of a file page's reading when the page cache holds it, found without rendering."""
-    key = cache.linked(file_page, cache_dir) if file_page else None
-    return key if key and cache.holds(key, cache_dir) else None
-
-
 def read_source_page(source: Pages, index: int, threads: int, cache_dir: Path) -> PageOutcome:
     """Load, OCR (or fetch from the page cache in `cache_dir`) page `index` of a source. A file's page
     read before is found through its file's link, without rendering it ("rendered": False)."""
     page = index + 1
     try:
         file_page = _file_page(source, index)
-        key = _linked_reading(file_page, cache_dir)
+        key = cache.linked(file_page, cache_dir) if file_page else None
         cached = cache.load(key, cache_dir, page) if key else None
         if cached is not None:
             blocks, note = cached
@@ -120,7 +114,9 @@ def _defer_uncached(source: Pages, indices: list[int], cache_dir: Path) -> None:
         return
     uncached: dict[int, float] = {}
     for index in indices:
-        if _linked_reading(_file_page(source, index), cache_dir):
+        file_page = cache.file_page_key(source.digest, source.kind, index)
+        linked = cache.linked(file_page, cache_dir)
+        if linked and cache.holds(linked, cache_dir):
             continue  # read before: no need to render it
         try:
             gray = source.load(index).gray
@@ -129,7 +125,7 @@ def _defer_uncached(source: Pages, indices: list[int], cache_dir: Path) -> None:
         key = cache.page_key(gray)
         if not cache.holds(key, cache_dir):
             uncached[index] = float(np.count_nonzero(gray < INK_LEVEL)) / gray.size
-        elif file_page := _file_page(source, index):  # read before as another file's page
+        else:  # read before (another file holding the same picture, or a lost link): linked now
             cache.link(file_page, key, cache_dir)
     if len(uncached) >= _DEFERRING[-1]:
         raise OcrDeferred(PagesToRead(source.kind, tuple(uncached), tuple(uncached.values())))
