@@ -39,3 +39,20 @@ def test_a_page_cut_short_says_so_and_keeps_only_printed_values(share: float) ->
 def test_a_whole_page_is_not_called_cut() -> None:
     result = parse_bytes(seed_page(SEEDS[0]), "whole.html")
     assert result.facts and not any("cut short" in error for error in result.errors)
+
+
+def test_a_cell_printed_with_a_letter_for_a_digit_shifts_no_value_into_another_column() -> None:
+    """A real portal's page where one count reads 'I1': the six counts right of it keep their
+    own columns, and the unreadable one is named in the errors, not guessed."""
+    page = seed_page(SEEDS[0]).decode("utf-8")
+    row = ("<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>")
+    assert row in page
+    printed = ["I1", "2", "3", "4", "5", "6", "21"]
+    page = page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
+                        + "".join(f"<td>{v}</td>" for v in printed) + "</tr>")
+    result = parse_bytes(page.encode("utf-8"), "garbled.html")
+    key = "result.unable.need_creation"
+    assert f"{key}.natural_person" not in result.facts
+    assert [result.facts[f"{key}.{c}"] for c in ("commercial", "research", "public_interest",
+                                                  "legal_service", "other", "total")] == [2, 3, 4, 5, 6, 21]
+    assert any("'I1'" in e and f"{key}.natural_person" in e for e in result.errors), result.errors

@@ -41,6 +41,10 @@ class Facts:
     errors: list[str] = field(default_factory=list)
 
     def put(self, key: str, cell: Cell, value: Value, table: Table) -> None:
+        if value.misread:
+            self.errors.append(f"{key}: {cell.text.strip()!r} printed where a number belongs "
+                               f"(table {table.index} row {cell.row}); left unread, not guessed")
+            return
         if key in self.facts:
             self.errors.append(f"{key}: printed twice (kept {self.raw[key]!r}, "
                                f"ignored {cell.text!r} in table {table.index} row {cell.row})")

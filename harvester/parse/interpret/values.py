@@ -12,14 +12,22 @@ BLANK_MARKS = {"", "-", "—", "–", "－", "/", "／", "\\", "无", "——", 
 NUMBER = re.compile(
     r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*"
     r"(?P<unit>万元|亿元|元|件次|件|个|条|项|次|人次|%)?$")
+# Letters an OCR engine reads, or a typist types, for a digit: O o Q D for 0, I l | for 1
+# (accented forms count by their base letter where OCR readings are checked).
+DIGIT_LOOKALIKES = frozenset("OoQDIl|")
+_LOOKALIKE = "[" + re.escape("".join(sorted(DIGIT_LOOKALIKES))) + "]"
+# Digits mixed with such letters ("I1", "1O"): a number printed or read wrong, not a label.
+MISREAD_NUMBER = re.compile(rf"^(?=.*\d)(?=.*{_LOOKALIKE})(?:\d|[,.]|{_LOOKALIKE})+$")
 
 
 @dataclass(frozen=True)
 class Value:
-    """A cell read as a value: number is None for a blank cell."""
+    """A cell read as a value: number is None for a blank cell, or for a misread one (a
+    number with a letter in it, "I1": it holds a count, but which one cannot be told)."""
 
     number: int | float | None
     unit: str | None = None
+    misread: bool = False
 
 
 def normalise(text: str) -> str:
@@ -36,7 +44,7 @@ def read_value(text: str) -> Value | None:
         return Value(None)
     match = NUMBER.match(flat)
     if not match:
-        return None
+        return Value(None, misread=True) if MISREAD_NUMBER.match(flat) else None
     digits = match["digits"].replace(",", "")
     if match["fraction"]:
         number: int | float = float(f"{match['sign']}{digits}{match['fraction']}")

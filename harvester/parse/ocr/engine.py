@@ -15,6 +15,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from harvester.parse.interpret.values import DIGIT_LOOKALIKES
 from harvester.parse.ocr.geometry import Box
 
 ENGINE_ID = "rapidocr-3.10.0/PP-OCRv6-small/rec-width-8-batch-8"
@@ -100,9 +101,6 @@ def _with_margin(crop: np.ndarray) -> np.ndarray:
                               value=(255, 255, 255))
 
 
-# Letters the recogniser returns for a lone, degraded "0" or "1" in a table cell
-# (accented forms such as "ō" or "ö" count by their base letter).
-DIGIT_LOOKALIKES = frozenset("OoQDIl|")
 DIGIT_CHARS = "0123456789"
 
 
