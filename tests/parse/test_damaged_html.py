@@ -41,18 +41,34 @@ def test_a_whole_page_is_not_called_cut() -> None:
     assert result.facts and not any("cut short" in error for error in result.errors)
 
 
+NEED_CREATION = "result.unable.need_creation"
+RIGHT_OF_FIRST = ("commercial", "research", "public_interest", "legal_service", "other", "total")
+
+
+def page_with_need_creation_row(first: str) -> bytes:
+    """The first seed's page with its 需要另行制作 row printed as `first`, 2, 3, 4, 5, 6, 21."""
+    page = seed_page(SEEDS[0]).decode("utf-8")
+    row = "<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>"
+    assert row in page
+    printed = [first, "2", "3", "4", "5", "6", "21"]
+    return page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
+                        + "".join(f"<td>{v}</td>" for v in printed) + "</tr>").encode("utf-8")
+
+
 def test_a_cell_printed_with_a_letter_for_a_digit_shifts_no_value_into_another_column() -> None:
     """A real portal's page where one count reads 'I1': the six counts right of it keep their
     own columns, and the unreadable one is named in the errors, not guessed."""
-    page = seed_page(SEEDS[0]).decode("utf-8")
-    row = ("<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>")
-    assert row in page
-    printed = ["I1", "2", "3", "4", "5", "6", "21"]
-    page = page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
-                        + "".join(f"<td>{v}</td>" for v in printed) + "</tr>")
-    result = parse_bytes(page.encode("utf-8"), "garbled.html")
-    key = "result.unable.need_creation"
-    assert f"{key}.natural_person" not in result.facts
-    assert [result.facts[f"{key}.{c}"] for c in ("commercial", "research", "public_interest",
-                                                  "legal_service", "other", "total")] == [2, 3, 4, 5, 6, 21]
-    assert any("'I1'" in e and f"{key}.natural_person" in e for e in result.errors), result.errors
+    result = parse_bytes(page_with_need_creation_row("I1"), "garbled.html")
+    assert f"{NEED_CREATION}.natural_person" not in result.facts
+    assert [result.facts[f"{NEED_CREATION}.{c}"] for c in RIGHT_OF_FIRST] == [2, 3, 4, 5, 6, 21]
+    assert any("'I1'" in e and f"{NEED_CREATION}.natural_person" in e for e in result.errors), result.errors
+
+
+@pytest.mark.parametrize("first", ["见附注", "5（注）", "5万"])
+def test_a_note_in_the_first_count_cell_shifts_no_value_into_another_column(first: str) -> None:
+    """Words where the first count belongs read as part of the row's label, so the row has one
+    count too few; the counts it has end in the table's last column, so they are its last six."""
+    result = parse_bytes(page_with_need_creation_row(first), "noted.html")
+    assert f"{NEED_CREATION}.natural_person" not in result.facts
+    assert [result.facts[f"{NEED_CREATION}.{c}"] for c in RIGHT_OF_FIRST] == [2, 3, 4, 5, 6, 21]
+    assert any(f"{NEED_CREATION}: 6 of 7" in e for e in result.errors), result.errors

@@ -85,6 +85,17 @@ def test_a_number_printed_with_a_look_alike_letter_keeps_its_column_and_is_not_r
     assert row_sum.passed is None  # the sum cannot be checked without the unread cell
 
 
+def test_a_short_row_that_stops_before_the_tables_last_column_fills_the_first_columns() -> None:
+    """A row printed without its last cells (a tab export dropping trailing blanks) keeps its
+    counts in the first columns: only a short row reaching the last column is its last cells."""
+    rows = [list(r) for r in ROWS_2021]
+    rows[3] = ["二、上年结转政府信息公开申请数量", "1", "", "", "", ""]
+    result = _parse([Paragraph("某某局2021年政府信息公开工作年度报告"), _table(rows)])
+    assert result.facts["apply.carried_over.natural_person"] == 1
+    assert "apply.carried_over.total" not in result.facts
+    assert any("apply.carried_over: 5 of 7" in e for e in result.errors), result.errors
+
+
 def test_a_table_split_across_pages_maps_as_one_stream() -> None:
     first, second = _table(ROWS_2021[:5]), _table(ROWS_2021[5:])
     second.index = 1

@@ -124,10 +124,11 @@ class Mapper:
         if not self.table2_columns:
             self.out.errors.append(f"table 2: no column headers before row {row.label!r}")
             return
-        values = fit(row.values, len(self.table2_columns))
-        for column, (cell, value) in zip(self.table2_columns, values):
+        placed = fit(row, self.table2_columns)
+        for column, cell, value in placed:
             self.out.put(f"{item}.{column}", cell, value, row.table)
-        for column in self.table2_columns[len(values):]:
+        found = {column for column, _, _ in placed}
+        for column in (c for c in self.table2_columns if c not in found):
             self.out.errors.append(f"{item}.{column}: cell missing in row {row.label!r}")
 
     def _table3(self, row: Row) -> None:
@@ -137,11 +138,11 @@ class Mapper:
         key = labels.table3_row_key(row.label, self.group)
         if key is None:
             return
-        values = fit(row.values, TABLE3_WIDTH)
-        if len(values) < TABLE3_WIDTH:
+        placed = fit(row, TABLE3_COLUMNS)
+        if len(placed) < TABLE3_WIDTH:
             self.out.errors.append(
-                f"{key}: {len(values)} of {TABLE3_WIDTH} cells found in row {row.label!r}")
-        for column, (cell, value) in zip(TABLE3_COLUMNS, values):
+                f"{key}: {len(placed)} of {TABLE3_WIDTH} cells found in row {row.label!r}")
+        for column, cell, value in placed:
             self.out.put(f"{key}.{column}", cell, value, row.table)
 
     def _table4(self, row: Row) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from harvester.parse.interpret.values import Value, normalise, read_value
@@ -32,13 +33,25 @@ def split_row(table: Table, cells: list[Cell]) -> Row:
     return Row(table, cells, "".join(label_parts), values)
 
 
-def fit(values: list[tuple[Cell, Value]], wanted: int) -> list[tuple[Cell, Value]]:
-    """Trim a row to the wanted number of value cells.
+def fit(row: Row, columns: Iterable[str]) -> list[tuple[str, Cell, Value]]:
+    """The row's value cells, each with the column it fills.
 
     Extra cells come from layout, not from the report: trailing blanks left by tab
-    exports, or blank cells under a label's colspan before the first number.
+    exports, or blank cells under a label's colspan before the first number. A row with
+    too few values whose last one ends in the table's last column lacks its first ones
+    (words where the first count belongs were read as part of the label), so its values
+    fill the last columns; any other short row fills the first ones.
     """
-    values = list(values)
+    columns, values = list(columns), list(row.values)
+    wanted = len(columns)
     while len(values) > wanted and values[-1][1].number is None:
         values.pop()
-    return values[len(values) - wanted:] if len(values) > wanted else values
+    values = values[len(values) - wanted:] if len(values) > wanted else values
+    short = 0 < len(values) < wanted and _ends_at_right_edge(row.table, values[-1][0])
+    start = wanted - len(values) if short else 0
+    return [(column, cell, value) for column, (cell, value) in zip(columns[start:], values)]
+
+
+def _ends_at_right_edge(table: Table, cell: Cell) -> bool:
+    """True when the cell reaches the table's last grid column."""
+    return cell.col + cell.colspan == max(c.col + c.colspan for cells in table.rows for c in cells)
