@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harvester.parse import parse_bytes
+from harvester.parse.interpret.mapping import TABLE4_KEYS
 
 REPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 SEEDS = sorted(p for p in REPORTS.iterdir() if (p / f"{p.name}.html").is_file())
@@ -72,3 +73,22 @@ def test_a_note_in_the_first_count_cell_shifts_no_value_into_another_column(firs
     assert f"{NEED_CREATION}.natural_person" not in result.facts
     assert [result.facts[f"{NEED_CREATION}.{c}"] for c in RIGHT_OF_FIRST] == [2, 3, 4, 5, 6, 21]
     assert any(f"{NEED_CREATION}: 6 of 7" in e for e in result.errors), result.errors
+
+
+@pytest.mark.parametrize("where", [0, 2, 14])
+@pytest.mark.parametrize("words", ["见附注", "5（注）", "I1"])
+def test_words_in_a_table4_count_cell_lose_only_that_count(words: str, where: int) -> None:
+    """Table 4 prints its 15 counts in one row: words in one of its cells (a note) leave that
+    count unread and named in the errors; the other 14 keep their own keys (before: all 15 lost,
+    with no error)."""
+    page = seed_page(SEEDS[1]).decode("utf-8")
+    row = "<tr>" + "<td>0</td>" * 15 + "</tr>"
+    assert page.count(row) == 1
+    printed = [str(n) for n in range(1, 16)]
+    printed[where] = words
+    result = parse_bytes(page.replace(row, "<tr>" + "".join(f"<td>{v}</td>" for v in printed)
+                                      + "</tr>").encode("utf-8"), "noted.html")
+    table4 = {k: v for k, v in result.facts.items() if k.startswith(("review.", "litigation."))}
+    expected = {key: n for n, key in enumerate(TABLE4_KEYS, start=1) if n != where + 1}
+    assert table4 == expected
+    assert any(TABLE4_KEYS[where] in e for e in result.errors), result.errors

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harvester.parse.interpret import labels
-from harvester.parse.interpret.rows import Row, fit, split_row
+from harvester.parse.interpret.rows import Row, counts_in_place, ends_at_right_edge, fit, split_row
 from harvester.parse.interpret.values import Value, normalise
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 from harvester.schema import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
@@ -41,7 +41,7 @@ class Facts:
     errors: list[str] = field(default_factory=list)
 
     def put(self, key: str, cell: Cell, value: Value, table: Table) -> None:
-        if value.misread:
+        if value.unreadable:
             self.errors.append(f"{key}: {cell.text.strip()!r} printed where a number belongs "
                                f"(table {table.index} row {cell.row}); left unread, not guessed")
             return
@@ -146,18 +146,29 @@ class Mapper:
             self.out.put(f"{key}.{column}", cell, value, row.table)
 
     def _table4(self, row: Row) -> None:
-        if row.label or len(self.table4_values) >= len(TABLE4_KEYS):
+        if len(self.table4_values) >= len(TABLE4_KEYS):
             return
-        self.table4_values.extend((cell, value, row.table) for cell, value in row.values)
+        if not row.label:
+            values = row.values
+        elif not self.table4_values:  # words in a cell of the row of counts
+            values = counts_in_place(row)
+        else:
+            return
+        self.table4_values.extend((cell, value, row.table) for cell, value in values)
 
     def _finish_table4(self) -> None:
         found = self.table4_values
         if not found:
             return
+        keys = TABLE4_KEYS
+        last_cell, _, last_table = found[-1]
+        if len(found) < len(keys) and ends_at_right_edge(last_table, last_cell):
+            keys = keys[len(keys) - len(found):]  # the first counts are the ones missing
         if len(found) != len(TABLE4_KEYS):
-            self.out.errors.append(
-                f"table 4: {len(found)} numbers found where {len(TABLE4_KEYS)} are printed")
-        for key, (cell, value, table) in zip(TABLE4_KEYS, found):
+            unread = [key for key in TABLE4_KEYS if key not in keys[:len(found)]]
+            self.out.errors.append(f"table 4: {len(found)} numbers found where {len(TABLE4_KEYS)} "
+                                   f"are printed; not read: {', '.join(unread) or 'none'}")
+        for key, (cell, value, table) in zip(keys, found):
             self.out.put(key, cell, value, table)
 
 

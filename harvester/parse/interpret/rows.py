@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from harvester.parse.interpret.values import Value, normalise, read_value
+from harvester.parse.interpret.values import UNREADABLE, Value, normalise, read_value
 from harvester.parse.model import Cell, Table
 
 
@@ -33,6 +33,21 @@ def split_row(table: Table, cells: list[Cell]) -> Row:
     return Row(table, cells, "".join(label_parts), values)
 
 
+def counts_in_place(row: Row) -> list[tuple[Cell, Value]]:
+    """The counts of a row whose label is words where a count belongs (a note in one of its
+    cells): from its first number on, every cell in place, words read as unreadable values.
+    Nothing when fewer than two thirds of those cells are values (a row of labels)."""
+    read = [(cell, read_value(cell.text)) for cell in row.cells]
+    first = next((i for i, (_, value) in enumerate(read)
+                  if value is not None and value.number is not None),
+                 len(read))
+    read = read[first:]
+    values = sum(1 for _, value in read if value is not None)
+    if len(read) < 3 or 3 * values < 2 * len(read):
+        return []
+    return [(cell, UNREADABLE if value is None else value) for cell, value in read]
+
+
 def fit(row: Row, columns: Iterable[str]) -> list[tuple[str, Cell, Value]]:
     """The row's value cells, each with the column it fills.
 
@@ -47,11 +62,11 @@ def fit(row: Row, columns: Iterable[str]) -> list[tuple[str, Cell, Value]]:
     while len(values) > wanted and values[-1][1].number is None:
         values.pop()
     values = values[len(values) - wanted:] if len(values) > wanted else values
-    short = 0 < len(values) < wanted and _ends_at_right_edge(row.table, values[-1][0])
+    short = 0 < len(values) < wanted and ends_at_right_edge(row.table, values[-1][0])
     start = wanted - len(values) if short else 0
     return [(column, cell, value) for column, (cell, value) in zip(columns[start:], values)]
 
 
-def _ends_at_right_edge(table: Table, cell: Cell) -> bool:
+def ends_at_right_edge(table: Table, cell: Cell) -> bool:
     """True when the cell reaches the table's last grid column."""
     return cell.col + cell.colspan == max(c.col + c.colspan for cells in table.rows for c in cells)

@@ -22,17 +22,20 @@ MISREAD_NUMBER = re.compile(rf"^(?=.*\d)(?=.*{_LOOKALIKE})(?:\d|[,.]|{_LOOKALIKE
 
 @dataclass(frozen=True)
 class Value:
-    """A cell read as a value: number is None for a blank cell, or for a misread one (a
-    number with a letter in it, "I1": it holds a count, but which one cannot be told)."""
+    """A cell read as a value: number is None for a blank cell, or for an unreadable one (a
+    cell where a count belongs whose print is not a number: "I1", a note)."""
 
     number: int | float | None
     unit: str | None = None
-    misread: bool = False
+    unreadable: bool = False
 
 
 def normalise(text: str) -> str:
     """NFKC (full-width digits and brackets to ASCII) and no whitespace at all."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+UNREADABLE = Value(None, unreadable=True)
 
 
 @lru_cache(maxsize=8192)
@@ -44,7 +47,7 @@ def read_value(text: str) -> Value | None:
         return Value(None)
     match = NUMBER.match(flat)
     if not match:
-        return Value(None, misread=True) if MISREAD_NUMBER.match(flat) else None
+        return UNREADABLE if MISREAD_NUMBER.match(flat) else None
     digits = match["digits"].replace(",", "")
     if match["fraction"]:
         number: int | float = float(f"{match['sign']}{digits}{match['fraction']}")
