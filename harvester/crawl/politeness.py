@@ -6,8 +6,10 @@ each crawl process has its own slots: a site asking ``Crawl-delay: 1`` saw gaps 
 
 Here the download handler (the last step before the wire) reads each robots.txt it downloads
 for the delay asked of our user agent, and before sending any request to a host with such a
-delay it waits for the host's turn: one request per delay, whatever the slot's concurrency or
-AutoThrottle decide. The turns and delays are shared by every crawl of the machine: in a file
+delay it waits for the host's turn: a whole delay after the host's last answer (a pause between
+fetches, as Heritrix and wget count it: a slow server gets the whole pause, and no latency between
+taking a turn and the request reaching the wire can shorten a gap the server sees), whatever the
+slot's concurrency or AutoThrottle decide. The turns and delays are shared by every crawl of the machine: in a file
 per host under the archive root (``Layout.politeness``, locked while a turn is taken), or, with
 ``HARVESTER_SHARED_POLITENESS`` (set by the distributed settings), in Redis (``REDIS_URL``) for
 all worker processes on all machines.
@@ -101,6 +103,10 @@ class HostTurns:
         if start > now:
             await asyncio.sleep(start - now)
 
+    def answered(self, host: str, delay: float) -> None:
+        """A request to the host has just been answered (or failed): its next turn is a whole delay away."""
+        self._last[host] = max(self._last.get(host, 0.0), time.monotonic())
+
     async def robots_out(self, host: str) -> None:
         """Before the host's robots.txt is asked for: in one process Scrapy asks it once, nothing to wait for."""
 
@@ -135,6 +141,10 @@ class SharedHostTurns(HostTurns):
         while not self.client.set(self._turn(host), self.owner, nx=True, px=max(1, round(delay * 1000))):
             await asyncio.sleep(max(self.client.pttl(self._turn(host)), 1) / 1000)
 
+    def answered(self, host: str, delay: float) -> None:
+        # Any turn now held was taken at most a delay ago, so this only ever moves its end later.
+        self.client.set(self._turn(host), self.owner, px=max(1, round(delay * 1000)))
+
     @staticmethod
     def _turn(host: str) -> str:
         return f"{REDIS_PREFIX}:turn:{host}"
@@ -162,6 +172,10 @@ class FileHostTurns(HostTurns):
         """Take the host's turn once it has come, at the moment this request goes (a turn taken ahead
         and slept for would be late on a loaded machine, and the next crawl's on time: a short gap)."""
         await self._claim(host, "next", "by", delay)
+
+    def answered(self, host: str, delay: float) -> None:
+        now = time.time()
+        self._update(host, lambda turn: {**turn, "next": max(turn.get("next", 0.0), now + delay)})
 
     async def robots_out(self, host: str) -> None:
         """Wait while another crawl's robots.txt request to the host is out (its answer says the delay
@@ -247,6 +261,10 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
             if robots:
                 self.turns.robots_back(host, None, sent_at)
             raise
+        finally:
+            pause = self.turns.delay_of(host) if robots else delay  # robots.txt may just have asked one
+            if pause:
+                self.turns.answered(host, pause)
         if robots:
             self.turns.robots_back(host, self._asked(request.url, response), sent_at)
         return response

@@ -62,6 +62,8 @@ class RealCms:
         self.holds: dict[str, threading.Event] = {}  # path (with query) -> set when it may be answered
         self.watches: dict[str, threading.Event] = {}  # path -> set when a request for it arrives
         self.answers: list[tuple[str, str, int]] = []  # (method, path with query, status) in answer order
+        self.slow: dict[str, float] = {}  # path (with query) -> seconds its GET takes to be answered
+        self.answered: dict[str, float] = {}  # path (with query) -> when (server clock) its last answer was sent
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
@@ -119,6 +121,7 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
             cms._arrived(Arrival(time.monotonic(), "GET", self.path, ""))
             if self.path in cms.holds:
                 cms.holds[self.path].wait(timeout=120)
+            time.sleep(cms.slow.get(self.path, 0.0))
             parts = urlsplit(self.path)
             answer = cms.pages.get(parts.path)
             served = answer(parse_qs(parts.query)) if answer else cms.routes.get(self.path) or cms.routes.get(parts.path)
@@ -153,6 +156,8 @@ def _handler(cms: RealCms) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(served.body)
+            self.wfile.flush()
+            cms.answered[self.path] = time.monotonic()
 
     return Handler
 

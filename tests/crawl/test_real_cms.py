@@ -186,6 +186,25 @@ def test_robots_crawl_delay_is_a_lower_bound_on_every_gap_of_a_crawl_and_its_rec
     assert min(gaps_between_arrivals(server)) >= 1 - TOLERANCE_S
 
 
+def test_crawl_delay_counts_from_the_end_of_a_slow_answer(tmp_path: Path) -> None:
+    """A server slow to answer (0.6 s of a 1 s Crawl-delay) is given the whole delay after its answer
+    before the next request: the delay is a pause between fetches, as a loaded server needs it (and
+    then no claim-to-wire latency of a loaded crawler can shorten a gap the server sees)."""
+    server = RealCms(robots=CRAWL_DELAY_1)
+    column = trs_column(server, pages=2)
+    slow = urlsplit(column).path
+    server.slow[slow] = 0.6
+    server.start()
+    try:
+        summary = crawl(url=column, archive=tmp_path, settings=LOOPBACK_SETTINGS, timeout=120)
+    finally:
+        server.stop()
+    assert summary["status"] == "finished", summary
+    answered = server.answered[slow]
+    after = [a.at - answered for a in server.arrivals if a.at > answered]
+    assert after and min(after) >= 1 - TOLERANCE_S, sorted((a.at, a.path) for a in server.arrivals)
+
+
 def test_crawl_delay_holds_across_two_crawl_processes_of_one_machine(tmp_path: Path) -> None:
     server = RealCms(robots=CRAWL_DELAY_1).start()
     first, second = trs_column(server, pages=3), trs_column(server, pages=3, folder="/wcm/nb/")
