@@ -167,7 +167,7 @@ class Mapper:
         if len(found) != len(TABLE4_KEYS):
             unread = [key for key in TABLE4_KEYS if key not in keys[:len(found)]]
             self.out.errors.append(f"table 4: {len(found)} numbers found where {len(TABLE4_KEYS)} "
-                                   f"are printed; not read: {', '.join(unread) or 'none'}")
+                                   f"are printed" + (f"; not read: {', '.join(unread)}" if unread else ""))
         for key, (cell, value, table) in zip(keys, found):
             self.out.put(key, cell, value, table)
 
