@@ -75,6 +75,22 @@ def test_a_note_in_the_first_count_cell_shifts_no_value_into_another_column(firs
     assert any(f"{NEED_CREATION}: 6 of 7" in e for e in result.errors), result.errors
 
 
+def test_a_note_after_a_rows_counts_keeps_them_and_is_named() -> None:
+    """A cell of words after a row's seven counts ("见说明", a remark column some agencies add) is a
+    note: the counts stand in their columns (before: the note was taken for the row's label and
+    all seven facts were lost, with no error), and the note is named in the errors."""
+    page = seed_page(SEEDS[0]).decode("utf-8")
+    row = "<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>"
+    assert row in page
+    printed = ["1", "2", "3", "4", "5", "6", "21"]
+    page = page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
+                        + "".join(f"<td>{v}</td>" for v in printed) + "<td>见说明</td></tr>")
+    result = parse_bytes(page.encode("utf-8"), "remark.html")
+    assert [result.facts[f"{NEED_CREATION}.{c}"] for c in ("natural_person", *RIGHT_OF_FIRST)] == [
+        1, 2, 3, 4, 5, 6, 21]
+    assert any(NEED_CREATION in e and "'见说明'" in e for e in result.errors), result.errors
+
+
 @pytest.mark.parametrize("where", [0, 2, 14])
 @pytest.mark.parametrize("words", ["见附注", "5（注）", "I1"])
 def test_words_in_a_table4_count_cell_lose_only_that_count(words: str, where: int) -> None:

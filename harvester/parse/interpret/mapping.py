@@ -125,6 +125,7 @@ class Mapper:
             self.out.errors.append(f"table 2: no column headers before row {row.label!r}")
             return
         placed = fit(row, self.table2_columns)
+        self._notes(item, row)
         for column, cell, value in placed:
             self.out.put(f"{item}.{column}", cell, value, row.table)
         found = {column for column, _, _ in placed}
@@ -139,17 +140,24 @@ class Mapper:
         if key is None:
             return
         placed = fit(row, TABLE3_COLUMNS)
+        self._notes(key, row)
         if len(placed) < TABLE3_WIDTH:
             self.out.errors.append(
                 f"{key}: {len(placed)} of {TABLE3_WIDTH} cells found in row {row.label!r}")
         for column, cell, value in placed:
             self.out.put(f"{key}.{column}", cell, value, row.table)
 
+    def _notes(self, key: str, row: Row) -> None:
+        for cell in row.notes:
+            self.out.errors.append(f"{key}: {cell.text.strip()!r} printed after the row's counts "
+                                   f"(table {row.table.index} row {cell.row}); not read")
+
     def _table4(self, row: Row) -> None:
         if len(self.table4_values) >= len(TABLE4_KEYS):
             return
         if not row.label:
             values = row.values
+            self._notes("table 4", row)
         elif not self.table4_values:  # words in a cell of the row of counts
             values = counts_in_place(row)
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harvester.parse.interpret.values import UNREADABLE, Value, normalise, read_value
 from harvester.parse.model import Cell, Table
@@ -11,26 +11,35 @@ from harvester.parse.model import Cell, Table
 
 @dataclass
 class Row:
-    """One physical row: label text (normalised) and the value cells right of the last label."""
+    """One physical row: label text (normalised), the value cells right of the last label, and
+    the notes: cells of words after the row's counts (a remark column)."""
 
     table: Table
     cells: list[Cell]
     label: str
     values: list[tuple[Cell, Value]]
+    notes: list[Cell] = field(default_factory=list)
 
 
 def split_row(table: Table, cells: list[Cell]) -> Row:
-    """Labels are every non-value cell; values are the cells after the last label cell."""
+    """Labels are the non-value cells before the last value; values are the cells after the
+    last label cell; non-value cells after a row's last value are notes once a number precedes
+    them (a row of blanks and then words is still a row of labels)."""
     label_parts: list[str] = []
     values: list[tuple[Cell, Value]] = []
+    words: list[Cell] = []  # non-value cells not yet known to be labels or notes
     for cell in cells:
         value = read_value(cell.text)
         if value is None:
-            label_parts.append(normalise(cell.text))
-            values = []
-        else:
-            values.append((cell, value))
-    return Row(table, cells, "".join(label_parts), values)
+            words.append(cell)
+            continue
+        if words:
+            label_parts += [normalise(word.text) for word in words]
+            words, values = [], []
+        values.append((cell, value))
+    if words and not any(value.number is not None for _, value in values):
+        return Row(table, cells, "".join(label_parts + [normalise(w.text) for w in words]), [])
+    return Row(table, cells, "".join(label_parts), values, words)
 
 
 def counts_in_place(row: Row) -> list[tuple[Cell, Value]]:
