@@ -46,12 +46,13 @@ NEED_CREATION = "result.unable.need_creation"
 RIGHT_OF_FIRST = ("commercial", "research", "public_interest", "legal_service", "other", "total")
 
 
-def page_with_need_creation_row(first: str) -> bytes:
-    """The first seed's page with its 需要另行制作 row printed as `first`, 2, 3, 4, 5, 6, 21."""
+def page_with_need_creation_row(first: str, *after: str) -> bytes:
+    """The first seed's page with its 需要另行制作 row printed as `first`, 2, 3, 4, 5, 6, 21, then
+    the cells `after`."""
     page = seed_page(SEEDS[0]).decode("utf-8")
     row = "<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>"
     assert row in page
-    printed = [first, "2", "3", "4", "5", "6", "21"]
+    printed = [first, "2", "3", "4", "5", "6", "21", *after]
     return page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
                         + "".join(f"<td>{v}</td>" for v in printed) + "</tr>").encode("utf-8")
 
@@ -79,13 +80,7 @@ def test_a_note_after_a_rows_counts_keeps_them_and_is_named() -> None:
     """A cell of words after a row's seven counts ("见说明", a remark column some agencies add) is a
     note: the counts stand in their columns (before: the note was taken for the row's label and
     all seven facts were lost, with no error), and the note is named in the errors."""
-    page = seed_page(SEEDS[0]).decode("utf-8")
-    row = "<tr><td>2.没有现成信息需要另行制作</td>" + "<td>0</td>" * 7 + "</tr>"
-    assert row in page
-    printed = ["1", "2", "3", "4", "5", "6", "21"]
-    page = page.replace(row, "<tr><td>2.没有现成信息需要另行制作</td>"
-                        + "".join(f"<td>{v}</td>" for v in printed) + "<td>见说明</td></tr>")
-    result = parse_bytes(page.encode("utf-8"), "remark.html")
+    result = parse_bytes(page_with_need_creation_row("1", "见说明"), "remark.html")
     assert [result.facts[f"{NEED_CREATION}.{c}"] for c in ("natural_person", *RIGHT_OF_FIRST)] == [
         1, 2, 3, 4, 5, 6, 21]
     assert any(NEED_CREATION in e and "'见说明'" in e for e in result.errors), result.errors

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harvester.parse.interpret import labels
-from harvester.parse.interpret.rows import Row, counts_in_place, ends_at_right_edge, fit, split_row
+from harvester.parse.interpret.rows import Row, counts_in_place, first_column, fit, split_row
 from harvester.parse.interpret.values import Value, normalise
 from harvester.parse.model import Cell, Extract, Paragraph, Table
 from harvester.schema import TABLE3_COLUMNS, TABLE4_GROUPS, TABLE4_OUTCOMES
@@ -168,10 +168,8 @@ class Mapper:
         found = self.table4_values
         if not found:
             return
-        keys = TABLE4_KEYS
         last_cell, _, last_table = found[-1]
-        if len(found) < len(keys) and ends_at_right_edge(last_table, last_cell):
-            keys = keys[len(keys) - len(found):]  # the first counts are the ones missing
+        keys = TABLE4_KEYS[first_column(len(found), len(TABLE4_KEYS), last_table, last_cell):]
         if len(found) != len(TABLE4_KEYS):
             unread = [key for key in TABLE4_KEYS if key not in keys[:len(found)]]
             self.out.errors.append(f"table 4: {len(found)} numbers found where {len(TABLE4_KEYS)} "

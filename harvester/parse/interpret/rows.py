@@ -71,11 +71,13 @@ def fit(row: Row, columns: Iterable[str]) -> list[tuple[str, Cell, Value]]:
     while len(values) > wanted and values[-1][1].number is None:
         values.pop()
     values = values[len(values) - wanted:] if len(values) > wanted else values
-    short = 0 < len(values) < wanted and ends_at_right_edge(row.table, values[-1][0])
-    start = wanted - len(values) if short else 0
+    start = first_column(len(values), wanted, row.table, values[-1][0]) if values else 0
     return [(column, cell, value) for column, (cell, value) in zip(columns[start:], values)]
 
 
-def ends_at_right_edge(table: Table, cell: Cell) -> bool:
-    """True when the cell reaches the table's last grid column."""
-    return cell.col + cell.colspan == max(c.col + c.colspan for cells in table.rows for c in cells)
+def first_column(found: int, wanted: int, table: Table, last: Cell) -> int:
+    """Which of `wanted` columns the first of `found` values fills, the last being `last`: the
+    first column, unless too few were found and the last reaches the table's last grid column
+    (then the missing ones are the first ones)."""
+    edge = max(c.col + c.colspan for cells in table.rows for c in cells)
+    return wanted - found if found < wanted and last.col + last.colspan == edge else 0

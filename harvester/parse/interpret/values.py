@@ -30,12 +30,12 @@ class Value:
     unreadable: bool = False
 
 
+UNREADABLE = Value(None, unreadable=True)
+
+
 def normalise(text: str) -> str:
     """NFKC (full-width digits and brackets to ASCII) and no whitespace at all."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-UNREADABLE = Value(None, unreadable=True)
 
 
 @lru_cache(maxsize=8192)

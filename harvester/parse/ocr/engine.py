@@ -143,13 +143,9 @@ def _digits_only(rec, crop: np.ndarray) -> tuple[str, float]:
     return text, (sum(scores) / len(scores) if scores else 0.0)
 
 
-def _padded_width(crop: np.ndarray) -> int:
-    """The crop's width once scaled to REC_HEIGHT, at least square, rounded up to WIDTH_STEP."""
-    return _columns(*crop.shape[:2])
-
-
 def _columns(height: int, width: int) -> int:
-    """Pixel columns the recogniser reads for a crop of this size (see _padded_width)."""
+    """Pixel columns the recogniser reads for a crop of this size: its width once scaled to
+    REC_HEIGHT, at least square, rounded up to WIDTH_STEP."""
     scaled = max(REC_HEIGHT, math.ceil(REC_HEIGHT * width / height))
     return WIDTH_STEP * math.ceil(scaled / WIDTH_STEP)
 
@@ -158,7 +154,7 @@ def _read_crops(rec, crops: list[np.ndarray]) -> list[tuple[str, float]]:
     """(text, confidence) of each crop, read in batches of crops of one padded width."""
     by_width: dict[int, list[int]] = {}
     for i, crop in enumerate(crops):
-        by_width.setdefault(_padded_width(crop), []).append(i)
+        by_width.setdefault(_columns(*crop.shape[:2]), []).append(i)
     readings: list[tuple[str, float]] = [("", 0.0)] * len(crops)
     for width, members in by_width.items():
         for start in range(0, len(members), REC_BATCH):
