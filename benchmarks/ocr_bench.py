@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/ocr_bench.py [--variant scan] [--seeds 2] [--one-core]
         [--against main]
     .venv/bin/python benchmarks/ocr_bench.py --goldens [--against main]
+    .venv/bin/python benchmarks/ocr_bench.py --load-path [--seeds 5] [--against main]
 
 `--against REV` first measures the OCR code of git revision REV (its `harvester` package
 exported to a temporary folder, run in a child process), then this tree's: before and after
@@ -19,6 +20,13 @@ the workers, model loading included) much less.
 tests/ocr) with a cold cache and prints, per golden, facts right of expected and a digest of
 all the facts read; with `--against REV` it then says which goldens REV read differently
 (same facts and same values, or not): an OCR speed-up must read every golden as before.
+
+`--load-path` parses the reports as `harvester load` does (harvester.db.isolation: each in a child
+of its own, one at a time, one OCR process each, a cold page cache in a temporary archive) and prints
+CPU s/page with everything the path costs, model loading included, and how many times the models
+were loaded. The CPU is the whole machine's (/proc/stat): the load kills each document's process
+group once it has answered, so its OCR workers are never reaped and RUSAGE_CHILDREN misses them. Run
+it on an idle machine.
 
 Accuracy: each report is then parsed (its pages from the cache just filled) and its facts
 compared with the seed's truth (expected.json): facts right of facts expected, all reports.
@@ -39,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from harvester.archive.store import BlobStore
+from harvester.db.isolation import parse_archived
 from harvester.parse import parse_bytes
 from harvester.parse.ocr import engine
 from harvester.parse.ocr.pool import ocr_pages, shutdown_workers
@@ -85,6 +95,34 @@ def run(files: list[Path], workers: int) -> tuple[int, float, float, list[float]
         accuracy = facts_right(files)
         shutdown_workers()
     return pages, wall, cpu, page_seconds, accuracy
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy since boot (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_load_path(files: list[Path]) -> None:
+    """Parse the reports through harvester.db.isolation, as `harvester load` does; print one row."""
+    print(f"code {Path(engine.__file__).parents[3]} ({engine.ENGINE_ID})")
+    with tempfile.TemporaryDirectory() as root:
+        os.environ["HARVESTER_OCR_WORKERS"] = "1"  # one OCR process a document, as a busy load has
+        shas = [BlobStore(Path(root)).put(path.read_bytes()) for path in files]
+        busy, started = machine_cpu(), time.perf_counter()
+        results = {result.sha256: result for result in parse_archived(Path(root), shas, workers=1)}
+        busy, wall = machine_cpu() - busy, time.perf_counter() - started
+    notes = [note["ocr"] for result in results.values() for note in result.page_notes if "ocr" in note]
+    loads = [note.get("loaded_models") for note in notes]
+    right = total = 0
+    for path, sha in zip(files, shas):
+        truth = json.loads((path.parent / "expected.json").read_text())["facts"]
+        right += sum(results[sha].facts.get(key) == value for key, value in truth.items())
+        total += len(truth)
+    print(f"load path: {len(files)} reports, {len(notes)} pages, {wall / len(notes):.2f} s/page, "
+          f"{busy / len(notes):.2f} machine CPU s/page, models loaded "
+          f"{'(not recorded)' if None in loads else f'{sum(loads)} times'}, facts right {right}/{total}"
+          f"   load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 def measure(files: list[Path], modes: list[tuple[str, int]]) -> None:
@@ -157,6 +195,8 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV", help="measure git revision REV's OCR first")
     parser.add_argument("--goldens", action="store_true",
                         help="read every OCR golden (with --against: name those REV reads differently)")
+    parser.add_argument("--load-path", action="store_true",
+                        help="parse the reports as harvester load does, one after another")
     parser.add_argument("--facts-out", metavar="FILE", help=argparse.SUPPRESS)  # --goldens --against
     args = parser.parse_args()
     if args.goldens:
@@ -174,7 +214,10 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
     if args.against:
         measure_revision(args.against, [a for a in sys.argv[1:] if a not in ("--against", args.against)])
-    measure(files, modes)
+    if args.load_path:
+        measure_load_path(files)
+    else:
+        measure(files, modes)
     print(f"load average {os.getloadavg()[0]:.1f} at end")
 
 

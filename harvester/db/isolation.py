@@ -34,7 +34,8 @@ import harvester.parse as parser
 from harvester.archive.store import BlobMissing, BlobStore, BlobUnreadable, InvalidDigest, sha256_hex
 from harvester.config import Layout
 from harvester.parse.converter import shared_listener
-from harvester.parse.model import ParseResult
+from harvester.parse.model import OCR_METHODS, ParseResult
+from harvester.parse.ocr.engine import load_models
 from harvester.parse.ocr.limits import DOCUMENT_TIMEOUT_S, OCR_WORKERS_ENV
 from harvester.parse.ocr.pool import OcrDeferred, PagesToRead, deferring
 
@@ -197,12 +198,17 @@ def parse_archived(root: Path, shas: Sequence[str], workers: int,
                    ocr_elsewhere: bool = False) -> Iterator[ParseResult | PagesToRead]:
     """Parse archived blobs, each in a child of its own, `workers` at a time, in the order they finish;
     a child that died or overran gives a failed result saying so. With `ocr_elsewhere`, a blob with
-    pages to OCR that are not in the page cache gives those pages instead (harvester.parse.ocr.pool.deferring)."""
+    pages to OCR that are not in the page cache gives those pages instead (harvester.parse.ocr.pool.deferring).
+
+    Once a blob has been read by OCR, this process loads the OCR models (~1.5 CPU s, ~115 MiB), so
+    the children forked after it, and their OCR workers, inherit them instead of each loading its own."""
     # Parse workers already fill the cores: each OCRs its scanned pages with one process then.
     one_core_each = workers > 1 and len(shas) > 1
     parse = partial(_parse_blob, root, one_core_each, ocr_elsewhere)
     with shared_listener(workers):  # LibreOffice listeners for the children's DOC, stopped at the end
         for sha256, result, failure in isolated_map(parse, shas, workers):
+            if failure is None and isinstance(result, ParseResult) and result.method in OCR_METHODS:
+                load_models()  # one-thread sessions: this process stays safe to fork
             yield result if failure is None else failed_parse(sha256, sha256, failure)
 
 

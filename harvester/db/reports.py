@@ -14,7 +14,7 @@ from typing import Any
 
 from harvester.db.money import money_columns
 from harvester.parse.interpret.narrative import NARRATIVE_PREFIX
-from harvester.parse.model import ParseResult
+from harvester.parse.model import OCR_METHODS, ParseResult
 from harvester.schema import KEYS, SECTIONS, TABLE3_COLUMNS
 
 CARRIER_PREFERENCE = ("html", "docx", "pdf", "doc", "text", "image")
@@ -43,7 +43,7 @@ def preference(result: ParseResult, url: str) -> tuple:
     carrier_rank = (CARRIER_PREFERENCE.index(result.carrier)
                     if result.carrier in CARRIER_PREFERENCE else len(CARRIER_PREFERENCE))
     # Read from pictures ranks after a text layer that gives as much: OCR may misread a cell.
-    read_by_ocr = result.method in ("ocr", "mixed")
+    read_by_ocr = result.method in OCR_METHODS
     return (-len(result.facts), len(failed_check_names(result)), read_by_ocr, carrier_rank, url)
 
 

@@ -49,6 +49,9 @@ class Paragraph:
 Block = Paragraph | Table
 
 
+OCR_METHODS = ("ocr", "mixed")  # the methods of a file read, in whole or in part, by OCR
+
+
 @dataclass
 class Extract:
     """What a carrier read from one file: blocks in reading order plus its own notes."""

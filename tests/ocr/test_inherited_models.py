@@ -42,3 +42,22 @@ def test_a_child_forked_after_loading_reads_as_a_fresh_process() -> None:
     assert (inherited, fresh) == (True, False)
     assert inherited_blocks and inherited_blocks == fresh_blocks
 
+
+
+def _read_two_pages(send) -> None:
+    """Read two pages in this process; send whether each page's read loaded the models."""
+    source = PageSource("pdf", fixture_path(seeds()[0], "scan.pdf").read_bytes())
+    notes = [read_page(source.load(index), index + 1, 1)[1] for index in (0, 1)]
+    send.send([note["loaded_models"] for note in notes])
+
+
+def _load_then_read_two(send) -> None:
+    engine.load_models()
+    send.send(_in_child("fork", _read_two_pages))
+
+
+def test_a_page_note_says_whether_reading_it_loaded_the_models() -> None:
+    """Its seconds include ~1.5 s of loading then: the first page a fresh process reads, and no
+    page of a process forked after the models were loaded."""
+    assert _in_child("spawn", _read_two_pages) == [True, False]
+    assert _in_child("spawn", _load_then_read_two) == [False, False]

@@ -10,7 +10,7 @@ import logging
 import math
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,9 +46,18 @@ LONG_LINE_COLUMNS = 200
 LONG_LINE_HEIGHT = 1.6
 
 
-@lru_cache(maxsize=2)
+_ENGINES: dict[int, Any] = {}
+"""This process's RapidOCR instances by ONNX thread count (inherited by processes forked from it)."""
+
+
 def _rapidocr(threads: int):
     """One RapidOCR instance per process and thread setting; models load on first use."""
+    if threads not in _ENGINES:
+        _ENGINES[threads] = _new_rapidocr(threads)
+    return _ENGINES[threads]
+
+
+def _new_rapidocr(threads: int):
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
@@ -83,10 +92,11 @@ def load_models() -> None:
     _recogniser(1)
 
 
-def models_loaded() -> bool:
-    """Whether this process holds the one-thread models (its own or inherited)."""
-    ocr = _rapidocr(1)
-    return ocr.text_det is not None and ocr.text_rec is not None
+def models_loaded(threads: int = 1) -> bool:
+    """Whether this process holds the models for `threads` ONNX threads (its own or inherited);
+    asking loads nothing."""
+    ocr = _ENGINES.get(threads)
+    return ocr is not None and ocr.text_det is not None and ocr.text_rec is not None
 
 
 def detect(rgb: np.ndarray, threads: int) -> list[Box]:
