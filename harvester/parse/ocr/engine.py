@@ -58,6 +58,7 @@ def _rapidocr(threads: int):
 
 
 def _new_rapidocr(threads: int):
+    """RapidOCR set up for upright pages and the crops `recognise` reads (models not loaded yet)."""
     from rapidocr import RapidOCR
 
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
