@@ -18,8 +18,9 @@ from harvester.parse.limits import MAX_HTML_BYTES, MAX_PAGE_CHARS
 RUNNER = Path(__file__).with_name("bounded_extract.py")
 CAP_MB = 1500  # the child's address-space cap: a run-away page fails fast instead of eating the machine
 PDF_PEAK_MB = 800  # pdfium itself holds every text object of a loaded page (~300 bytes each): ~580 MB here
-# The interpreter with lxml is ~60 MB; an 8 MB page peaks at 382 MB (lxml alone on it: 213 MB), but
-# once at 613 MB in a clean-clone run on another machine, cause not found (2.6 GB unbounded).
+# The interpreter with lxml is ~60 MB; an 8 MB page peaks at 382 MB (lxml alone on it: 213 MB; 2.6 GB
+# unbounded). The 613 and 703 MB seen in whole-suite runs were the pytest worker's own peak, which
+# ru_maxrss carried into the child (bounded_extract now reports the child's own, VmHWM).
 PEAK_MB = 700
 
 
