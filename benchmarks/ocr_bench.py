@@ -113,6 +113,9 @@ def measure_load_path(files: list[Path]) -> None:
         results = {result.sha256: result for result in parse_archived(Path(root), shas, workers=1)}
         busy, wall = machine_cpu() - busy, time.perf_counter() - started
     notes = [note["ocr"] for result in results.values() for note in result.page_notes if "ocr" in note]
+    if not notes:
+        print(f"load path: {len(files)} reports, no page read by OCR", flush=True)
+        return
     loads = [note.get("loaded_models") for note in notes]
     right = total = 0
     for path, sha in zip(files, shas):
