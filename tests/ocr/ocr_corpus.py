@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import multiprocessing
 from pathlib import Path
 
 from harvester.parse import parse_bytes
@@ -13,6 +14,18 @@ REPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "reports"
 # Two halves, each golden-tested in a file of its own (a parallel test run gives a file to a worker).
 SCAN_VARIANTS = ("scan", "rotated", "unruled")
 DAMAGED_VARIANTS = ("noisy", "badfont")
+
+
+def child_answer(method: str, target, *args):
+    """What a child started by `method` sends back from `target(*args, send)`."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context(method).Process(target=target, args=(*args, send))
+    child.start()
+    send.close()
+    assert receive.poll(240), "the child answered nothing"
+    answer = receive.recv()
+    child.join(30)
+    return answer
 
 
 def seeds() -> list[str]:

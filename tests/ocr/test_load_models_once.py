@@ -5,7 +5,6 @@ page's OCR) until the load process kept the models its children inherit."""
 from __future__ import annotations
 
 import io
-import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from harvester.archive.store import BlobStore
 from harvester.db.isolation import parse_archived
 from harvester.parse.ocr.render import PageSource
 
-from ocr_corpus import fixture_path, seeds
+from ocr_corpus import child_answer, fixture_path, seeds
 
 
 def one_band_scans(count: int) -> list[bytes]:
@@ -36,24 +35,12 @@ def _load(root: Path, shas: list[str], send) -> None:
     send.send(list(parse_archived(root, shas, workers=1)))
 
 
-def load_in_a_fresh_process(root: Path, shas: list[str]) -> list:
-    """The results of `_load` run by a new interpreter: no models loaded, none inherited."""
-    receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("spawn").Process(target=_load, args=(root, shas, send))
-    child.start()
-    send.close()
-    assert receive.poll(240), "the load gave nothing"
-    results = receive.recv()
-    child.join(30)
-    return results
-
-
 def test_documents_parsed_after_the_first_scan_inherit_the_ocr_models(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HARVESTER_OCR_WORKERS", "1")  # one OCR process a document: one load each before
     store = BlobStore(tmp_path)
     shas = [store.put(scan) for scan in one_band_scans(3)]
-    results = load_in_a_fresh_process(tmp_path, shas)
+    results = child_answer("spawn", _load, tmp_path, shas)  # a new interpreter: no models inherited
     assert [result.sha256 for result in results] == shas
     notes = [[note["ocr"] for note in result.page_notes if "ocr" in note] for result in results]
     assert all(result.method == "ocr" and note["pieces"] > 0 for result, [note] in zip(results, notes))
