@@ -65,15 +65,20 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def scored(path: Path, facts: dict) -> tuple[int, int]:
+    """(facts equal to the seed's truth, facts in the truth) for the facts read from one report."""
+    truth = json.loads((path.parent / "expected.json").read_text())["facts"]
+    return sum(facts.get(key) == value for key, value in truth.items()), len(truth)
+
+
+def summed(scores: list[tuple[int, int]]) -> tuple[int, int]:
+    """(facts right, facts expected) over several reports' scores."""
+    return sum(right for right, _ in scores), sum(total for _, total in scores)
+
+
 def facts_right(files: list[Path]) -> tuple[int, int]:
     """(facts equal to the seed's truth, facts in the truth) over the reports, read through OCR."""
-    right = total = 0
-    for path in files:
-        truth = json.loads((path.parent / "expected.json").read_text())["facts"]
-        facts = parse_bytes(path.read_bytes(), path.name).facts
-        right += sum(facts.get(key) == value for key, value in truth.items())
-        total += len(truth)
-    return right, total
+    return summed([scored(path, parse_bytes(path.read_bytes(), path.name).facts) for path in files])
 
 
 def run(files: list[Path], workers: int) -> tuple[int, float, float, list[float], tuple[int, int]]:
@@ -117,11 +122,7 @@ def measure_load_path(files: list[Path]) -> None:
         print(f"load path: {len(files)} reports, no page read by OCR", flush=True)
         return
     loads = [note.get("loaded_models") for note in notes]
-    right = total = 0
-    for path, sha in zip(files, shas):
-        truth = json.loads((path.parent / "expected.json").read_text())["facts"]
-        right += sum(results[sha].facts.get(key) == value for key, value in truth.items())
-        total += len(truth)
+    right, total = summed([scored(path, results[sha].facts) for path, sha in zip(files, shas)])
     print(f"load path: {len(files)} reports, {len(notes)} pages, {wall / len(notes):.2f} s/page, "
           f"{busy / len(notes):.2f} machine CPU s/page, models loaded "
           f"{'(not recorded)' if None in loads else f'{sum(loads)} times'}, facts right {right}/{total}"
@@ -154,11 +155,10 @@ def read_goldens() -> dict[str, dict]:
             seed, variant = path.parent.name, path.name.split(".")[1]
             if variant not in GOLDEN_VARIANTS:
                 continue
-            truth = json.loads((path.parent / "expected.json").read_text())["facts"]
             facts = parse_bytes(path.read_bytes(), path.name).facts
-            right = sum(facts.get(key) == value for key, value in truth.items())
+            right, expected = scored(path, facts)
             digest = hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-            print(f"{seed}.{variant:<8} {right:>4}/{len(truth):<4} facts right, {len(facts)} read, "
+            print(f"{seed}.{variant:<8} {right:>4}/{expected:<4} facts right, {len(facts)} read, "
                   f"digest {digest[:12]}   load {os.getloadavg()[0]:.1f}", flush=True)
             readings[f"{seed}.{variant}"] = facts
     shutdown_workers()
