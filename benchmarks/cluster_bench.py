@@ -46,6 +46,7 @@ from harvester.cluster.submit import ClusterParsing
 from harvester.parse.ocr.engine import load_models
 from harvester.parse.ocr.page import read_page
 from harvester.parse.ocr.render import PageImage, PageSource
+from machine import describe
 
 REPORTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reports"
 TEXT_SUFFIXES = (".html", ".docx", ".pdf")
@@ -177,7 +178,7 @@ def main() -> None:
     counts = [int(n) for n in args.workers.split(",")]
     texts, scanned = text_documents(args.copies), scans(args.scans)
     ocr_pages = sum(pages(data) for data in scanned)
-    print(f"{len(texts)} text documents, {len(scanned)} scans ({ocr_pages} OCR pages); {os.cpu_count()} cores,"
+    print(f"{len(texts)} text documents, {len(scanned)} scans ({ocr_pages} OCR pages); {describe()};"
           f" load average {os.getloadavg()[0]:.1f} at start", flush=True)
     print(f"{'workers':>7}{'docs/s':>9}{'scaling':>9}{'OCR pages/s':>13}{'scaling':>9}"
           f"{'worker CPU s/page':>19}{'failed':>8}{'connect s':>11}")

@@ -30,6 +30,7 @@ from harvester.archive.fetchlog import FetchLog
 from harvester.config import Layout
 from harvester.crawl.runner import LOOPBACK_SETTINGS, SETTINGS_MODULE, crawl, crawl_command
 from harvester.portal import start_portal
+from machine import describe
 
 
 # Bare Scrapy: fetch the URLs in the file argv[1], extract each page's links, store nothing,
@@ -130,6 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": str(args.concurrency),
                 "CONCURRENT_REQUESTS_PER_DOMAIN": str(args.concurrency), "LOG_LEVEL": "WARNING"}
+    print(describe(), flush=True)
     with start_portal() as portal, tempfile.TemporaryDirectory() as tmp:
         start = portal.generate_large(args.pages)
         ours, bares = [], []

@@ -32,6 +32,7 @@ from harvester.parse import parse_bytes
 from harvester.parse.carriers.doc import DOCX_FILTER
 from harvester.parse.converter import UNOSERVER_ENV, Pool, convert, listeners, shared_listener
 from harvester.parse.listener_guard import group_stats
+from machine import describe
 
 REPORTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "reports"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -103,7 +104,7 @@ def main() -> None:
         root = Path(tmp)
         by_sha = {BlobStore(root).put(path.read_bytes()): path for path in seeds}
         shas = list(by_sha) * args.copies
-        print(f"{len(shas)} DOC files, {args.workers} workers, {os.cpu_count()} cores, "
+        print(f"{len(shas)} DOC files, {args.workers} workers; {describe()}; "
               f"load average {os.getloadavg()[0]:.1f} at start")
         print(f"{'mode':<34}{'docs':>5}{'wall s':>8}{'DOC/s':>8}{'CPU s/DOC':>11}{'listeners':>11}"
               f"{'DOC/s/core':>12}{'wrong':>7}")

@@ -53,6 +53,7 @@ from harvester.parse import parse_bytes
 from harvester.parse.ocr import engine
 from harvester.parse.ocr.pool import ocr_pages, shutdown_workers
 from harvester.parse.ocr.render import PageSource
+from machine import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
@@ -213,7 +214,7 @@ def main() -> None:
     files = sorted(REPORTS.glob(f"*/*.{args.variant}.pdf"))[: args.seeds]
     cores = os.cpu_count() or 1
     modes = [("one core", 1)] + ([] if args.one_core else [(f"{cores} cores", cores)])
-    print(f"{len(files)} reports ({args.variant}), {cores} cores, "
+    print(f"{len(files)} reports ({args.variant}); {describe()}; "
           f"load average {os.getloadavg()[0]:.1f} at start", flush=True)
     if args.against:
         measure_revision(args.against, [a for a in sys.argv[1:] if a not in ("--against", args.against)])

@@ -58,8 +58,13 @@ def _sha256_digest(data: bytes) -> str:
 
 def _http_block(first_line: str, headers: Headers) -> bytes:
     """An HTTP message head as a WARC block holds it: non-ASCII header values percent-encoded
-    (RFC 8187), as warcio writes and reads them."""
-    return StatusAndHeaders(first_line, list(headers)).to_ascii_bytes()
+    (RFC 8187), as warcio writes and reads them. An all-ASCII head (nearly every one) is joined
+    here, the bytes warcio would give, at a fifth of its cost (crawl_bench.py's profile)."""
+    head = first_line + "\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+    try:
+        return head.encode("ascii")
+    except UnicodeEncodeError:
+        return StatusAndHeaders(first_line, list(headers)).to_ascii_bytes()
 
 
 def _gzip_record(fields: list[tuple[str, str]], block: bytes) -> bytes:

@@ -44,8 +44,10 @@ def short_text(value: Any) -> str | None:
 
 
 def header_map(headers: Headers) -> dict[str, list[str]]:
-    """Scrapy headers as JSON-able text (latin-1 keeps every byte)."""
-    return {key.decode("latin-1"): [value.decode("latin-1") for value in values] for key, values in headers.items()}
+    """Scrapy headers as JSON-able text (latin-1 keeps every byte). Read as the dict they are (names
+    already normalised, values lists): Headers.items() normalises every name again."""
+    return {key.decode("latin-1"): [value.decode("latin-1") for value in values]
+            for key, values in dict.items(headers)}
 
 
 def header_text(headers: Headers, name: str) -> str | None:

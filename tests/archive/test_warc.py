@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
 
 from harvester.archive.warc import WarcWriter, warc_digest
 
@@ -88,6 +89,23 @@ def test_each_record_is_one_gzip_member_that_tools_read_with_its_headers(tmp_pat
     alone = member.decompress(data[location.offset:])
     assert alone.startswith(b"WARC/1.1\r\nWARC-Type: response\r\n") and alone.endswith(b"%PDF-1.7 body\r\n\r\n")
     assert member.unused_data.startswith(b"\x1f\x8b")  # the request record is a member of its own
+
+
+def test_http_heads_are_the_bytes_warcio_writes(tmp_path: Path) -> None:
+    """The response head in a record is byte for byte what warcio's own writer makes of the same status
+    and headers (repeated names, an empty value, a value beyond ASCII)."""
+    raw = "报告.pdf".encode().decode("latin-1")
+    for headers in ([], [*HEADERS, ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Empty", "")],
+                    [("Content-Disposition", f'attachment; filename="{raw}"'), ("Server", "nginx")]):
+        writer = WarcWriter(tmp_path, "demo", f"heads-{len(headers)}")
+        location = writer.write(url="http://x.test/", method="GET", request_headers=[], status=404,
+                                reason="Not Found", response_headers=headers, body=b"gone")
+        writer.close()
+        with open(tmp_path / location.file, "rb") as stream:
+            response = next(r for r in ArchiveIterator(stream, no_record_parse=True) if r.rec_type == "response")
+            block = response.raw_stream.read()
+        expected = StatusAndHeaders("HTTP/1.1 404 Not Found", list(headers)).to_ascii_bytes()
+        assert block == expected + b"gone"
 
 
 def test_rotation_and_never_reusing_a_file(tmp_path: Path) -> None:
