@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -163,6 +163,9 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
         self.config.launch_options = {**self.config.launch_options, "proxy": {"server": self.gate.url}}
         self._rendering: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # scrapy-playwright starts Playwright's driver (a Node.js process, ~0.7 CPU s) with the engine;
+        # it is started with the first rendered page instead, so a crawl of plain pages never pays it.
+        crawler.signals.disconnect(self._maybe_launch_in_thread, signal=signals.engine_started)
 
     async def download_request(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
@@ -170,6 +173,8 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
         self._loop = asyncio.get_running_loop()
         self._rendering = self._rendering or asyncio.Lock()
         async with self._rendering:  # one page at a time: the gate knows whose requests it sees
+            if getattr(self, "browser_provider", None) is None:
+                await self._maybe_future_from_coro(self._launch())  # scrapy-playwright's own start
             scope = scope_of(request)
             self.gate.open(scope)
             try:

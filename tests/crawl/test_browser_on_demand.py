@@ -1,0 +1,79 @@
+"""Playwright's driver (a Node.js process, ~0.7 CPU s to start) runs only in a crawl that renders a page:
+a crawl of plain pages never starts it, a column marked `render: browser` starts it for its first page.
+
+Seen by the portal itself: at every request it answers, it looks for a Playwright driver among the
+descendants of this test process (the crawl is its child, the driver the crawl's)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
+from loopback import TITLE, RecordingHandler, serve, url_of
+
+REPORTS = ["/col/t1.html", "/col/t2.html"]
+
+
+def drivers_running() -> int:
+    """Playwright drivers ("node ... run-driver") among this process's descendants."""
+    count = 0
+    for child in psutil.Process(os.getpid()).children(recursive=True):
+        try:
+            count += "run-driver" in child.cmdline()
+        except psutil.Error:  # gone meanwhile
+            continue
+    return count
+
+
+class Handler(RecordingHandler):
+    """A column of two reports; each answer notes whether a Playwright driver was running."""
+
+    def answer(self) -> None:
+        self.server.drivers.append((self.path, drivers_running()))  # type: ignore[attr-defined]
+        if self.path == "/col/index.html":
+            links = "".join(f"<li><a href='{path}'>{TITLE}</a></li>" for path in REPORTS)
+            self.send(200, f"<html><body><ul>{links}</ul></body></html>".encode())
+        elif self.path in REPORTS:
+            self.send(200, f"<html><title>{TITLE}</title><body><p>{TITLE}</p></body></html>".encode())
+        else:
+            self.send(404)
+
+
+def registry(path: Path, portal: str, render: str) -> Path:
+    """A registry of one site whose column is fetched plainly or rendered (`render`)."""
+    path.write_text(
+        "sites:\n  - id: demand\n    agency: 示例市人民政府\n"
+        "    region: {province: 示例省, city: 示例市, county: null}\n    level: city\n"
+        f"    portal: '{portal}/'\n    columns:\n      - url: '{portal}/col/index.html'\n"
+        f"        evidence: seen\n        source: test\n    render: {render}\n    cms: unknown\n",
+        encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", params=["http", "browser"])
+def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """One crawl of the column, plain or rendered: (render, summary, archive, [(path, drivers running)])."""
+    archive = tmp_path_factory.mktemp(f"archive-{request.param}")
+    with serve(Handler, drivers=[]) as portal:
+        listed = registry(archive.parent / f"registry-{request.param}.yaml", url_of(portal), request.param)
+        summary = crawl(registry=listed, archive=archive, settings=LOOPBACK_SETTINGS, timeout=240)
+        yield request.param, summary, archive, portal.drivers  # type: ignore[attr-defined]
+
+
+def test_a_driver_runs_only_while_a_crawl_renders_pages(crawled) -> None:
+    render, summary, archive, drivers = crawled
+    assert summary["returncode"] == 0 and summary["status"] == "finished", summary
+    with sqlite3.connect(archive / "archive.db") as conn:
+        reports = {url for (url,) in conn.execute("SELECT url FROM documents")}
+    assert {url.split("127.0.0.1:", 1)[1].split("/", 1)[1] for url in reports} == {p[1:] for p in REPORTS}
+    seen = dict(drivers)
+    if render == "http":
+        assert set(seen.values()) == {0}, drivers
+    else:  # the rendered list page is asked for by Chromium, started by the driver
+        assert seen["/col/index.html"] >= 1, drivers
