@@ -128,11 +128,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight to the one loopback host")
     parser.add_argument("--profile", type=Path, help="also profile a first crawl, stats to this file")
     parser.add_argument("--repeat", type=int, default=1, help="first crawls and bare runs, each side in turn")
+    parser.add_argument("--folder", type=Path, help="where the archives go (default: the system's temp folder);"
+                        " a tmpfs such as /dev/shm leaves out the disk's kernel work, which varies with the"
+                        " file system's state (ext4 with discard after large deletions: 2-3x)")
     args = parser.parse_args()
     settings = {**LOOPBACK_SETTINGS, "CONCURRENT_REQUESTS": str(args.concurrency),
                 "CONCURRENT_REQUESTS_PER_DOMAIN": str(args.concurrency), "LOG_LEVEL": "WARNING"}
     print(describe(), flush=True)
-    with start_portal() as portal, tempfile.TemporaryDirectory() as tmp:
+    with start_portal() as portal, tempfile.TemporaryDirectory(dir=args.folder) as tmp:
         start = portal.generate_large(args.pages)
         ours, bares = [], []
         for attempt in range(1, args.repeat + 1):  # each side in turn: both see the same machine
