@@ -1,8 +1,9 @@
 """Playwright's driver (a Node.js process, ~0.7 CPU s to start) runs only in a crawl that renders a page:
 a crawl of plain pages never starts it, a column marked `render: browser` starts it for its first page.
 
-Seen by the portal itself: at every request it answers, it looks for a Playwright driver among the
-descendants of this test process (the crawl is its child, the driver the crawl's)."""
+Seen by the portal itself: at every request it answers, it finds the crawl's process (a child of this
+test process, named by its registry file) and counts the Playwright drivers among its descendants
+(another test of this worker may hold a driver of its own)."""
 
 from __future__ import annotations
 
@@ -18,24 +19,31 @@ from harvester.crawl.runner import LOOPBACK_SETTINGS, crawl
 from loopback import TITLE, RecordingHandler, serve, url_of
 
 REPORTS = ["/col/t1.html", "/col/t2.html"]
+NOT_FOUND = -1
 
 
-def drivers_running() -> int:
-    """Playwright drivers ("node ... run-driver") among this process's descendants."""
-    count = 0
-    for child in psutil.Process(os.getpid()).children(recursive=True):
-        try:
-            count += "run-driver" in child.cmdline()
-        except psutil.Error:  # gone meanwhile
-            continue
-    return count
+def _cmdline(process: psutil.Process) -> list[str]:
+    """A process's command line, empty when it is gone or unreadable."""
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
+def drivers_of_crawl(registry: str) -> int:
+    """Playwright drivers ("node ... run-driver") under the crawl of `registry`; NOT_FOUND without that crawl."""
+    for process in psutil.Process(os.getpid()).children(recursive=True):
+        command = _cmdline(process)
+        if "scrapy" in command and f"registry={registry}" in command:
+            return sum("run-driver" in _cmdline(child) for child in process.children(recursive=True))
+    return NOT_FOUND
 
 
 class Handler(RecordingHandler):
     """A column of two reports; each answer notes whether a Playwright driver was running."""
 
     def answer(self) -> None:
-        self.server.drivers.append((self.path, drivers_running()))  # type: ignore[attr-defined]
+        self.server.drivers.append((self.path, drivers_of_crawl(self.server.registry)))  # type: ignore[attr-defined]
         if self.path == "/col/index.html":
             links = "".join(f"<li><a href='{path}'>{TITLE}</a></li>" for path in REPORTS)
             self.send(200, f"<html><body><ul>{links}</ul></body></html>".encode())
@@ -60,8 +68,9 @@ def registry(path: Path, portal: str, render: str) -> Path:
 def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     """One crawl of the column, plain or rendered: (render, summary, archive, [(path, drivers running)])."""
     archive = tmp_path_factory.mktemp(f"archive-{request.param}")
-    with serve(Handler, drivers=[]) as portal:
-        listed = registry(archive.parent / f"registry-{request.param}.yaml", url_of(portal), request.param)
+    listed = archive.parent / f"registry-{request.param}.yaml"
+    with serve(Handler, drivers=[], registry=str(listed.resolve())) as portal:
+        registry(listed, url_of(portal), request.param)
         summary = crawl(registry=listed, archive=archive, settings=LOOPBACK_SETTINGS, timeout=240)
         yield request.param, summary, archive, portal.drivers  # type: ignore[attr-defined]
 
@@ -73,6 +82,7 @@ def test_a_driver_runs_only_while_a_crawl_renders_pages(crawled) -> None:
         reports = {url for (url,) in conn.execute("SELECT url FROM documents")}
     assert {url.split("127.0.0.1:", 1)[1].split("/", 1)[1] for url in reports} == {p[1:] for p in REPORTS}
     seen = dict(drivers)
+    assert NOT_FOUND not in seen.values(), drivers  # every answer saw the crawl's process
     if render == "http":
         assert set(seen.values()) == {0}, drivers
     else:  # the rendered list page is asked for by Chromium, started by the driver
