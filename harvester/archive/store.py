@@ -84,9 +84,10 @@ def write_atomically(final: Path, write: Callable[[BinaryIO], None], *, replace:
     returns False, leaving nothing behind, when final already exists.
     """
     temp = final.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    out = _create(temp)  # outside the try: a folder that cannot be made is not "final already exists"
     renamed = False
     try:
-        with _create(temp) as out:
+        with out:
             write(out)
             out.flush()
             os.fsync(out.fileno())
@@ -108,14 +109,20 @@ def write_atomically(final: Path, write: Callable[[BinaryIO], None], *, replace:
 
 def _create(temp: Path) -> BinaryIO:
     """Open a new temp file exclusively, making its folder first only when it is missing (asking for
-    the folder of every blob cost as much as writing the blob: crawl_bench.py). A new folder is made
-    durable in its parent too."""
+    the folder of every blob cost as much as writing the blob: crawl_bench.py)."""
     try:
         return open(temp, "xb")
     except FileNotFoundError:
-        temp.parent.mkdir(parents=True, exist_ok=True)
-        _fsync_dir(temp.parent.parent)
+        _make_folder(temp.parent)
         return open(temp, "xb")
+
+
+def _make_folder(folder: Path) -> None:
+    """Make folder and its missing ancestors, each made durable in its parent (a blob's ab/ and ab/cd/)."""
+    if not folder.parent.is_dir():
+        _make_folder(folder.parent)
+    folder.mkdir(exist_ok=True)
+    _fsync_dir(folder.parent)
 
 
 def _holds(path: Path, data: bytes) -> bool:

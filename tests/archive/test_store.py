@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester.archive.store import BlobMissing, BlobStore, InvalidDigest
+from harvester.archive.store import BlobMissing, BlobStore, InvalidDigest, write_atomically
 
 
 def test_put_stores_once_under_its_hash(tmp_path: Path) -> None:
@@ -62,6 +62,19 @@ def _put_many(root: str, seed: int) -> list[str]:
     shared = [store.put(f"shared blob {i}".encode() * 1000) for i in range(40)]
     own = [store.put(f"own blob {seed}-{i}".encode()) for i in range(20)]
     return shared + own
+
+
+def test_new_folders_are_made_and_a_file_in_their_place_is_an_error(tmp_path: Path) -> None:
+    """A blob's two new folders are made on its first write; a file where a folder belongs is an error,
+    never taken for "already stored" by a write that must not replace (a merge's)."""
+    store = BlobStore(tmp_path)
+    digest = store.put(b"first")
+    assert store.read(digest) == b"first" and not list(store.path(digest).parent.glob(".tmp-*"))
+    blocked = tmp_path / "blocked"
+    blocked.write_bytes(b"a file, not a folder")
+    with pytest.raises(OSError):
+        write_atomically(blocked / "ab" / "final", lambda out: out.write(b"x"), replace=False)
+    assert blocked.read_bytes() == b"a file, not a folder"
 
 
 def test_concurrent_puts_from_several_processes(tmp_path: Path) -> None:

@@ -95,9 +95,9 @@ def test_http_heads_are_the_bytes_warcio_writes(tmp_path: Path) -> None:
     """The response head in a record is byte for byte what warcio's own writer makes of the same status
     and headers (repeated names, an empty value, a value beyond ASCII)."""
     raw = "报告.pdf".encode().decode("latin-1")
-    for headers in ([], [*HEADERS, ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Empty", "")],
-                    [("Content-Disposition", f'attachment; filename="{raw}"'), ("Server", "nginx")]):
-        writer = WarcWriter(tmp_path, "demo", f"heads-{len(headers)}")
+    for run, headers in enumerate(([], [*HEADERS, ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Empty", "")],
+                                   [("Content-Disposition", f'attachment; filename="{raw}"'), ("Server", "nginx")])):
+        writer = WarcWriter(tmp_path, "demo", f"heads-{run}")
         location = writer.write(url="http://x.test/", method="GET", request_headers=[], status=404,
                                 reason="Not Found", response_headers=headers, body=b"gone")
         writer.close()

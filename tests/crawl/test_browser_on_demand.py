@@ -11,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -40,7 +41,7 @@ def drivers_of_crawl(registry: str) -> int:
 
 
 class Handler(RecordingHandler):
-    """A column of two reports; each answer notes whether a Playwright driver was running."""
+    """A column of two reports; each answer notes how many Playwright drivers the crawl was running."""
 
     def answer(self) -> None:
         self.server.drivers.append((self.path, drivers_of_crawl(self.server.registry)))  # type: ignore[attr-defined]
@@ -53,7 +54,7 @@ class Handler(RecordingHandler):
             self.send(404)
 
 
-def registry(path: Path, portal: str, render: str) -> Path:
+def write_registry(path: Path, portal: str, render: str) -> None:
     """A registry of one site whose column is fetched plainly or rendered (`render`)."""
     path.write_text(
         "sites:\n  - id: demand\n    agency: 示例市人民政府\n"
@@ -61,7 +62,6 @@ def registry(path: Path, portal: str, render: str) -> Path:
         f"    portal: '{portal}/'\n    columns:\n      - url: '{portal}/col/index.html'\n"
         f"        evidence: seen\n        source: test\n    render: {render}\n    cms: unknown\n",
         encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module", params=["http", "browser"])
@@ -70,7 +70,7 @@ def crawled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     archive = tmp_path_factory.mktemp(f"archive-{request.param}")
     listed = archive.parent / f"registry-{request.param}.yaml"
     with serve(Handler, drivers=[], registry=str(listed.resolve())) as portal:
-        registry(listed, url_of(portal), request.param)
+        write_registry(listed, url_of(portal), request.param)
         summary = crawl(registry=listed, archive=archive, settings=LOOPBACK_SETTINGS, timeout=240)
         yield request.param, summary, archive, portal.drivers  # type: ignore[attr-defined]
 
@@ -80,7 +80,7 @@ def test_a_driver_runs_only_while_a_crawl_renders_pages(crawled) -> None:
     assert summary["returncode"] == 0 and summary["status"] == "finished", summary
     with sqlite3.connect(archive / "archive.db") as conn:
         reports = {url for (url,) in conn.execute("SELECT url FROM documents")}
-    assert {url.split("127.0.0.1:", 1)[1].split("/", 1)[1] for url in reports} == {p[1:] for p in REPORTS}
+    assert {urlsplit(url).path for url in reports} == set(REPORTS)
     seen = dict(drivers)
     assert NOT_FOUND not in seen.values(), drivers  # every answer saw the crawl's process
     if render == "http":
