@@ -74,14 +74,20 @@ profile.dump_stats(stats)
 TOP_COSTS = 10
 
 
-def children_cpu() -> float:
-    """CPU seconds of the child processes reaped so far (each crawl runs in one)."""
+def children_cpu() -> tuple[float, float]:
+    """(CPU seconds, of which in the kernel) of the child processes reaped so far (each crawl runs in one)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
-def bare_scrapy(archive: Path, concurrency: int) -> tuple[int, float]:
-    """(pages, CPU seconds) of bare Scrapy fetching the URLs the archive's crawl fetched."""
+def cpu_since(before: tuple[float, float]) -> tuple[float, float]:
+    """(CPU seconds, of which in the kernel) of the children reaped since `before`."""
+    now = children_cpu()
+    return now[0] - before[0], now[1] - before[1]
+
+
+def bare_scrapy(archive: Path, concurrency: int) -> tuple[int, tuple[float, float]]:
+    """(pages, (CPU seconds, of which in the kernel)) of bare Scrapy fetching the URLs the archive's crawl fetched."""
     log = FetchLog(Layout(archive).fetch_log, read_only=True)
     try:
         urls = log.fetched_urls()
@@ -93,7 +99,7 @@ def bare_scrapy(archive: Path, concurrency: int) -> tuple[int, float]:
         before = children_cpu()
         done = subprocess.run([sys.executable, "-c", BARE_SPIDER, str(listed), str(concurrency)],
                               capture_output=True, text=True, check=True)
-    return int(done.stdout.split()[-1]), children_cpu() - before
+    return int(done.stdout.split()[-1]), cpu_since(before)
 
 
 def profile_crawl(start: str, settings: dict[str, str], stats: Path) -> None:
@@ -143,14 +149,15 @@ def main() -> None:
             archive.mkdir()
             before = children_cpu()
             first = crawl(url=start, archive=archive, settings=settings)
-            first_cpu = children_cpu() - before
+            first_cpu, first_kernel = cpu_since(before)
             report(f"first crawl {attempt}", first, archive)
-            bare_pages, bare_cpu = bare_scrapy(archive, args.concurrency)
+            bare_pages, (bare_cpu, bare_kernel) = bare_scrapy(archive, args.concurrency)
             pages = sum(first["kinds"].values())
             ours.append(first_cpu / pages)
             bares.append(bare_cpu / bare_pages)
-            print(f"bare Scrapy, same pages: {bare_pages} pages, {bares[-1] * 1000:.2f} ms CPU a page; "
-                  f"harvester crawl {ours[-1] * 1000:.2f} ms CPU a page = {ours[-1] / bares[-1]:.2f}x "
+            print(f"bare Scrapy, same pages: {bare_pages} pages, {bares[-1] * 1000:.2f} ms CPU a page"
+                  f" ({bare_kernel / bare_pages * 1000:.2f} in the kernel); harvester crawl {ours[-1] * 1000:.2f} ms"
+                  f" ({first_kernel / pages * 1000:.2f} in the kernel) = {ours[-1] / bares[-1]:.2f}x "
                   f"(load average {os.getloadavg()[0]:.1f})", flush=True)
         if args.repeat > 1:
             print(f"median of {args.repeat}: harvester crawl {statistics.median(ours) * 1000:.2f} ms, bare Scrapy "

@@ -25,9 +25,10 @@ import socket
 import socketserver
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -38,6 +39,9 @@ from harvester.crawl.links import DEFAULT_PORTS, same_site
 from harvester.crawl.politeness import PoliteDownloadHandler
 from harvester.crawl.provenance import short_text, site_of
 from harvester.crawl.scope import OffScope, scope_of
+
+if TYPE_CHECKING:
+    from harvester.crawl.rendering import PageRenderer
 
 MAX_HEAD_BYTES = 64 * 1024  # a request line and headers; more is no browser request
 IDLE_TIMEOUT_S = 60.0  # a tunnel or an answer silent this long is closed (DOWNLOAD_TIMEOUT's order)
@@ -153,41 +157,47 @@ def _pipe(client: socket.socket, upstream: socket.socket) -> None:
 
 
 class ScopedBrowserHandler(PoliteDownloadHandler):
-    """The download handler: plain HTTP as PoliteDownloadHandler; rendered pages through a BrowserGate."""
+    """The download handler: plain HTTP as PoliteDownloadHandler; rendered pages through a BrowserGate, by a
+    `rendering.PageRenderer` (gate, renderer and Playwright are made with the first rendered page)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.crawler = crawler
         self.disk = diskerrors.DiskGuard(crawler)
-        self.gate = BrowserGate(self._wait_turn)
-        self.config.launch_options = {**self.config.launch_options, "proxy": {"server": self.gate.url}}
+        self.gate: BrowserGate | None = None
+        self.renderer: PageRenderer | None = None
         self._rendering: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # scrapy-playwright starts Playwright's driver (a Node.js process, ~0.7 CPU s) with the engine;
-        # it is started with the first rendered page instead, so a crawl of plain pages never pays it.
-        crawler.signals.disconnect(self._maybe_launch_in_thread, signal=signals.engine_started)
 
-    async def download_request(self, request: Request) -> Response:
+    async def _send(self, request: Request) -> Response:
         if not request.meta.get("playwright"):
-            return await super().download_request(request)
+            return await super()._send(request)
         self._loop = asyncio.get_running_loop()
         self._rendering = self._rendering or asyncio.Lock()
         async with self._rendering:  # one page at a time: the gate knows whose requests it sees
-            if getattr(self, "browser_provider", None) is None:
-                await self._maybe_future_from_coro(self._launch())  # scrapy-playwright's own start
+            gate, renderer = self._renderer()
             scope = scope_of(request)
-            self.gate.open(scope)
+            gate.open(scope)
             try:
-                response = await super().download_request(request)
+                response = await renderer.render(request)
             except Exception as error:
-                left_for = self._log_refused(request, self.gate.close())
+                left_for = self._log_refused(request, gate.close())
                 if left_for:  # the page itself was sent off its site (a 302 the browser followed)
                     raise OffScope(f"off-scope redirect not followed: {left_for}") from error
                 raise
-            left_for = self._log_refused(request, self.gate.close())
+            left_for = self._log_refused(request, gate.close())
         if not same_site(response.url, scope):  # a script navigated the page off its site
             raise OffScope(f"off-scope redirect not followed: {left_for or response.url}")
         return response
+
+    def _renderer(self) -> tuple[BrowserGate, PageRenderer]:
+        """The gate and the renderer behind it, made the first time a page is rendered."""
+        if self.gate is None or self.renderer is None:
+            from harvester.crawl.rendering import PageRenderer  # Playwright's client: only crawls that render
+
+            self.gate = BrowserGate(self._wait_turn)
+            self.renderer = PageRenderer(self.crawler, self.gate.url)
+        return self.gate, self.renderer
 
     def _wait_turn(self, url: str) -> None:
         """In a gate thread: block until the host's Crawl-delay turn (politeness.HostTurns) comes."""
@@ -210,5 +220,8 @@ class ScopedBrowserHandler(PoliteDownloadHandler):
         return next((target for target, navigation in reversed(refused.items()) if navigation), None)
 
     async def close(self) -> None:
-        self.gate.shutdown()
+        if self.renderer is not None:
+            await self.renderer.close()
+        if self.gate is not None:
+            self.gate.shutdown()
         await super().close()

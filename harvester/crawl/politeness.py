@@ -39,7 +39,7 @@ from protego import Protego
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
 from harvester.config import Layout
 from harvester.crawl.archiving import shared_archive
@@ -234,8 +234,9 @@ def _turn(text: str) -> dict:
     return turn if isinstance(turn, dict) else {}
 
 
-class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler (plain HTTP unless meta playwright), sending to a host only on its turn."""
+class PoliteDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, sending to a host only on its turn (`_send`: how a request goes out once its turn
+    has come)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -256,7 +257,7 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
             await self.turns.wait(host, delay)
         sent_at = time.monotonic()
         try:
-            response = await super().download_request(request)
+            response = await self._send(request)
         except BaseException:
             if robots:
                 self.turns.robots_back(host, None, sent_at)
@@ -268,6 +269,10 @@ class PoliteDownloadHandler(ScrapyPlaywrightDownloadHandler):
         if robots:
             self.turns.robots_back(host, self._asked(request.url, response), sent_at)
         return response
+
+    async def _send(self, request: Request) -> Response:
+        """Download `request` over plain HTTP."""
+        return await super().download_request(request)
 
     def _asked(self, url: str, response: Response) -> float | None:
         """The delay a robots.txt answer asks: read from its body, or, for a 304, from the archived copy

@@ -8,6 +8,7 @@ still wins, e.g. tests on loopback switch the politeness delays off.
 # price grows with the stack's depth times the modules loaded; imported later, under our download handler
 # (scrapy-playwright's, Playwright loaded), it cost a crawl process about 1.5 s of CPU.
 import scrapy.core.downloader.contextfactory  # noqa: F401
+from scrapy.settings import default_settings
 
 from harvester import __version__
 from harvester.config import archive_root
@@ -79,8 +80,15 @@ DOWNLOAD_WARNSIZE = 30 * 1024 * 1024  # default 32 MiB: log unusually big files 
 # --- the archive -------------------------------------------------------------------------
 # Ours: where blobs, WARC files and archive.db live (default $HARVESTER_ARCHIVE or ./archive/data).
 HARVESTER_ARCHIVE = str(archive_root())
-# Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl.
-EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500}
+# Default none: RunRecorder writes the archive.db `runs` row (start, end, status, stats) of each crawl;
+# StartupHeapFreeze leaves the start-up objects out of the garbage collector's full passes (crawl/heap.py).
+EXTENSIONS = {"harvester.crawl.archiving.RunRecorder": 500, "harvester.crawl.heap.StartupHeapFreeze": 900}
+# Scrapy's own extensions but its telnet console and remote-control server (default on): listening ports are an
+# attack surface on a scheduled crawler and collide when many crawls run at once (STACK.md pitfall 1). Left out
+# of the base list, not set to None in EXTENSIONS: Scrapy imports every key of both lists, and the remote
+# control's module imports aiohttp's client and server (~0.1 CPU s a crawl) even when it is disabled.
+EXTENSIONS_BASE = {path: order for path, order in default_settings.EXTENSIONS_BASE.items()
+                   if path.rpartition(".")[2] not in ("TelnetConsole", "RemoteControl")}
 # JOBDIR (default unset) makes a paused crawl resumable: `-s JOBDIR=<dir>` (the runner's `jobdir=`).
 # Default RFPDupeFilter trusts JOBDIR's seen file, which outlives a kill -9 that loses the queue: ours
 # asks the fetch log what this run has done, so a resumed run always continues (crawl/resume.py).
@@ -126,8 +134,4 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # default 30 s in Playwright (ke
 CONCURRENT_ITEMS = 8
 # Default since Scrapy 2.7 (kept, stated): scrapy-playwright needs the asyncio reactor.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# Defaults on: a listening telnet console and remote-control HTTP server are an attack surface on a
-# scheduled crawler, and they collide on ports when many crawls run at once (STACK.md pitfall 1).
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"  # default DEBUG: one line per request drowns the runner's progress output
