@@ -20,7 +20,7 @@ from pathlib import Path
 
 from harvester.archive.store import BlobStore
 from harvester.config import Layout, archive_root
-from harvester.db.isolation import ArchiveFault, isolated_map, parse_archived, trusted_bytes
+from harvester.db.isolation import ArchiveFault, KeptChild, parse_archived, trusted_bytes
 from harvester.db.pictures import PicturePage, parse_picture_page
 from harvester.parse.converter import process_pool
 from harvester.parse.model import ParseResult
@@ -28,6 +28,10 @@ from harvester.parse.ocr import cache
 from harvester.parse.ocr.engine import load_models
 from harvester.parse.ocr.pool import PagesToRead, read_source_page
 from harvester.parse.ocr.render import PageSource
+
+
+# The child that reads this worker's page jobs, kept from one to the next (forked with the first).
+PAGE_READER = KeptChild()
 
 
 class BlobUnreachable(RuntimeError):
@@ -51,10 +55,11 @@ def parse_blob(sha256: str, ocr_elsewhere: bool = False) -> ParseResult | PagesT
 
 
 def read_page(sha256: str, kind: str, index: int) -> str | None:
-    """OCR page `index` (0-based) of an archived file into the page cache, in a child of its own; why
-    it could not be read, or None. Either way the file's parse job reads the page itself if need be."""
+    """OCR page `index` (0-based) of an archived file into the page cache, in the worker's page reader
+    (a child kept between page jobs, replaced when one kills it); why it could not be read, or None.
+    Either way the file's parse job reads the page itself if need be."""
     root = _root_holding([sha256])
-    [(_, error, failure)] = isolated_map(partial(_read_into_cache, root, sha256, kind), [index], workers=1)
+    error, failure = PAGE_READER.call(partial(_read_into_cache, root, sha256, kind), index)
     return error or failure
 
 

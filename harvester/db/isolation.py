@@ -21,6 +21,7 @@ import os
 import re
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
@@ -111,57 +112,90 @@ def _address_space() -> int:
     return int(line.split()[1]) * 1024
 
 
-def _child(function: Callable[[Any], Any], item: Any, conn: Connection, limits: Limits) -> None:
-    """In the child: own process group, capped address space, one call, its result down the pipe."""
+def _confine(limits: Limits) -> None:
+    """In a child: a process group of its own, and an address space capped at its start plus the limit."""
     os.setpgid(0, 0)
     cap = _address_space() + limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _answer(function: Callable[[Any], Any], item: Any, conn: Connection, limits: Limits) -> bool:
+    """In a child: send function(item) down the pipe, or that memory ran out; whether it was answered."""
     try:
         conn.send(("ok", function(item)))
+        return True
     except MemoryError:
         conn.send(("failed", f"{OUT_OF_MEMORY} ({limits.describe()})"))
+        return False
+
+
+def _child(function: Callable[[Any], Any], item: Any, conn: Connection, limits: Limits) -> None:
+    """In the child: confined, one call, its result down the pipe."""
+    _confine(limits)
+    try:
+        _answer(function, item, conn, limits)
     finally:
         conn.close()
 
 
-def _start(function: Callable[[Any], Any], item: Any, limits: Limits) -> _Running:
-    receive, send = multiprocessing.Pipe(duplex=False)
-    process = multiprocessing.get_context("fork").Process(
-        target=_child, args=(function, item, send, limits), daemon=False)
+def _fork(target: Callable[..., None], args: tuple[Any, ...], daemon: bool = False) -> multiprocessing.Process:
+    """A started child running target(*args), in a process group of its own."""
+    process = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=daemon)
     process.start()
     try:
         os.setpgid(process.pid, process.pid)  # as the child does: whichever runs first, the group exists
     except OSError:
         pass  # the child already made it (or is gone)
+    return process
+
+
+def _start(function: Callable[[Any], Any], item: Any, limits: Limits) -> _Running:
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = _fork(_child, (function, item, send, limits))
     send.close()  # the child holds the only write end: its death reads as end of file here
     return _Running(item, process, receive, time.monotonic() + limits.seconds)
 
 
-def _kill(running: _Running) -> None:
-    """Kill the child and everything it started, and reap it."""
+def _kill_group(process: multiprocessing.Process) -> None:
+    """Kill a child and everything it started, and reap it."""
     try:
-        os.killpg(running.process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    running.process.kill()
-    running.process.join()
+    process.kill()
+    process.join()
+
+
+def _kill(running: _Running) -> None:
+    """Kill the child and everything it started, reap it, close its pipe."""
+    _kill_group(running.process)
     running.conn.close()
 
 
-def _finish(running: _Running, limits: Limits) -> tuple[Any, str | None]:
-    """(result, None) from a child that answered, else (None, why it gave none)."""
+def _received(conn: Connection) -> tuple[str, Any]:
+    """What a child sent: ("ok", result) or ("failed", why); ("died", None) when it closed the pipe dying."""
     try:
-        status, value = running.conn.recv()
+        return conn.recv()
     except (EOFError, OSError):
-        status, value = "died", None
-    _kill(running)  # reaps it, and any OCR worker it left behind
+        return "died", None
+
+
+def _outcome(status: str, value: Any, process: multiprocessing.Process, limits: Limits) -> tuple[Any, str | None]:
+    """(result, None) for a child's answer, else (None, why it gave none); a dead child must be reaped."""
     if status == "ok":
         return value, None
     if status == "failed":
         return None, value
-    code = running.process.exitcode or 0
+    code = process.exitcode or 0
     how = f"{KILLED} {signal.Signals(-code).name}" if code < 0 else f"parse worker exited with status {code}"
     return None, f"{how} ({limits.describe()})"
+
+
+def _finish(running: _Running, limits: Limits) -> tuple[Any, str | None]:
+    """(result, None) from a child that answered, else (None, why it gave none)."""
+    status, value = _received(running.conn)
+    _kill(running)  # reaps it, and any OCR worker it left behind
+    return _outcome(status, value, running.process, limits)
 
 
 def isolated_map(function: Callable[[Any], Any], items: Sequence[Any], workers: int,
@@ -186,6 +220,99 @@ def isolated_map(function: Callable[[Any], Any], items: Sequence[Any], workers: 
     finally:
         for job in running:  # an interrupt, or the caller stopped early
             _kill(job)
+
+
+KEPT_CHILD_CALLS = 100  # calls a kept child answers before a new one replaces it: what it leaks stays bounded
+
+
+def _serve(conn: Connection, parent_end: Connection, limits: Limits) -> None:
+    """In a kept child: confined, answer call after call until the pipe closes or memory runs out."""
+    parent_end.close()  # else the parent's death would never read as end of file here
+    _confine(limits)
+    try:
+        while True:
+            try:
+                function, item = conn.recv()
+            except EOFError:
+                return
+            if not _answer(function, item, conn, limits):
+                return  # out of memory: its heap is not trusted with another call
+    finally:
+        conn.close()
+
+
+class KeptChild:
+    """One forked child kept between calls, under the limits of isolated_map's children.
+
+    A call runs function(item) there and gives (result, None), or (None, why) when the child died, ran
+    out of memory or overran (told as isolated_map tells it); the next call then forks a new child, as
+    it does after KEPT_CHILD_CALLS calls. What a child first touches is paid once, not at every call: a
+    page read in a fresh child cost ~0.3 CPU s more than in one that had read a page before (the OCR
+    engine's working memory, ~300 MB, faulted in again; benchmarks/cluster_bench.py). One call at a time.
+    """
+
+    def __init__(self, limits: Limits | None = None, calls: int = KEPT_CHILD_CALLS) -> None:
+        self._limits_given, self.calls = limits, calls
+        self.limits = limits or Limits.from_env()  # read again from the environment by each new child
+        self._process: multiprocessing.Process | None = None
+        self._conn: Connection | None = None
+        self._answered = 0
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The kept child's process id, None while none is kept."""
+        return self._process.pid if self._process is not None else None
+
+    def call(self, function: Callable[[Any], Any], item: Any) -> tuple[Any, str | None]:
+        """function(item) in the kept child (forked first if there is none): (result, None) or (None, why)."""
+        with self._lock:
+            conn = self._sent(function, item)
+            if not conn.poll(self.limits.seconds):
+                self._close()
+                return None, f"{OVERRAN} ({self.limits.describe()})"
+            status, value = _received(conn)
+            self._answered += 1
+            process = self._process
+            assert process is not None
+            if status != "ok" or self._answered >= self.calls:
+                self._close()  # reaped: a dead child's exit status is known
+            return _outcome(status, value, process, self.limits)
+
+    def _sent(self, function: Callable[[Any], Any], item: Any) -> Connection:
+        """The pipe of a child that has the call: the kept one, or a new one if that one died idle."""
+        for _ in range(2):
+            if self._conn is None:
+                self._start()
+            assert self._conn is not None
+            try:
+                self._conn.send((function, item))
+                return self._conn
+            except (BrokenPipeError, ConnectionResetError):
+                self._close()  # it died between calls (the kernel's OOM killer, an operator): fork another
+        raise RuntimeError("a freshly forked child closed its pipe before its first call")
+
+    def _start(self) -> None:
+        self.limits = self._limits_given or Limits.from_env()
+        here, there = multiprocessing.Pipe(duplex=True)
+        # A daemon: multiprocessing joins other children as this process exits, and a kept child waits
+        # for a call until then (it may start programs, not children of multiprocessing: a page read does not).
+        self._process = _fork(_serve, (there, here, self.limits), daemon=True)
+        there.close()
+        self._conn, self._answered = here, 0
+
+    def _close(self) -> None:
+        """Kill the kept child (and what it started) and forget it; the next call forks a new one."""
+        if self._process is not None:
+            _kill_group(self._process)
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def close(self) -> None:
+        """Stop the kept child, if any."""
+        with self._lock:
+            self._close()
 
 
 def failed_parse(name: str, sha256: str, reason: str, carrier: str = "unknown") -> ParseResult:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hostile_files import pdf_bomb
 
-from harvester.db.isolation import Limits, isolated_map
+from harvester.db.isolation import KeptChild, Limits, isolated_map
 from harvester.registry import REGISTRY, Site
 from publish.helpers import SEEDS, archive_files, seed_files, site_of
 
@@ -72,12 +72,55 @@ def test_a_child_over_its_time_is_killed_with_what_it_started(tmp_path: Path) ->
     pid_file = tmp_path / "grandchild.pid"
     [(_, result, reason)] = isolated_map(hang_with_a_grandchild, [pid_file], workers=1, limits=Limits(512, 3))
     assert result is None and reason == "parse stopped: over its time limit (limits 512 MB, 3 s)"
-    grandchild = int(pid_file.read_text())
-    for _ in range(200):  # killed with its group: wait (bounded) until it is gone
-        if not alive(grandchild):
-            break
+    assert gone(int(pid_file.read_text()))
+
+
+def own_pid(_: object) -> int:
+    return os.getpid()
+
+
+def allocate(megabytes: int) -> int:
+    return len(bytearray(megabytes * 1024 * 1024))
+
+
+def test_a_kept_child_answers_call_after_call_until_it_dies_then_another_does() -> None:
+    kept = KeptChild(Limits(256, 60), calls=3)
+    try:
+        first = [kept.call(own_pid, None) for _ in range(3)]  # its third call is its last
+        assert first[0] == first[1] == first[2] and first[0][0] not in (None, os.getpid()), first
+        assert kept.pid is None and gone(first[0][0])
+        assert kept.call(answer, 21) == (42, None)
+        assert kept.call(die_by_sigkill, 7) == (None, "parse worker killed by SIGKILL (limits 256 MB, 60 s)")
+        assert kept.call(allocate, 1024) == (None, "parse worker out of memory (limits 256 MB, 60 s)")
+        assert kept.pid is None
+        second, _ = kept.call(own_pid, None)
+        os.kill(second, signal.SIGKILL)  # dead between calls, as by the kernel's OOM killer
+        assert gone(second)
+        third, reason = kept.call(own_pid, None)
+        assert reason is None and third not in (first[0][0], second)
+    finally:
+        kept.close()
+    assert gone(third)
+
+
+def test_a_kept_child_over_its_time_is_killed_with_what_it_started(tmp_path: Path) -> None:
+    kept = KeptChild(Limits(512, 3))
+    pid_file = tmp_path / "grandchild.pid"
+    try:
+        assert kept.call(hang_with_a_grandchild, pid_file) == (None, "parse stopped: over its time limit (limits 512 MB, 3 s)")
+        assert gone(int(pid_file.read_text()))
+        assert kept.call(answer, 1) == (2, None)
+    finally:
+        kept.close()
+
+
+def gone(pid: int) -> bool:
+    """Whether process `pid` is gone (waited for, bounded: a killed group takes a moment to go)."""
+    for _ in range(200):
+        if not alive(pid):
+            return True
         time.sleep(0.05)
-    assert not alive(grandchild)
+    return False
 
 
 def alive(pid: int) -> bool:
