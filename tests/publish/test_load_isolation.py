@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sqlite3
@@ -75,6 +76,22 @@ def test_a_child_over_its_time_is_killed_with_what_it_started(tmp_path: Path) ->
     assert gone(int(pid_file.read_text()))
 
 
+def frozen_objects(_: object) -> int:
+    return gc.get_freeze_count()
+
+
+def test_a_child_leaves_the_objects_it_was_forked_with_out_of_its_collections() -> None:
+    # A collection walking them writes to every page holding one: the parent's heap copied into each child.
+    tracked = len(gc.get_objects())
+    [(_, isolated, reason)] = isolated_map(frozen_objects, [None], workers=1, limits=Limits(512, 60))
+    assert reason is None and isolated >= tracked
+    kept = KeptChild(Limits(512, 60))
+    try:
+        assert kept.call(frozen_objects, None)[0] >= tracked
+    finally:
+        kept.close()
+
+
 def own_pid(_: object) -> int:
     return os.getpid()
 
@@ -107,7 +124,8 @@ def test_a_kept_child_over_its_time_is_killed_with_what_it_started(tmp_path: Pat
     kept = KeptChild(Limits(512, 3))
     pid_file = tmp_path / "grandchild.pid"
     try:
-        assert kept.call(hang_with_a_grandchild, pid_file) == (None, "parse stopped: over its time limit (limits 512 MB, 3 s)")
+        overran = (None, "parse stopped: over its time limit (limits 512 MB, 3 s)")
+        assert kept.call(hang_with_a_grandchild, pid_file) == overran
         assert gone(int(pid_file.read_text()))
         assert kept.call(answer, 1) == (2, None)
     finally:
