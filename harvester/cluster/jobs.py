@@ -18,6 +18,8 @@ import socket
 from functools import partial
 from pathlib import Path
 
+from distributed import Worker
+
 from harvester.archive.store import BlobStore
 from harvester.config import Layout, archive_root
 from harvester.db.isolation import ArchiveFault, KeptChild, parse_archived, trusted_bytes
@@ -38,11 +40,14 @@ class BlobUnreachable(RuntimeError):
     """A parse worker cannot read a blob the load asked for: its archive storage is not the load's."""
 
 
-def dask_setup(worker: object) -> None:
-    """Dask's hook for a preload module, run as each worker process starts: the OCR models are
-    loaded once there, and each job's parse child (forked from it) inherits them instead of
-    loading them for every OCR'd document (~1 CPU s each; a 图片版 page's OCR is ~3 s)."""
-    load_models()
+def dask_setup(server: object) -> None:
+    """Dask's hook for a preload module, run as each process preloading it starts. A parse worker
+    loads the OCR models there, and each job's parse child (forked from it) inherits them instead of
+    loading them for every OCR'd document (~1 CPU s each; a 图片版 page's OCR is ~3 s). The scheduler
+    preloads this module only to have imported it (it unpickles every job it is sent, and the first
+    job that named this module waited ~0.4 s for the import): it loads no model."""
+    if isinstance(server, Worker):
+        load_models()
 
 
 def parse_blob(sha256: str, ocr_elsewhere: bool = False) -> ParseResult | PagesToRead:

@@ -9,16 +9,19 @@ import sys
 import time
 from pathlib import Path
 
+from harvester.cluster.workers import JOBS_MODULE
+
 STARTUP_TIMEOUT_S = 120.0  # a loaded machine imports Dask slowly; past this the scheduler is broken
 
 
 def start_scheduler(folder: Path) -> tuple[subprocess.Popen, str]:
-    """`dask scheduler` on a free 127.0.0.1 port; (process, address) once it listens."""
+    """`dask scheduler` on a free 127.0.0.1 port, the jobs' module preloaded; (process, address) once it
+    listens."""
     address_file = folder / "scheduler.json"
     address_file.unlink(missing_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-         "--no-dashboard", "--scheduler-file", str(address_file)],
+         "--no-dashboard", "--scheduler-file", str(address_file), "--preload", JOBS_MODULE],
         stdout=subprocess.DEVNULL, stderr=(folder / "scheduler.log").open("ab"))
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline and process.poll() is None:
