@@ -82,12 +82,13 @@ def frozen_objects(_: object) -> int:
 
 def test_a_child_leaves_the_objects_it_was_forked_with_out_of_its_collections() -> None:
     # A collection walking them writes to every page holding one: the parent's heap copied into each child.
+    # (Nearly all of what is tracked here: a few temporaries die between the count and the fork.)
     tracked = len(gc.get_objects())
     [(_, isolated, reason)] = isolated_map(frozen_objects, [None], workers=1, limits=Limits(512, 60))
-    assert reason is None and isolated >= tracked
+    assert reason is None and isolated > 0.9 * tracked
     kept = KeptChild(Limits(512, 60))
     try:
-        assert kept.call(frozen_objects, None)[0] >= tracked
+        assert kept.call(frozen_objects, None)[0] > 0.9 * tracked
     finally:
         kept.close()
 
