@@ -117,7 +117,7 @@ def _confine(limits: Limits) -> None:
     """In a child: a process group of its own, an address space capped at its start plus the limit, and
     the objects it was forked with left out of its garbage collections. A collection walking them wrote
     to every page holding one, copying the parent's heap into the child: a text document's parse on two
-    workers took 104 ms where it took 74 on one, 80 with this (benchmarks/cluster_bench.py)."""
+    workers took 104 ms where it took 74 on one, 82 with this (benchmarks/cluster_bench.py)."""
     gc.freeze()
     os.setpgid(0, 0)
     cap = _address_space() + limits.memory_mb * 1024 * 1024
